@@ -1,0 +1,251 @@
+/**
+ * The Inventory: everything the engines compute on, built from parsed documents.
+ * Pure: the loaders parse text into documents; this turns documents into typed,
+ * validated objects and says, as diagnostics, what it skipped and why.
+ */
+import type { Diagnostic } from './diagnostics.js';
+import { isClusterScoped, type KubeObject, type LoadedObject } from './kube.js';
+import { NAMESPACE_NAME_LABEL, type Labels } from './labels.js';
+import { labelKeyProblem, labelValueProblem, parseNetworkPolicy, type FieldProblem, type NetworkPolicy } from './networkpolicy.js';
+import { noLocator, type Locator, type SourceRef } from './source.js';
+import { extractEndpoints, type Endpoint } from './workloads.js';
+
+export interface Namespace {
+  readonly name: string;
+  /** Labels including the implicit `kubernetes.io/metadata.name`. */
+  readonly labels: Labels;
+  /** False when the namespace is only referenced by objects in it and was assumed to exist. */
+  readonly declared: boolean;
+  readonly source?: SourceRef;
+}
+
+/** A parsed document (or one item of a List), before it is checked to be a Kubernetes object. */
+export interface ParsedDocument {
+  readonly value: unknown;
+  readonly source: SourceRef;
+}
+
+export interface LoadSummary {
+  /** Objects found in the input (List items counted one by one). */
+  readonly read: number;
+  /** Objects that took part in the analysis. */
+  readonly used: number;
+  /** Objects left out, by reason. Their sum plus `used` is `read`. */
+  readonly skipped: Readonly<Record<string, number>>;
+}
+
+export interface Inventory {
+  /** Every valid object, in input order, namespaced kinds with their namespace filled in. */
+  readonly objects: readonly LoadedObject[];
+  readonly namespaces: ReadonlyMap<string, Namespace>;
+  readonly endpoints: readonly Endpoint[];
+  readonly policies: readonly NetworkPolicy[];
+  readonly diagnostics: readonly Diagnostic[];
+  readonly summary: LoadSummary;
+  /** Resolves `spec.ingress[0]` in an object to a line, when the text is still at hand. */
+  readonly locate: Locator;
+}
+
+export interface InventoryOptions {
+  /** Namespace for objects that name none (kubectl's `--namespace`). Default `default`. */
+  readonly defaultNamespace?: string;
+  readonly locate?: Locator;
+  /** Diagnostics already produced while reading and parsing (syntax errors...). */
+  readonly diagnostics?: readonly Diagnostic[];
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** DNS-1123 label: what a namespace name must be. */
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Flattens `kind: List` and `*List` objects into their items. */
+function flatten(docs: readonly ParsedDocument[], diagnostics: Diagnostic[]): ParsedDocument[] {
+  const out: ParsedDocument[] = [];
+  for (const d of docs) {
+    const v = d.value;
+    if (isRecord(v) && typeof v['kind'] === 'string' && v['kind'].endsWith('List') && Array.isArray(v['items'])) {
+      const items = v['items'] as unknown[];
+      items.forEach((item, i) => {
+        const itemPath = d.source.itemPath ? `${d.source.itemPath}.items[${i}]` : `items[${i}]`;
+        out.push({ value: item, source: { ...d.source, itemPath } });
+      });
+      if (items.length === 0) {
+        diagnostics.push({ severity: 'info', code: 'empty-list', message: `${v['kind']} has no items`, source: d.source });
+      }
+      continue;
+    }
+    out.push(d);
+  }
+  return out;
+}
+
+function objectProblem(v: unknown): { path: string; message: string; hint?: string } | undefined {
+  if (!isRecord(v)) return { path: '', message: 'a document must be a Kubernetes object (a mapping with apiVersion, kind and metadata)' };
+  if (typeof v['apiVersion'] !== 'string' || v['apiVersion'] === '') return { path: 'apiVersion', message: 'apiVersion is required', hint: 'e.g. apiVersion: v1' };
+  if (typeof v['kind'] !== 'string' || v['kind'] === '') return { path: 'kind', message: 'kind is required' };
+  const md = v['metadata'];
+  if (!isRecord(md)) return { path: 'metadata', message: 'metadata is required' };
+  if (typeof md['name'] !== 'string' || md['name'] === '') {
+    return { path: 'metadata.name', message: 'metadata.name is required', hint: typeof md['generateName'] === 'string' ? 'generateName objects have no name until created; give it a name to analyse it' : 'give the object a name' };
+  }
+  if (md['namespace'] !== undefined && md['namespace'] !== null && typeof md['namespace'] !== 'string') {
+    return { path: 'metadata.namespace', message: 'metadata.namespace must be a string' };
+  }
+  for (const field of ['labels', 'annotations'] as const) {
+    const m = md[field];
+    if (m === undefined || m === null) continue;
+    if (!isRecord(m)) return { path: `metadata.${field}`, message: `metadata.${field} must be a map of strings` };
+    for (const [k, val] of Object.entries(m)) {
+      if (typeof val !== 'string') {
+        return { path: `metadata.${field}.${k}`, message: `${field === 'labels' ? 'label' : 'annotation'} values must be strings, got ${JSON.stringify(val)}`, hint: `quote it: "${String(val)}"` };
+      }
+      if (field === 'labels') {
+        const kp = labelKeyProblem(k);
+        if (kp) return { path: `metadata.labels.${k}`, message: kp };
+        const vp = labelValueProblem(val);
+        if (vp) return { path: `metadata.labels.${k}`, message: vp };
+      }
+    }
+  }
+  return undefined;
+}
+
+function toDiagnostic(p: FieldProblem, source: SourceRef, kind: string, name: string, locate: Locator): Diagnostic {
+  const line = locate(source, p.path);
+  const d: Diagnostic = {
+    severity: p.severity,
+    code: p.severity === 'error' ? 'invalid-object' : 'questionable-field',
+    message: `${kind} ${name}: ${p.message}${p.severity === 'error' ? '; the API server would reject it, so it is left out of the analysis' : ''}`,
+    source,
+    path: p.path,
+    ...(p.hint !== undefined ? { hint: p.hint } : {}),
+    ...(line !== undefined ? { line } : {}),
+  };
+  return d;
+}
+
+/** Builds the Inventory from parsed documents. */
+export function buildInventory(docs: readonly ParsedDocument[], options: InventoryOptions = {}): Inventory {
+  const locate = options.locate ?? noLocator;
+  const defaultNs = options.defaultNamespace ?? 'default';
+  const diagnostics: Diagnostic[] = [...(options.diagnostics ?? [])];
+  const skipped: Record<string, number> = {};
+  const skip = (reason: string): void => {
+    skipped[reason] = (skipped[reason] ?? 0) + 1;
+  };
+
+  const flat = flatten(docs, diagnostics);
+  let read = 0;
+  // Last one wins for the same kind/namespace/name, as `kubectl apply` of both would leave it.
+  const byKey = new Map<string, number>();
+  const valid: (LoadedObject | undefined)[] = [];
+  for (const d of flat) {
+    if (d.value === null || d.value === undefined) continue; // empty document: nothing to read
+    read++;
+    const problem = objectProblem(d.value);
+    if (problem) {
+      const line = locate(d.source, problem.path);
+      diagnostics.push({
+        severity: 'error',
+        code: 'invalid-object',
+        message: `${problem.message}; the document is left out`,
+        source: d.source,
+        ...(problem.path ? { path: problem.path } : {}),
+        ...(problem.hint !== undefined ? { hint: problem.hint } : {}),
+        ...(line !== undefined ? { line } : {}),
+      });
+      skip('invalid object');
+      continue;
+    }
+    const raw = d.value as unknown as KubeObject;
+    let object = raw;
+    if (!isClusterScoped(raw.kind) && (raw.metadata.namespace === undefined || raw.metadata.namespace === null || raw.metadata.namespace === '')) {
+      object = { ...raw, metadata: { ...raw.metadata, namespace: defaultNs } };
+    }
+    const key = `${object.apiVersion.split('/')[0]!.includes('.') ? object.apiVersion.split('/')[0]! : ''}|${object.kind}|${object.metadata.namespace ?? ''}|${object.metadata.name}`;
+    const prev = byKey.get(key);
+    if (prev !== undefined) {
+      const old = valid[prev]!;
+      diagnostics.push({
+        severity: 'warning',
+        code: 'duplicate-object',
+        message: `${object.kind} ${object.metadata.namespace ? `${object.metadata.namespace}/` : ''}${object.metadata.name} is defined again; the later definition replaces the one at ${old.source.file}:${old.source.line}`,
+        source: d.source,
+        hint: 'keep one definition per object',
+      });
+      valid[prev] = undefined;
+      skip('replaced by a later object of the same name');
+    }
+    byKey.set(key, valid.length);
+    valid.push({ object, source: d.source });
+  }
+  const objects = valid.filter((o): o is LoadedObject => o !== undefined);
+
+  // Namespaces: declared ones, then every namespace an object lives in.
+  const namespaces = new Map<string, Namespace>();
+  const invalid = new Set<LoadedObject>();
+  for (const o of objects) {
+    if (o.object.kind !== 'Namespace' || o.object.apiVersion !== 'v1') continue;
+    const name = o.object.metadata.name;
+    if (!DNS1123_LABEL.test(name) || name.length > 63) {
+      diagnostics.push({ severity: 'error', code: 'invalid-object', message: `Namespace "${name}" is not a valid name (lower-case letters, digits and -, at most 63 characters); it is left out`, source: o.source, path: 'metadata.name' });
+      invalid.add(o);
+      skip('invalid object');
+      continue;
+    }
+    // The API server sets this label on every namespace and will not let it differ from the name.
+    namespaces.set(name, { name, labels: { ...(o.object.metadata.labels ?? {}), [NAMESPACE_NAME_LABEL]: name }, declared: true, source: o.source });
+  }
+  for (const o of objects) {
+    const ns = o.object.metadata.namespace;
+    if (ns === undefined || namespaces.has(ns)) continue;
+    namespaces.set(ns, { name: ns, labels: { [NAMESPACE_NAME_LABEL]: ns }, declared: false });
+    diagnostics.push({
+      severity: 'warning',
+      code: 'namespace-assumed',
+      message: `namespace "${ns}" is used by ${o.object.kind} ${o.object.metadata.name} but not declared; it is assumed to exist with only the label ${NAMESPACE_NAME_LABEL}=${ns}`,
+      source: o.source,
+      hint: `include the Namespace object (with its labels) so that namespaceSelectors are evaluated against its real labels`,
+    });
+  }
+
+  // NetworkPolicies.
+  const policies: NetworkPolicy[] = [];
+  for (const o of objects) {
+    if (o.object.kind !== 'NetworkPolicy') continue;
+    if (o.object.apiVersion !== 'networking.k8s.io/v1') {
+      diagnostics.push({ severity: 'error', code: 'unsupported-version', message: `NetworkPolicy ${o.object.metadata.name} has apiVersion ${o.object.apiVersion}; only networking.k8s.io/v1 is served by current clusters`, source: o.source, path: 'apiVersion', hint: 'use apiVersion: networking.k8s.io/v1' });
+      invalid.add(o);
+      skip('invalid object');
+      continue;
+    }
+    const problems: FieldProblem[] = [];
+    const ns = o.object.metadata.namespace ?? defaultNs;
+    const p = parseNetworkPolicy(o.object as { metadata: { name: string }; spec?: unknown }, ns, o.source, problems);
+    for (const pr of problems) diagnostics.push(toDiagnostic(pr, o.source, 'NetworkPolicy', `${ns}/${o.object.metadata.name}`, locate));
+    if (p) policies.push(p);
+    else {
+      invalid.add(o);
+      skip('invalid object');
+    }
+  }
+
+  const kept = objects.filter((o) => !invalid.has(o));
+  const ex = extractEndpoints(kept, locate);
+  diagnostics.push(...ex.diagnostics);
+  for (const [reason, n] of Object.entries(ex.skipped)) skipped[reason] = (skipped[reason] ?? 0) + n;
+  for (const o of ex.invalid) invalid.add(o);
+
+  const validObjects = kept.filter((o) => !ex.invalid.has(o));
+  const skippedTotal = Object.values(skipped).reduce((a, b) => a + b, 0);
+  return {
+    objects: validObjects,
+    namespaces,
+    endpoints: ex.endpoints,
+    policies,
+    diagnostics,
+    summary: { read, used: read - skippedTotal, skipped },
+    locate,
+  };
+}

@@ -1,0 +1,266 @@
+/**
+ * Endpoints: the things NetworkPolicies select. A live cluster has Pods; a manifest
+ * repository has only the pod templates of controllers, so both count, and a Pod or
+ * ReplicaSet owned by a controller that is also in the input is skipped so that
+ * every workload appears once.
+ */
+import type { Diagnostic } from './diagnostics.js';
+import type { LoadedObject } from './kube.js';
+import type { Labels } from './labels.js';
+import { portNameProblem, type Protocol } from './networkpolicy.js';
+import { parseIp } from './ip.js';
+import type { Locator, SourceRef } from './source.js';
+
+export interface ContainerPort {
+  readonly name?: string;
+  readonly port: number;
+  readonly protocol: Protocol;
+}
+
+export type EndpointKind = 'Pod' | 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'ReplicaSet' | 'ReplicationController' | 'Job' | 'CronJob';
+
+export interface Endpoint {
+  /** `namespace/name` for a Pod, `namespace/kind/name` (kind lower-case) for a controller. */
+  readonly id: string;
+  readonly kind: EndpointKind;
+  readonly name: string;
+  readonly namespace: string;
+  /** The pod's labels (for a controller: its pod template's). */
+  readonly labels: Labels;
+  /** Container ports, used to resolve named ports in policies. */
+  readonly ports: readonly ContainerPort[];
+  /** Pod IPs (status.podIPs / status.podIP); empty for templates and pending pods. */
+  readonly ips: readonly string[];
+  /** NetworkPolicy does not apply to host-network pods (their traffic is the node's). */
+  readonly hostNetwork: boolean;
+  readonly serviceAccount?: string;
+  readonly source: SourceRef;
+}
+
+const TEMPLATE_PATH: Readonly<Record<Exclude<EndpointKind, 'Pod'>, readonly string[]>> = {
+  Deployment: ['spec', 'template'],
+  StatefulSet: ['spec', 'template'],
+  DaemonSet: ['spec', 'template'],
+  ReplicaSet: ['spec', 'template'],
+  ReplicationController: ['spec', 'template'],
+  Job: ['spec', 'template'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
+};
+
+export const ENDPOINT_KINDS: ReadonlySet<string> = new Set<string>(['Pod', ...Object.keys(TEMPLATE_PATH)]);
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function dig(v: unknown, path: readonly string[]): unknown {
+  let cur = v;
+  for (const p of path) {
+    if (!isRecord(cur)) return undefined;
+    cur = cur[p];
+  }
+  return cur;
+}
+
+interface PortProblem {
+  path: string;
+  message: string;
+}
+
+function containerPorts(podSpec: Record<string, unknown>, basePath: string, problems: PortProblem[]): ContainerPort[] {
+  const out: ContainerPort[] = [];
+  const lists: [string, unknown][] = [['containers', podSpec['containers']]];
+  // Sidecar containers (init containers that keep running) serve ports too.
+  const inits = podSpec['initContainers'];
+  if (Array.isArray(inits)) lists.push(['initContainers', inits]);
+  for (const [field, list] of lists) {
+    if (!Array.isArray(list)) continue;
+    list.forEach((c: unknown, ci) => {
+      if (!isRecord(c)) return;
+      if (field === 'initContainers' && c['restartPolicy'] !== 'Always') return;
+      const ports = c['ports'];
+      if (!Array.isArray(ports)) return;
+      ports.forEach((p: unknown, pi) => {
+        const path = `${basePath}.${field}[${ci}].ports[${pi}]`;
+        if (!isRecord(p)) return;
+        const num = p['containerPort'];
+        if (typeof num !== 'number' || !Number.isInteger(num) || num < 1 || num > 65535) {
+          problems.push({ path: `${path}.containerPort`, message: `containerPort ${JSON.stringify(num)} must be a number between 1 and 65535` });
+          return;
+        }
+        const proto = p['protocol'] ?? 'TCP';
+        if (proto !== 'TCP' && proto !== 'UDP' && proto !== 'SCTP') {
+          problems.push({ path: `${path}.protocol`, message: `unsupported protocol ${JSON.stringify(proto)}; use TCP, UDP or SCTP` });
+          return;
+        }
+        const name = p['name'];
+        if (name !== undefined && name !== null) {
+          const np = typeof name === 'string' ? portNameProblem(name) : 'must be a string';
+          if (np) {
+            problems.push({ path: `${path}.name`, message: `port name ${JSON.stringify(name)} is not valid: ${np}` });
+            return;
+          }
+          out.push({ name: name as string, port: num, protocol: proto });
+        } else {
+          out.push({ port: num, protocol: proto });
+        }
+      });
+    });
+  }
+  return out;
+}
+
+export interface ExtractResult {
+  readonly endpoints: Endpoint[];
+  readonly diagnostics: Diagnostic[];
+  readonly skipped: Record<string, number>;
+  /** Objects the API server would reject: left out. */
+  readonly invalid: Set<LoadedObject>;
+}
+
+/** Extracts endpoints from Pods and controllers, skipping those owned by a controller in the input. */
+export function extractEndpoints(objects: readonly LoadedObject[], locate: Locator): ExtractResult {
+  const diagnostics: Diagnostic[] = [];
+  const skipped: Record<string, number> = {};
+  const invalid = new Set<LoadedObject>();
+  const skip = (reason: string): void => {
+    skipped[reason] = (skipped[reason] ?? 0) + 1;
+  };
+  const present = new Set<string>();
+  for (const o of objects) {
+    if (ENDPOINT_KINDS.has(o.object.kind)) present.add(`${o.object.metadata.namespace ?? ''}/${o.object.kind}/${o.object.metadata.name}`);
+  }
+  const has = (ns: string, kind: string, name: string): boolean => present.has(`${ns}/${kind}/${name}`);
+
+  /** Is this object run by a controller that is itself in the input? */
+  function ownedInInput(o: LoadedObject): string | undefined {
+    const ns = o.object.metadata.namespace ?? '';
+    const labels = o.object.metadata.labels ?? {};
+    for (const ref of o.object.metadata.ownerReferences ?? []) {
+      if (!isRecord(ref) || typeof ref.kind !== 'string' || typeof ref.name !== 'string') continue;
+      if (has(ns, ref.kind, ref.name)) return `${ref.kind} ${ref.name}`;
+      // A Pod of a Deployment whose ReplicaSet is not in the input: the ReplicaSet is named
+      // <deployment>-<pod-template-hash>.
+      const hash = labels['pod-template-hash'];
+      if (ref.kind === 'ReplicaSet' && hash && ref.name.endsWith(`-${hash}`)) {
+        const dep = ref.name.slice(0, -(hash.length + 1));
+        if (has(ns, 'Deployment', dep)) return `Deployment ${dep}`;
+      }
+      // A Pod of a CronJob's Job, the Job not in the input: Jobs are named <cronjob>-<schedule time>.
+      if (ref.kind === 'Job') {
+        const m = /^(.*)-[0-9]+$/.exec(ref.name);
+        if (m && has(ns, 'CronJob', m[1]!)) return `CronJob ${m[1]!}`;
+      }
+    }
+    return undefined;
+  }
+
+  const endpoints: Endpoint[] = [];
+  for (const o of objects) {
+    const kind = o.object.kind;
+    if (!ENDPOINT_KINDS.has(kind)) continue;
+    const ns = o.object.metadata.namespace ?? 'default';
+    const owner = ownedInInput(o);
+    if (owner) {
+      skip(`owned by a controller in the input`);
+      continue;
+    }
+    let template: unknown;
+    let basePath: string;
+    if (kind === 'Pod') {
+      template = o.object;
+      basePath = 'spec';
+    } else {
+      const path = TEMPLATE_PATH[kind as Exclude<EndpointKind, 'Pod'>];
+      template = dig(o.object, path);
+      basePath = `${path.join('.')}.spec`;
+    }
+    if (kind === 'Pod') {
+      const phase = dig(o.object, ['status', 'phase']);
+      if (phase === 'Succeeded' || phase === 'Failed') {
+        skip('finished pod (Succeeded or Failed)');
+        continue;
+      }
+    }
+    const spec = dig(template, ['spec']);
+    if (!isRecord(spec)) {
+      const line = locate(o.source, basePath);
+      diagnostics.push({
+        severity: 'error',
+        code: 'invalid-object',
+        message: `${kind} ${ns}/${o.object.metadata.name} has no pod spec at ${basePath}; it is left out`,
+        source: o.source,
+        path: basePath,
+        ...(line !== undefined ? { line } : {}),
+      });
+      invalid.add(o);
+      skip('invalid object');
+      continue;
+    }
+    const labelsRaw = kind === 'Pod' ? o.object.metadata.labels : dig(template, ['metadata', 'labels']);
+    const labels: Record<string, string> = {};
+    if (isRecord(labelsRaw)) {
+      for (const [k, v] of Object.entries(labelsRaw)) if (typeof v === 'string') labels[k] = v;
+    }
+    const problems: PortProblem[] = [];
+    const ports = containerPorts(spec, basePath, problems);
+    if (problems.length > 0) {
+      for (const p of problems) {
+        const line = locate(o.source, p.path);
+        diagnostics.push({
+          severity: 'error',
+          code: 'invalid-object',
+          message: `${kind} ${ns}/${o.object.metadata.name}: ${p.message}; the API server would reject it, so it is left out`,
+          source: o.source,
+          path: p.path,
+          ...(line !== undefined ? { line } : {}),
+        });
+      }
+      invalid.add(o);
+      skip('invalid object');
+      continue;
+    }
+    const ips: string[] = [];
+    if (kind === 'Pod') {
+      const status = dig(o.object, ['status']);
+      const seen = new Set<string>();
+      const add = (ip: unknown, path: string): void => {
+        if (typeof ip !== 'string' || ip === '' || seen.has(ip)) return;
+        if (!parseIp(ip)) {
+          diagnostics.push({ severity: 'warning', code: 'invalid-ip', message: `Pod ${ns}/${o.object.metadata.name}: ${path} "${ip}" is not an IP address; it is ignored`, source: o.source, path });
+          return;
+        }
+        seen.add(ip);
+        ips.push(ip);
+      };
+      if (isRecord(status)) {
+        add(status['podIP'], 'status.podIP');
+        const list = status['podIPs'];
+        if (Array.isArray(list)) list.forEach((e: unknown, i) => { add(dig(e, ['ip']), `status.podIPs[${i}].ip`); });
+      }
+    }
+    const hostNetwork = spec['hostNetwork'] === true;
+    if (hostNetwork) {
+      diagnostics.push({
+        severity: 'warning',
+        code: 'host-network',
+        message: `${kind} ${ns}/${o.object.metadata.name} uses hostNetwork; NetworkPolicies do not reliably apply to it (its traffic is the node's), so its results are shown as if it were an ordinary pod`,
+        source: o.source,
+        path: `${basePath}.hostNetwork`,
+        hint: 'avoid hostNetwork for application workloads; protect the node with host firewall rules',
+      });
+    }
+    const sa = spec['serviceAccountName'];
+    endpoints.push({
+      id: kind === 'Pod' ? `${ns}/${o.object.metadata.name}` : `${ns}/${kind.toLowerCase()}/${o.object.metadata.name}`,
+      kind: kind as EndpointKind,
+      name: o.object.metadata.name,
+      namespace: ns,
+      labels,
+      ports,
+      ips,
+      hostNetwork,
+      ...(typeof sa === 'string' ? { serviceAccount: sa } : {}),
+      source: o.source,
+    });
+  }
+  return { endpoints, diagnostics, skipped, invalid };
+}
