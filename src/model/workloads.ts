@@ -34,7 +34,30 @@ export interface Endpoint {
   /** NetworkPolicy does not apply to host-network pods (their traffic is the node's). */
   readonly hostNetwork: boolean;
   readonly serviceAccount?: string;
+  /**
+   * The workload this endpoint belongs to: for a Pod with a known controller
+   * (through ownerReferences, or the Deployment behind its ReplicaSet) that
+   * controller's id, `namespace/kind/name`; otherwise the endpoint's own id.
+   */
+  readonly workload: string;
   readonly source: SourceRef;
+}
+
+/** The controller a Pod belongs to, as `namespace/kind/name`, from its owner references. */
+function workloadOf(ns: string, name: string, kind: string, meta: { labels?: Labels; ownerReferences?: readonly { kind: string; name: string; controller?: boolean }[] }): string {
+  const self = kind === 'Pod' ? `${ns}/${name}` : `${ns}/${kind.toLowerCase()}/${name}`;
+  const refs = meta.ownerReferences ?? [];
+  const ref = refs.find((r) => r.controller === true) ?? refs[0];
+  if (!ref || typeof ref.kind !== 'string' || typeof ref.name !== 'string') return self;
+  const hash = meta.labels?.['pod-template-hash'];
+  if (ref.kind === 'ReplicaSet' && hash && ref.name.endsWith(`-${hash}`)) {
+    return `${ns}/deployment/${ref.name.slice(0, -(hash.length + 1))}`;
+  }
+  if (ref.kind === 'Job') {
+    const m = /^(.*)-[0-9]{8,}$/.exec(ref.name);
+    if (m) return `${ns}/cronjob/${m[1]!}`;
+  }
+  return `${ns}/${ref.kind.toLowerCase()}/${ref.name}`;
 }
 
 const TEMPLATE_PATH: Readonly<Record<Exclude<EndpointKind, 'Pod'>, readonly string[]>> = {
@@ -251,6 +274,7 @@ export function extractEndpoints(objects: readonly LoadedObject[], locate: Locat
     const sa = spec['serviceAccountName'];
     endpoints.push({
       id: kind === 'Pod' ? `${ns}/${o.object.metadata.name}` : `${ns}/${kind.toLowerCase()}/${o.object.metadata.name}`,
+      workload: workloadOf(ns, o.object.metadata.name, kind, o.object.metadata),
       kind: kind as EndpointKind,
       name: o.object.metadata.name,
       namespace: ns,

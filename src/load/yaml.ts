@@ -1,0 +1,196 @@
+/**
+ * YAML and JSON text → documents, each with its file, index and line.
+ *
+ * Speed matters (a large cluster is ~100 MB of YAML), so documents are parsed
+ * with js-yaml, the fastest mainstream JavaScript YAML parser. The text is split
+ * into documents first, on `---`/`...` markers at column 0 (YAML forbids those in
+ * content there), so that a syntax error costs one document, not the file, and
+ * every document knows its first line. Field lines are looked up later, on demand
+ * (see positions.ts).
+ */
+import yaml from 'js-yaml';
+import type { Diagnostic } from '../model/diagnostics.js';
+import type { ParsedDocument } from '../model/inventory.js';
+
+/** Core schema (no timestamps turned into Dates) plus merge keys, which Kubernetes' YAML reader accepts. */
+// `types` is exported by js-yaml 4 but missing from its type definitions.
+const mergeType = (yaml as unknown as { types: { merge: yaml.Type } }).types.merge;
+const SCHEMA = yaml.CORE_SCHEMA.extend([mergeType]);
+
+/** Deeper than this is not a Kubernetes object; refuse rather than recurse. */
+export const MAX_DEPTH = 100;
+/** Aliases may expand a small text into a huge tree ("billion laughs"); refuse past this many nodes. */
+export const MAX_EXPANDED_NODES = 1_000_000;
+
+export interface DocumentSpan {
+  /** Offset of the document's first character in the file text. */
+  readonly start: number;
+  readonly end: number;
+  /** One-based line of `start`. */
+  readonly startLine: number;
+}
+
+export interface ParsedText {
+  readonly docs: ParsedDocument[];
+  readonly spans: DocumentSpan[];
+  readonly diagnostics: Diagnostic[];
+}
+
+const MARKER = /^(?:---|\.\.\.)(?=[ \t\r\n]|$)/gm;
+
+/** Splits a YAML stream into document spans at column-0 `---` and `...` markers. */
+export function splitDocuments(text: string): DocumentSpan[] {
+  const spans: DocumentSpan[] = [];
+  let start = 0;
+  let line = 1;
+  let scanned = 0;
+  const countLines = (from: number, to: number): number => {
+    let n = 0;
+    for (let i = text.indexOf('\n', from); i >= 0 && i < to; i = text.indexOf('\n', i + 1)) n++;
+    return n;
+  };
+  MARKER.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  let pendingEndMarker = false;
+  while ((m = MARKER.exec(text)) !== null) {
+    const at = m.index;
+    line += countLines(scanned, at);
+    scanned = at;
+    if (at > start || pendingEndMarker) {
+      spans.push({ start, end: at, startLine: lineAt(start) });
+    }
+    pendingEndMarker = false;
+    if (m[0] === '...') {
+      // `...` ends a document; what follows its line starts the next one.
+      const nl = text.indexOf('\n', at);
+      start = nl < 0 ? text.length : nl + 1;
+      pendingEndMarker = false;
+    } else {
+      start = at;
+    }
+  }
+  if (start < text.length) spans.push({ start, end: text.length, startLine: lineAt(start) });
+  return spans;
+
+  function lineAt(offset: number): number {
+    // `line` is the line of `scanned`; offsets asked for are at or after the previous marker.
+    if (offset >= scanned) return line + countLines(scanned, offset);
+    return line - countLines(offset, scanned);
+  }
+}
+
+/** The first line of a document that holds content (not a marker, comment or blank). */
+function contentLine(text: string, span: DocumentSpan): number {
+  let line = span.startLine;
+  let i = span.start;
+  while (i < span.end) {
+    const nl = text.indexOf('\n', i);
+    const lineEnd = nl < 0 || nl > span.end ? span.end : nl;
+    const s = text.slice(i, lineEnd).trim();
+    if (s !== '' && !s.startsWith('#') && s !== '---' && !s.startsWith('%')) {
+      return s.startsWith('--- ') && s.slice(4).trim().startsWith('#') ? line + 1 : line;
+    }
+    line++;
+    i = lineEnd + 1;
+  }
+  return span.startLine;
+}
+
+/** Walks a parsed value without recursion, failing past the depth or size limits. */
+export function checkShape(value: unknown): 'too-deep' | 'too-large' | undefined {
+  const stack: [unknown, number][] = [[value, 0]];
+  let nodes = 0;
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (++nodes > MAX_EXPANDED_NODES) return 'too-large';
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth >= MAX_DEPTH) return 'too-deep';
+    const children = Array.isArray(v) ? v : Object.values(v);
+    for (const c of children) if (typeof c === 'object' && c !== null) stack.push([c, depth + 1]);
+  }
+  return undefined;
+}
+
+function errorDiagnostic(file: string, doc: number, line: number, column: number | undefined, reason: string, hint: string): Diagnostic {
+  return {
+    severity: 'error',
+    code: 'yaml-syntax',
+    message: `${reason}; document ${doc + 1} is skipped, the rest of the file is still read`,
+    hint,
+    source: { file, doc, line },
+    line,
+    ...(column !== undefined ? { column } : {}),
+  };
+}
+
+const isJsonText = (file: string, text: string): boolean => file.endsWith('.json') || /^\s*[[{]/.test(text.slice(0, 256)) && !/^\s*\{\{/.test(text.slice(0, 256));
+
+function lineColumnOf(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let last = -1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    last = i;
+  }
+  return { line, column: offset - last };
+}
+
+/** Parses one file's text into documents. Never throws: problems come back as diagnostics. */
+export function parseText(text: string, file: string): ParsedText {
+  const diagnostics: Diagnostic[] = [];
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (isJsonText(file, text)) {
+    try {
+      const value: unknown = JSON.parse(text);
+      const shape = checkShape(value);
+      if (shape) {
+        diagnostics.push(errorDiagnostic(file, 0, 1, undefined, shape === 'too-deep' ? `nesting deeper than ${MAX_DEPTH} levels` : `more than ${MAX_EXPANDED_NODES} values`, 'this is not a Kubernetes object; check the file'));
+        return { docs: [], spans: [], diagnostics };
+      }
+      const span = { start: 0, end: text.length, startLine: 1 };
+      return { docs: [{ value, source: { file, doc: 0, line: contentLine(text, span) } }], spans: [span], diagnostics };
+    } catch (e) {
+      // Not valid JSON. It may still be YAML (JSON-looking YAML with comments, say);
+      // when it is not, the YAML parser gives the better error position.
+      const m = e instanceof Error ? /position (\d+)/.exec(e.message) : null;
+      if (file.endsWith('.json') && m) {
+        const { line, column } = lineColumnOf(text, Number(m[1]));
+        diagnostics.push(errorDiagnostic(file, 0, line, column, `invalid JSON: ${(e as Error).message}`, 'fix the JSON syntax at that position'));
+        return { docs: [], spans: [], diagnostics };
+      }
+    }
+  }
+  const spans = splitDocuments(text);
+  const docs: ParsedDocument[] = [];
+  spans.forEach((span, doc) => {
+    const chunk = text.slice(span.start, span.end);
+    let value: unknown;
+    try {
+      value = yaml.load(chunk, { schema: SCHEMA, filename: file });
+    } catch (e) {
+      if (e instanceof yaml.YAMLException) {
+        const mark = (e as unknown as { mark?: { line: number; column: number } }).mark;
+        const line = span.startLine + (mark?.line ?? 0);
+        diagnostics.push(errorDiagnostic(file, doc, line, mark ? mark.column + 1 : undefined, e.reason, 'fix the YAML syntax at that line (indentation, a missing colon or quote, a tab, a duplicated key)'));
+      } else if (e instanceof RangeError) {
+        diagnostics.push(errorDiagnostic(file, doc, span.startLine, undefined, 'nesting too deep to parse', `Kubernetes objects nest far less than ${MAX_DEPTH} levels; check the document`));
+      } else {
+        diagnostics.push(errorDiagnostic(file, doc, span.startLine, undefined, `cannot parse: ${e instanceof Error ? e.message : String(e)}`, 'check the document'));
+      }
+      return;
+    }
+    if (value === undefined || value === null) return; // an empty document
+    // Only documents that use anchors can expand; others are bounded by their text.
+    if (chunk.includes('&') || chunk.length > 1_000_000) {
+      const shape = checkShape(value);
+      if (shape) {
+        diagnostics.push(errorDiagnostic(file, doc, span.startLine, undefined,
+          shape === 'too-deep' ? `nesting deeper than ${MAX_DEPTH} levels` : `the document expands to more than ${MAX_EXPANDED_NODES.toLocaleString('en')} values through aliases (a "billion laughs" document)`,
+          shape === 'too-deep' ? 'Kubernetes objects nest far less; check the document' : 'refused: remove the alias chain; Kubernetes manifests do not need it'));
+        return;
+      }
+    }
+    docs.push({ value, source: { file, doc, line: contentLine(text, span) } });
+  });
+  return { docs, spans, diagnostics };
+}

@@ -1,0 +1,555 @@
+/**
+ * The NetworkPolicy engine: who may talk to whom, exactly.
+ *
+ * Kubernetes semantics (networking.k8s.io/v1):
+ * - A pod is isolated for ingress (egress) iff some policy in its namespace selects
+ *   it and has Ingress (Egress) among its effective policyTypes.
+ * - Policies are additive: an isolated pod accepts what the union of the rules of
+ *   the policies selecting it allows. There are no deny rules.
+ * - A connection needs egress allowed at the source AND ingress allowed at the
+ *   destination.
+ *
+ * Cost does not follow pods²: endpoints with the same namespace, labels, container
+ * ports and ipBlock memberships behave identically, so they are grouped into
+ * classes; classes that every policy treats alike are grouped again into roles
+ * (one for each side of a connection), and connectivity is computed on roles.
+ */
+import type { Inventory, Namespace } from '../model/inventory.js';
+import type { Labels } from '../model/labels.js';
+import { labelsKey } from '../model/labels.js';
+import { parseCidr, parseIp, type Cidr } from '../model/ip.js';
+import type { NetworkPolicy, PolicyPort, PolicyRule, Protocol } from '../model/networkpolicy.js';
+import type { ContainerPort, Endpoint } from '../model/workloads.js';
+import type { Diagnostic } from '../model/diagnostics.js';
+import { bitForEach, bitHas, bitSet, newBitset, type Bitset } from './bitset.js';
+import { ALL_PORTS, allOfProtocol, EMPTY_PORTS, hasPort, intersect, isEmpty, portRange, union, type PortSet } from './ports.js';
+import { matches, selectorKey } from './selector.js';
+import { containsIp, coversIp, externalAtoms, ipBlockSet, ipSetOf, isEmptyIp, subtract, unionIp, type ExternalAtom, type IpSet } from './ipset.js';
+
+/** Pod networks assumed when the input does not say: pods without a known IP are taken to be inside. */
+export const DEFAULT_POD_CIDRS: readonly string[] = ['10.0.0.0/8', 'fd00::/8'];
+
+export interface AnalyzeOptions {
+  /** The cluster's pod networks. Pods with no IP in the input are assumed to be inside them. */
+  readonly podCidrs?: readonly string[];
+}
+
+export interface PodClass {
+  readonly id: number;
+  readonly namespace: Namespace;
+  readonly labels: Labels;
+  readonly ports: readonly ContainerPort[];
+  readonly portsKey: string;
+  readonly endpoints: Endpoint[];
+  /** Indices (in `Analysis.ipBlocks`) of the ipBlocks that contain this class's pods. */
+  readonly inBlocks: readonly number[];
+  /** Whether its pods have known IPs (a live cluster) or are templates (manifests). */
+  readonly ipKnown: boolean;
+  ingressIsolated: boolean;
+  egressIsolated: boolean;
+  /** Indices of the policies selecting it with the Ingress / Egress type. */
+  readonly ingressPolicies: number[];
+  readonly egressPolicies: number[];
+  readonly ingressGrants: number[];
+  readonly egressGrants: number[];
+}
+
+/** One side of a connection: a class of pods, or a piece of the address space outside the cluster. */
+export type Peer = { readonly kind: 'class'; readonly cls: PodClass } | { readonly kind: 'external'; readonly atom: ExternalAtom };
+
+/** A compiled rule: which peers it admits and on which ports. */
+export interface Grant {
+  readonly id: number;
+  readonly policy: number;
+  readonly direction: 'ingress' | 'egress';
+  readonly rule: PolicyRule;
+  /** `from`/`to` missing or empty: every peer, in the cluster and outside. */
+  readonly allPeers: boolean;
+  /** Every class is a member (also true when allPeers). */
+  readonly allClasses: boolean;
+  readonly members: Bitset;
+  /** Membership of external atoms (1 = member). */
+  readonly external: Uint8Array;
+  /** The ports when they do not depend on the destination (no named ports). */
+  readonly fixedPorts: PortSet | undefined;
+  readonly portCache: Map<string, PortSet>;
+}
+
+/** Roles: classes that behave the same on one side of every connection. */
+interface Role {
+  readonly id: number;
+  readonly classes: number[];
+  /** For destination roles built from external atoms, and source roles likewise. */
+  readonly atom?: ExternalAtom;
+}
+
+export interface RolePairs {
+  readonly srcRoles: readonly Role[];
+  readonly dstRoles: readonly Role[];
+  /** For each source role, the destination roles it reaches and on which ports. */
+  readonly reach: readonly { dst: number[]; ports: PortSet[] }[];
+}
+
+/** Resolves a rule's ports at a destination with the given container ports. */
+export function resolvePorts(ports: readonly PolicyPort[] | undefined, dstPorts: readonly ContainerPort[] | undefined): PortSet {
+  if (!ports) return ALL_PORTS;
+  let acc = EMPTY_PORTS;
+  for (const p of ports) {
+    if (p.port === undefined) acc = union(acc, allOfProtocol(p.protocol));
+    else if (typeof p.port === 'number') acc = union(acc, portRange(p.protocol, p.port, p.endPort ?? p.port));
+    else if (dstPorts) {
+      // A named port matches a container port with the same name AND protocol.
+      for (const cp of dstPorts) if (cp.name === p.port && cp.protocol === p.protocol) acc = union(acc, portRange(p.protocol, cp.port));
+    }
+  }
+  return acc;
+}
+
+function hasNamedPorts(ports: readonly PolicyPort[] | undefined): boolean {
+  return !!ports && ports.some((p) => typeof p.port === 'string');
+}
+
+function portsSignature(ports: readonly ContainerPort[]): string {
+  return ports
+    .filter((p) => p.name !== undefined)
+    .map((p) => `${p.name!}/${p.protocol}=${p.port}`)
+    .sort()
+    .join(',');
+}
+
+export class Analysis {
+  readonly inventory: Inventory;
+  readonly podCidrs: readonly Cidr[];
+  /** The cluster's address space: pod networks plus every known pod IP. */
+  readonly clusterSpace: IpSet;
+  readonly classes: PodClass[] = [];
+  readonly policies: readonly NetworkPolicy[];
+  readonly grants: Grant[] = [];
+  /** Every distinct ipBlock of every policy, as address sets. */
+  readonly ipBlocks: IpSet[] = [];
+  readonly external: ExternalAtom[];
+  /** Things worth knowing about the analysis itself (assumptions it made). */
+  readonly diagnostics: Diagnostic[] = [];
+  private readonly classOfEndpoint = new Map<string, PodClass>();
+  private readonly classesByNamespace = new Map<string, PodClass[]>();
+  private readonly ipBlockIndex = new Map<string, number>();
+  private readonly nsSelectorCache = new Map<string, Namespace[]>();
+  private readonly podSelectorCache = new Map<string, PodClass[]>();
+  private pairs: RolePairs | undefined;
+
+  constructor(inventory: Inventory, options: AnalyzeOptions = {}) {
+    this.inventory = inventory;
+    this.policies = inventory.policies;
+    this.podCidrs = (options.podCidrs ?? DEFAULT_POD_CIDRS).map((c) => {
+      const parsed = parseCidr(c);
+      if (typeof parsed === 'string') throw new RangeError(`pod CIDR "${c}": ${parsed}`);
+      return parsed;
+    });
+    this.collectIpBlocks();
+    const podIps: Cidr[] = [];
+    for (const e of inventory.endpoints) {
+      for (const ip of e.ips) {
+        const p = parseIp(ip);
+        if (p) podIps.push({ family: p.family, prefix: p.family === 4 ? 32 : 128, start: p.value, end: p.value, text: ip, hostBitsSet: false });
+      }
+    }
+    this.clusterSpace = unionIp(ipSetOf(this.podCidrs), ipSetOf(podIps));
+    this.external = externalAtoms(this.ipBlocks, this.clusterSpace);
+    this.buildClasses();
+    this.compilePolicies();
+  }
+
+  // ---- construction -------------------------------------------------------
+
+  private collectIpBlocks(): void {
+    const warned = new Set<string>();
+    const podSpace = ipSetOf(this.podCidrs);
+    for (const p of this.policies) {
+      for (const rule of [...p.ingress, ...p.egress]) {
+        for (const peer of rule.peers ?? []) {
+          if (peer.kind !== 'ipBlock') continue;
+          const key = `${peer.cidr.text}-${peer.except.map((e) => e.text).join(',')}`;
+          if (this.ipBlockIndex.has(key)) continue;
+          const set = ipBlockSet(peer.cidr, peer.except);
+          this.ipBlockIndex.set(key, this.ipBlocks.length);
+          this.ipBlocks.push(set);
+          // A block that covers part of the pod network matches some pods and not others:
+          // pods with no known IP cannot be placed, so say what was assumed.
+          const inPodSpace = subtract(podSpace, subtract(podSpace, set));
+          if (!isEmptyIp(inPodSpace) && !this.coversSomeFamily(set) && !warned.has(key)) {
+            warned.add(key);
+            this.diagnostics.push({
+              severity: 'warning',
+              code: 'ipblock-partial-pod-network',
+              message: `ipBlock ${describeBlock(peer.cidr, peer.except)} (NetworkPolicy ${p.namespace}/${p.name}) covers part of the pod network ${this.podCidrs.map((c) => c.text).join(', ')}; pods with no known IP are treated as outside it`,
+              source: p.source,
+              hint: 'give pods their IPs (analyse a live cluster), or set --pod-cidr to the real pod network',
+            });
+          }
+        }
+      }
+    }
+  }
+
+  /** Does the set contain the whole pod network of a family (so it matches every pod of that family)? */
+  private coversSomeFamily(set: IpSet): boolean {
+    for (const family of [4, 6] as const) {
+      const nets = this.podCidrs.filter((c) => c.family === family);
+      if (nets.length > 0 && coversIp(set, ipSetOf(nets))) return true;
+    }
+    return false;
+  }
+
+  private blocksOf(e: Endpoint): number[] {
+    const out: number[] = [];
+    if (e.ips.length > 0) {
+      const ips = e.ips.map((ip) => parseIp(ip)).filter((x) => x !== undefined);
+      this.ipBlocks.forEach((set, i) => {
+        if (ips.some((ip) => containsIp(set, ip.family, ip.value))) out.push(i);
+      });
+    } else {
+      // No known IP: the pod is somewhere in the pod network, so only a block that
+      // covers all of it (for some family) certainly contains it.
+      this.ipBlocks.forEach((set, i) => {
+        if (this.coversSomeFamily(set)) out.push(i);
+      });
+    }
+    return out;
+  }
+
+  private buildClasses(): void {
+    const byKey = new Map<string, PodClass>();
+    for (const e of this.inventory.endpoints) {
+      const ns = this.inventory.namespaces.get(e.namespace)!;
+      const blocks = this.blocksOf(e);
+      const pk = portsSignature(e.ports);
+      const key = `${e.namespace}\u0000${labelsKey(e.labels)}\u0000${pk}\u0000${blocks.join(',')}\u0000${e.ips.length > 0 ? 1 : 0}`;
+      let cls = byKey.get(key);
+      if (!cls) {
+        cls = {
+          id: this.classes.length,
+          namespace: ns,
+          labels: e.labels,
+          ports: e.ports,
+          portsKey: pk,
+          endpoints: [],
+          inBlocks: blocks,
+          ipKnown: e.ips.length > 0,
+          ingressIsolated: false,
+          egressIsolated: false,
+          ingressPolicies: [],
+          egressPolicies: [],
+          ingressGrants: [],
+          egressGrants: [],
+        };
+        byKey.set(key, cls);
+        this.classes.push(cls);
+        let list = this.classesByNamespace.get(e.namespace);
+        if (!list) this.classesByNamespace.set(e.namespace, (list = []));
+        list.push(cls);
+      }
+      cls.endpoints.push(e);
+      this.classOfEndpoint.set(e.id, cls);
+    }
+  }
+
+  /** Namespaces a namespaceSelector matches (cached by selector). */
+  namespacesMatching(sel: Parameters<typeof matches>[0]): Namespace[] {
+    const k = selectorKey(sel);
+    let hit = this.nsSelectorCache.get(k);
+    if (!hit) {
+      hit = [...this.inventory.namespaces.values()].filter((ns) => matches(sel, ns.labels));
+      this.nsSelectorCache.set(k, hit);
+    }
+    return hit;
+  }
+
+  /** Classes in a namespace that a podSelector matches (cached). */
+  classesMatching(namespace: string, sel: Parameters<typeof matches>[0] | undefined): PodClass[] {
+    const all = this.classesByNamespace.get(namespace) ?? [];
+    if (!sel) return all;
+    const k = `${namespace}\u0000${selectorKey(sel)}`;
+    let hit = this.podSelectorCache.get(k);
+    if (!hit) {
+      hit = all.filter((c) => matches(sel, c.labels));
+      this.podSelectorCache.set(k, hit);
+    }
+    return hit;
+  }
+
+  private compilePolicies(): void {
+    const n = this.classes.length;
+    this.policies.forEach((policy, pi) => {
+      const selected = this.classesMatching(policy.namespace, policy.podSelector);
+      for (const [dir, on, rules] of [
+        ['ingress', policy.ingressType, policy.ingress],
+        ['egress', policy.egressType, policy.egress],
+      ] as const) {
+        // A section whose type is not listed in policyTypes is ignored.
+        if (!on) continue;
+        const grantIds: number[] = [];
+        for (const rule of rules) {
+          const members = newBitset(n);
+          const external = new Uint8Array(this.external.length);
+          let allClasses = false;
+          const allPeers = rule.peers === undefined;
+          if (allPeers) {
+            allClasses = true;
+            external.fill(1);
+          } else {
+            for (const peer of rule.peers!) {
+              if (peer.kind === 'ipBlock') {
+                const bi = this.ipBlockIndex.get(`${peer.cidr.text}-${peer.except.map((e) => e.text).join(',')}`)!;
+                for (const c of this.classes) if (c.inBlocks.includes(bi)) bitSet(members, c.id);
+                for (const a of this.external) if (a.inBlocks.includes(bi)) external[a.index] = 1;
+              } else if (peer.namespaceSelector) {
+                for (const ns of this.namespacesMatching(peer.namespaceSelector)) {
+                  for (const c of this.classesMatching(ns.name, peer.podSelector)) bitSet(members, c.id);
+                }
+              } else {
+                for (const c of this.classesMatching(policy.namespace, peer.podSelector)) bitSet(members, c.id);
+              }
+            }
+          }
+          const grant: Grant = {
+            id: this.grants.length,
+            policy: pi,
+            direction: dir,
+            rule,
+            allPeers,
+            allClasses,
+            members,
+            external,
+            fixedPorts: hasNamedPorts(rule.ports) ? undefined : resolvePorts(rule.ports, undefined),
+            portCache: new Map(),
+          };
+          this.grants.push(grant);
+          grantIds.push(grant.id);
+        }
+        for (const c of selected) {
+          if (dir === 'ingress') {
+            c.ingressIsolated = true;
+            c.ingressPolicies.push(pi);
+            for (const g of grantIds) c.ingressGrants.push(g);
+          } else {
+            c.egressIsolated = true;
+            c.egressPolicies.push(pi);
+            for (const g of grantIds) c.egressGrants.push(g);
+          }
+        }
+      }
+    });
+  }
+
+  // ---- lookups ------------------------------------------------------------
+
+  endpoint(id: string): Endpoint | undefined {
+    return this.classOfEndpoint.get(id)?.endpoints.find((e) => e.id === id);
+  }
+
+  classOf(endpointId: string): PodClass | undefined {
+    return this.classOfEndpoint.get(endpointId);
+  }
+
+  /** A peer from an endpoint id, or an IP address (a pod's IP resolves to that pod). */
+  peer(ref: string | { ip: string }): Peer | undefined {
+    if (typeof ref === 'string') {
+      const cls = this.classOfEndpoint.get(ref);
+      if (cls) return { kind: 'class', cls };
+      if (!parseIp(ref)) return undefined;
+      ref = { ip: ref };
+    }
+    const ip = parseIp(ref.ip);
+    if (!ip) return undefined;
+    for (const c of this.classes) {
+      for (const e of c.endpoints) if (e.ips.includes(ref.ip)) return { kind: 'class', cls: c };
+    }
+    const atom = this.external.find((a) => containsIp(a.set, ip.family, ip.value));
+    return atom ? { kind: 'external', atom } : undefined;
+  }
+
+  // ---- evaluation ---------------------------------------------------------
+
+  grantHas(g: Grant, peer: Peer): boolean {
+    if (g.allPeers) return true;
+    if (peer.kind === 'class') return g.allClasses || bitHas(g.members, peer.cls.id);
+    return g.external[peer.atom.index] === 1;
+  }
+
+  /** The ports a grant allows towards a destination (named ports resolve there). */
+  grantPorts(g: Grant, dst: Peer): PortSet {
+    if (g.fixedPorts) return g.fixedPorts;
+    const key = dst.kind === 'class' ? dst.cls.portsKey : '\u0000external';
+    let p = g.portCache.get(key);
+    if (!p) {
+      p = resolvePorts(g.rule.ports, dst.kind === 'class' ? dst.cls.ports : undefined);
+      g.portCache.set(key, p);
+    }
+    return p;
+  }
+
+  /** Ports on which the source's egress side lets it reach dst. */
+  egressPorts(src: Peer, dst: Peer): PortSet {
+    if (src.kind !== 'class' || !src.cls.egressIsolated) return ALL_PORTS;
+    let acc = EMPTY_PORTS;
+    for (const gi of src.cls.egressGrants) {
+      const g = this.grants[gi]!;
+      if (!this.grantHas(g, dst)) continue;
+      acc = union(acc, this.grantPorts(g, dst));
+      if (acc === ALL_PORTS) break;
+    }
+    return acc;
+  }
+
+  /** Ports on which the destination's ingress side accepts src. */
+  ingressPorts(src: Peer, dst: Peer): PortSet {
+    if (dst.kind !== 'class' || !dst.cls.ingressIsolated) return ALL_PORTS;
+    let acc = EMPTY_PORTS;
+    for (const gi of dst.cls.ingressGrants) {
+      const g = this.grants[gi]!;
+      if (!this.grantHas(g, src)) continue;
+      acc = union(acc, this.grantPorts(g, dst));
+      if (acc === ALL_PORTS) break;
+    }
+    return acc;
+  }
+
+  /** Every port and protocol on which src may open a connection to dst. */
+  allowedPorts(src: Peer, dst: Peer): PortSet {
+    if (src.kind === 'external' && dst.kind === 'external') return EMPTY_PORTS;
+    const e = this.egressPorts(src, dst);
+    if (isEmpty(e)) return EMPTY_PORTS;
+    return intersect(e, this.ingressPorts(src, dst));
+  }
+
+  /** Is a connection from → to on port/protocol allowed? Endpoint ids or IP addresses. */
+  isAllowed(from: string | { ip: string }, to: string | { ip: string }, port: number, protocol: Protocol): boolean {
+    const s = this.peer(from);
+    const d = this.peer(to);
+    if (!s) throw new RangeError(`unknown source ${JSON.stringify(from)}`);
+    if (!d) throw new RangeError(`unknown destination ${JSON.stringify(to)}`);
+    return hasPort(this.allowedPorts(s, d), protocol, port);
+  }
+
+  // ---- all pairs, on roles -------------------------------------------------
+
+  /**
+   * Full allowed connectivity, computed on roles: a source role is the set of
+   * classes with the same egress rules and the same membership in ingress peers;
+   * a destination role likewise with ingress rules, egress-peer membership and
+   * named ports. Any two classes of one role get identical answers, so each role
+   * pair is evaluated once on representatives.
+   */
+  rolePairs(): RolePairs {
+    if (this.pairs) return this.pairs;
+    const inMember: number[][] = this.classes.map(() => []);
+    const outMember: number[][] = this.classes.map(() => []);
+    for (const g of this.grants) {
+      if (g.allClasses) continue; // universal membership tells no class apart
+      const target = g.direction === 'ingress' ? inMember : outMember;
+      bitForEach(g.members, (c) => target[c]!.push(g.id));
+    }
+    const srcRoles: Role[] = [];
+    const dstRoles: Role[] = [];
+    const dstRoleOf = new Int32Array(this.classes.length);
+    const srcKeys = new Map<string, Role>();
+    const dstKeys = new Map<string, Role>();
+    for (const c of this.classes) {
+      const sk = `${c.egressIsolated ? c.egressGrants.join(',') : '*'}|${inMember[c.id]!.join(',')}`;
+      let r = srcKeys.get(sk);
+      if (!r) srcKeys.set(sk, (r = { id: srcRoles.length, classes: [] })), srcRoles.push(r);
+      r.classes.push(c.id);
+      const dk = `${c.ingressIsolated ? c.ingressGrants.join(',') : '*'}|${outMember[c.id]!.join(',')}|${c.portsKey}`;
+      let d = dstKeys.get(dk);
+      if (!d) dstKeys.set(dk, (d = { id: dstRoles.length, classes: [] })), dstRoles.push(d);
+      d.classes.push(c.id);
+      dstRoleOf[c.id] = d.id;
+    }
+    const classDstRoles = dstRoles.length;
+    for (const atom of this.external) {
+      srcRoles.push({ id: srcRoles.length, classes: [], atom });
+      dstRoles.push({ id: dstRoles.length, classes: [], atom });
+    }
+
+    // Indexes for candidate pruning.
+    const unisolatedDst: number[] = [];
+    const dstRolesOfIngressGrant = new Map<number, number[]>();
+    for (let d = 0; d < classDstRoles; d++) {
+      const rep = this.classes[dstRoles[d]!.classes[0]!]!;
+      if (!rep.ingressIsolated) unisolatedDst.push(d);
+      else for (const g of rep.ingressGrants) {
+        let l = dstRolesOfIngressGrant.get(g);
+        if (!l) dstRolesOfIngressGrant.set(g, (l = []));
+        l.push(d);
+      }
+    }
+    const universalIngressGrants = this.grants.filter((g) => g.direction === 'ingress' && g.allClasses).map((g) => g.id);
+    const externalIngressGrants = this.grants.filter((g) => g.direction === 'ingress').map((g) => g.id);
+
+    const stamp = new Int32Array(dstRoles.length).fill(-1);
+    const reach: { dst: number[]; ports: PortSet[] }[] = [];
+    const peerOfDst = (d: number): Peer => {
+      const r = dstRoles[d]!;
+      return r.atom ? { kind: 'external', atom: r.atom } : { kind: 'class', cls: this.classes[r.classes[0]!]! };
+    };
+    for (const sr of srcRoles) {
+      const src: Peer = sr.atom ? { kind: 'external', atom: sr.atom } : { kind: 'class', cls: this.classes[sr.classes[0]!]! };
+      const candidates: number[] = [];
+      const add = (d: number): void => {
+        if (stamp[d] !== sr.id) {
+          stamp[d] = sr.id;
+          candidates.push(d);
+        }
+      };
+      if (src.kind === 'class' && src.cls.egressIsolated) {
+        for (const gi of src.cls.egressGrants) {
+          const g = this.grants[gi]!;
+          if (g.allClasses) for (let d = 0; d < classDstRoles; d++) add(d);
+          else bitForEach(g.members, (c) => add(dstRoleOf[c]!));
+          for (let a = 0; a < this.external.length; a++) if (g.external[a] === 1) add(classDstRoles + a);
+        }
+      } else {
+        for (const d of unisolatedDst) add(d);
+        const grants = src.kind === 'class' ? [...inMember[src.cls.id]!, ...universalIngressGrants] : externalIngressGrants;
+        for (const g of grants) for (const d of dstRolesOfIngressGrant.get(g) ?? []) add(d);
+        if (src.kind === 'class') for (let a = 0; a < this.external.length; a++) add(classDstRoles + a);
+      }
+      candidates.sort((a, b) => a - b);
+      const dst: number[] = [];
+      const ports: PortSet[] = [];
+      for (const d of candidates) {
+        const p = this.allowedPorts(src, peerOfDst(d));
+        if (!isEmpty(p)) {
+          dst.push(d);
+          ports.push(p);
+        }
+      }
+      reach.push({ dst, ports });
+    }
+    this.pairs = { srcRoles, dstRoles, reach };
+    return this.pairs;
+  }
+
+  /** Number of allowed (source class, destination class) pairs: the full connectivity at class level. */
+  allClassPairs(): number {
+    const { srcRoles, dstRoles, reach } = this.rolePairs();
+    let n = 0;
+    srcRoles.forEach((sr, i) => {
+      const srcCount = sr.atom ? 1 : sr.classes.length;
+      let dstCount = 0;
+      for (const d of reach[i]!.dst) dstCount += dstRoles[d]!.atom ? 1 : dstRoles[d]!.classes.length;
+      n += srcCount * dstCount;
+    });
+    return n;
+  }
+}
+
+function describeBlock(cidr: Cidr, except: readonly Cidr[]): string {
+  return except.length === 0 ? cidr.text : `${cidr.text} except ${except.map((e) => e.text).join(', ')}`;
+}
+
+/** Analyses an Inventory. Pure: the same inventory always gives the same answers. */
+export function analyze(inventory: Inventory, options: AnalyzeOptions = {}): Analysis {
+  return new Analysis(inventory, options);
+}
+

@@ -1,0 +1,91 @@
+/** Label selector matching and description (metav1.LabelSelector semantics). */
+import type { LabelSelector } from '../model/networkpolicy.js';
+import type { Labels } from '../model/labels.js';
+
+/**
+ * Does the selector match the labels? Every matchLabels entry and every
+ * requirement must hold; `NotIn` and `DoesNotExist` also match when the key is
+ * absent; the empty selector matches everything.
+ */
+export function matches(sel: LabelSelector, labels: Labels): boolean {
+  for (const k in sel.matchLabels) {
+    if (labels[k] !== sel.matchLabels[k]) return false;
+  }
+  for (const req of sel.matchExpressions) {
+    const has = Object.prototype.hasOwnProperty.call(labels, req.key);
+    const v = labels[req.key];
+    switch (req.operator) {
+      case 'In':
+        if (!has || !req.values.includes(v!)) return false;
+        break;
+      case 'NotIn':
+        if (has && req.values.includes(v!)) return false;
+        break;
+      case 'Exists':
+        if (!has) return false;
+        break;
+      case 'DoesNotExist':
+        if (has) return false;
+        break;
+    }
+  }
+  return true;
+}
+
+export function isEmptySelector(sel: LabelSelector): boolean {
+  return Object.keys(sel.matchLabels).length === 0 && sel.matchExpressions.length === 0;
+}
+
+/** `{app: web, tier in (a, b), !legacy}` — `{}` for the empty selector. */
+export function describeSelector(sel: LabelSelector): string {
+  const parts: string[] = Object.keys(sel.matchLabels)
+    .sort()
+    .map((k) => `${k}: ${sel.matchLabels[k]!}`);
+  for (const r of sel.matchExpressions) {
+    switch (r.operator) {
+      case 'In':
+        parts.push(`${r.key} in (${r.values.join(', ')})`);
+        break;
+      case 'NotIn':
+        parts.push(`${r.key} notin (${r.values.join(', ')})`);
+        break;
+      case 'Exists':
+        parts.push(r.key);
+        break;
+      case 'DoesNotExist':
+        parts.push(`!${r.key}`);
+        break;
+    }
+  }
+  return `{${parts.join(', ')}}`;
+}
+
+/** A canonical key: selectors that mean the same get the same key. */
+export function selectorKey(sel: LabelSelector): string {
+  const ml = Object.keys(sel.matchLabels)
+    .sort()
+    .map((k) => `${k}=${sel.matchLabels[k]!}`)
+    .join(',');
+  const me = sel.matchExpressions
+    .map((r) => `${r.key} ${r.operator} ${[...r.values].sort().join('|')}`)
+    .sort()
+    .join(',');
+  return `${ml};${me}`;
+}
+
+/** Which requirement fails first, for explanations: `app=api (the pod has app=web)`. */
+export function whyNotMatched(sel: LabelSelector, labels: Labels): string | undefined {
+  for (const k of Object.keys(sel.matchLabels).sort()) {
+    const v = labels[k];
+    if (v !== sel.matchLabels[k]) return v === undefined ? `needs ${k}=${sel.matchLabels[k]!}, label ${k} is absent` : `needs ${k}=${sel.matchLabels[k]!}, has ${k}=${v}`;
+  }
+  for (const r of sel.matchExpressions) {
+    const one: LabelSelector = { matchLabels: {}, matchExpressions: [r] };
+    if (!matches(one, labels)) {
+      const v = labels[r.key];
+      const has = v === undefined ? `label ${r.key} is absent` : `has ${r.key}=${v}`;
+      return `needs ${describeSelector(one).slice(1, -1)}, ${has}`;
+    }
+  }
+  return undefined;
+}
