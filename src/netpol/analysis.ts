@@ -21,6 +21,7 @@ import { parseCidr, parseIp, type Cidr } from '../model/ip.js';
 import type { NetworkPolicy, PolicyPort, PolicyRule, Protocol } from '../model/networkpolicy.js';
 import type { ContainerPort, Endpoint } from '../model/workloads.js';
 import type { Diagnostic } from '../model/diagnostics.js';
+import { explain, type Explanation, type PortQuery } from './explain.js';
 import { bitForEach, bitHas, bitSet, newBitset, type Bitset } from './bitset.js';
 import { ALL_PORTS, allOfProtocol, EMPTY_PORTS, hasPort, intersect, isEmpty, portRange, union, type PortSet } from './ports.js';
 import { matches, selectorKey } from './selector.js';
@@ -342,6 +343,16 @@ export class Analysis {
   }
 
   // ---- lookups ------------------------------------------------------------
+
+  /** Index in `ipBlocks` of a policy's ipBlock peer. */
+  ipBlockIndexOf(peer: { cidr: Cidr; except: readonly Cidr[] }): number {
+    return this.ipBlockIndex.get(`${peer.cidr.text}-${peer.except.map((e) => e.text).join(',')}`) ?? -1;
+  }
+
+  /** Why a connection is allowed or denied (see explain.ts). */
+  explain(from: string | { ip: string }, to: string | { ip: string }, q: PortQuery = {}): Explanation {
+    return explain(this, from, to, q);
+  }
 
   endpoint(id: string): Endpoint | undefined {
     return this.classOfEndpoint.get(id)?.endpoints.find((e) => e.id === id);

@@ -1,0 +1,155 @@
+/**
+ * What every command shares: option parsing, loading the inputs with timings,
+ * printing diagnostics, and exit codes. Only src/cli decides exit codes.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { readInputs } from '../load/files.js';
+import { inventoryFromParsed, parseInputs } from '../load/text.js';
+import type { Inventory } from '../model/inventory.js';
+import { formatDiagnostic, type Diagnostic } from '../model/diagnostics.js';
+import { parseCidr } from '../model/ip.js';
+import { PROTOCOLS, type Protocol } from '../model/networkpolicy.js';
+
+export const EXIT = { ok: 0, findings: 1, usage: 2, internal: 3 } as const;
+
+/** A mistake in how the command was called: printed with the usage hint, exit 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export interface Io {
+  readonly out: (s: string) => void;
+  readonly err: (s: string) => void;
+  readonly isTTY: boolean;
+  /** The name the tool was called by: `meshless` or `kubectl meshless`. */
+  readonly prog: string;
+}
+
+export type Options = Record<string, string | boolean | string[] | undefined>;
+
+export const COMMON_OPTIONS = {
+  output: { type: 'string', short: 'o' },
+  namespace: { type: 'string', short: 'n' },
+  'pod-cidr': { type: 'string', multiple: true },
+  stats: { type: 'boolean' },
+  verbose: { type: 'boolean', short: 'v' },
+  quiet: { type: 'boolean', short: 'q' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+export function parse(args: readonly string[], options: ParseArgsConfig['options']): { values: Options; positionals: string[] } {
+  try {
+    const r = parseArgs({ args: [...args], options: { ...COMMON_OPTIONS, ...options }, allowPositionals: true, strict: true });
+    return { values: r.values as Options, positionals: r.positionals };
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message.replace(/^TypeError \[[A-Z_]+\]: /, '') : String(e));
+  }
+}
+
+export function oneOf<T extends string>(value: unknown, allowed: readonly T[], flag: string, fallback: T): T {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || !allowed.includes(value as T)) {
+    throw new UsageError(`${flag} must be one of ${allowed.join(', ')} (got ${JSON.stringify(value)})`);
+  }
+  return value as T;
+}
+
+/** `80`, `80/TCP`, `53/udp` → port and protocol. */
+export function parsePortFlag(value: unknown): { port: number; protocol: Protocol } | undefined {
+  if (value === undefined) return undefined;
+  const m = typeof value === 'string' ? /^(\d{1,5})(?:\/([A-Za-z]+))?$/.exec(value) : null;
+  const port = m ? Number(m[1]) : NaN;
+  const protocol = (m?.[2] ?? 'TCP').toUpperCase() as Protocol;
+  if (!m || port < 1 || port > 65535 || !PROTOCOLS.includes(protocol)) {
+    throw new UsageError(`--port takes N or N/PROTOCOL with N from 1 to 65535 and PROTOCOL one of TCP, UDP, SCTP (got ${JSON.stringify(value)})`);
+  }
+  return { port, protocol };
+}
+
+export function podCidrs(values: Options): string[] | undefined {
+  const list = values['pod-cidr'];
+  if (!Array.isArray(list) || list.length === 0) return undefined;
+  const out = list.flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
+  for (const c of out) {
+    const p = parseCidr(c);
+    if (typeof p === 'string') throw new UsageError(`--pod-cidr ${c}: ${p}`);
+  }
+  return out;
+}
+
+export class Stopwatch {
+  readonly phases: Record<string, number> = {};
+  private last = performance.now();
+  lap(name: string): void {
+    const now = performance.now();
+    this.phases[name] = Math.round((this.phases[name] ?? 0) + now - this.last);
+    this.last = now;
+  }
+}
+
+export interface Loaded {
+  readonly inventory: Inventory;
+  readonly files: number;
+}
+
+export async function load(paths: readonly string[], values: Options, watch: Stopwatch): Promise<Loaded> {
+  if (paths.length === 0) throw new UsageError('no input: give one or more files or directories, or - for standard input');
+  const read = await readInputs(paths);
+  watch.lap('read');
+  const parsed = parseInputs(read.inputs);
+  watch.lap('parse');
+  const ns = typeof values['namespace'] === 'string' ? values['namespace'] : undefined;
+  const inventory = inventoryFromParsed(parsed, { diagnostics: read.diagnostics, ...(ns ? { defaultNamespace: ns } : {}) });
+  watch.lap('inventory');
+  return { inventory, files: read.inputs.length };
+}
+
+const ORDER: Record<string, number> = { error: 0, warning: 1, info: 2 };
+
+/** Prints diagnostics (errors and warnings; info with --verbose) and the load summary to stderr. */
+export function reportDiagnostics(io: Io, loaded: Loaded, extra: readonly Diagnostic[], values: Options): void {
+  const all = [...loaded.inventory.diagnostics, ...extra];
+  const shown = all
+    .filter((d) => d.severity === 'error' || (d.severity === 'warning' && values['quiet'] !== true) || values['verbose'] === true)
+    .sort((a, b) => (a.source?.file ?? '').localeCompare(b.source?.file ?? '') || (a.line ?? a.source?.line ?? 0) - (b.line ?? b.source?.line ?? 0) || ORDER[a.severity]! - ORDER[b.severity]!);
+  const MAX = values['verbose'] === true ? Infinity : 50;
+  for (const d of shown.slice(0, MAX)) io.err(formatDiagnostic(d));
+  if (shown.length > MAX) io.err(`… and ${shown.length - MAX} more (use --verbose to see all)`);
+  const s = loaded.inventory.summary;
+  const skipped = Object.entries(s.skipped).map(([r, n]) => `${r}: ${n}`).join(', ');
+  const counts = (sev: string): number => all.filter((d) => d.severity === sev).length;
+  if (values['quiet'] !== true || counts('error') > 0) {
+    io.err(`read ${s.read} objects from ${loaded.files} file${loaded.files === 1 ? '' : 's'}: ${s.used} used, ${s.read - s.used} skipped${skipped ? ` (${skipped})` : ''}; ${counts('error')} error(s), ${counts('warning')} warning(s)`);
+  }
+}
+
+export function hasInputErrors(inv: Inventory): boolean {
+  return inv.diagnostics.some((d) => d.severity === 'error');
+}
+
+export function printStats(io: Io, watch: Stopwatch, extra: Record<string, number>): void {
+  io.err(`meshless-stats ${JSON.stringify({ phases: watch.phases, maxRssKiB: process.resourceUsage().maxRSS, ...extra })}`);
+}
+
+/** `--from`/`--to`: an endpoint id glob (`payments/*`), a namespace name, or labels (`app=web,tier!=db`). */
+export function endpointFilter(sel: unknown, labelsOf: (id: string) => Readonly<Record<string, string>> | undefined): ((id: string) => boolean) | undefined {
+  if (sel === undefined) return undefined;
+  if (typeof sel !== 'string' || sel === '') throw new UsageError('--from/--to take an endpoint id, a glob such as payments/*, a namespace name, or labels such as app=web');
+  if (sel.includes('=')) {
+    const reqs = sel.split(',').map((part) => {
+      const m = /^\s*([^=!\s]+)\s*(==|=|!=)\s*([^\s]*)\s*$/.exec(part);
+      if (!m) throw new UsageError(`cannot read the label requirement ${JSON.stringify(part)}; write key=value or key!=value`);
+      return { key: m[1]!, neg: m[2] === '!=', value: m[3]! };
+    });
+    return (id) => {
+      const labels = labelsOf(id);
+      if (!labels) return false;
+      return reqs.every((r) => (labels[r.key] === r.value) !== r.neg);
+    };
+  }
+  if (sel.includes('/') || sel.includes('*')) {
+    const re = new RegExp(`^${sel.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+    return (id) => re.test(id);
+  }
+  return (id) => id.startsWith(`${sel}/`) || id === sel;
+}

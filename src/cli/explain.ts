@@ -1,0 +1,58 @@
+/** `meshless explain FROM TO`: the verdict for one connection, with the rules and lines that decide it. */
+import { analyze, type Analysis } from '../netpol/analysis.js';
+import { parseIp } from '../model/ip.js';
+import { explainText } from '../report/explain.js';
+import { EXIT, Stopwatch, UsageError, hasInputErrors, load, oneOf, parse, parsePortFlag, podCidrs, printStats, reportDiagnostics, type Io } from './common.js';
+
+export const explainHelp = `Usage: meshless explain FROM TO [--port N[/PROTO]] PATH... [-o text|json]
+
+Explains whether FROM may connect to TO: which policies isolate the source for
+egress and the destination for ingress, which rule (file:line) allows it, or
+why no rule matched.
+
+FROM and TO are endpoint ids as printed by reach (namespace/name for a Pod,
+namespace/kind/name for a controller), a shorter namespace/name or name when
+unambiguous, or an IP address (a pod's IP, or an address outside the cluster).
+
+Exit codes: 0 allowed, 1 denied, 2 usage or input error, 3 internal error.`;
+
+/** Finds an endpoint by id, by `namespace/name` or by a unique name; IPs pass through. */
+export function resolveEndpoint(a: Analysis, ref: string): string | { ip: string } {
+  if (a.endpoint(ref)) return ref;
+  if (parseIp(ref)) return { ip: ref };
+  const parts = ref.split('/');
+  const candidates = a.inventory.endpoints.filter((e) =>
+    parts.length === 2 ? e.namespace === parts[0] && e.name === parts[1] : parts.length === 1 ? e.name === ref : false,
+  );
+  if (candidates.length === 1) return candidates[0]!.id;
+  if (candidates.length > 1) throw new UsageError(`"${ref}" is ambiguous: ${candidates.map((c) => c.id).join(', ')}`);
+  const near = a.inventory.endpoints.filter((e) => e.id.includes(parts[parts.length - 1]!)).slice(0, 5).map((e) => e.id);
+  throw new UsageError(`no endpoint "${ref}" in the input${near.length > 0 ? `; did you mean ${near.join(', ')}?` : '; run meshless reach to list the endpoints'}`);
+}
+
+export async function runExplain(args: readonly string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(args, { port: { type: 'string' } });
+  if (values['help']) {
+    io.out(explainHelp);
+    return EXIT.ok;
+  }
+  const format = oneOf(values['output'], ['text', 'json'] as const, '-o', 'text');
+  const port = parsePortFlag(values['port']);
+  if (positionals.length < 3) throw new UsageError('explain needs FROM, TO and at least one PATH');
+  const [fromRef, toRef, ...paths] = positionals as [string, string, ...string[]];
+  const cidrs = podCidrs(values);
+  const watch = new Stopwatch();
+  const loaded = await load(paths, values, watch);
+  const a = analyze(loaded.inventory, cidrs ? { podCidrs: cidrs } : {});
+  watch.lap('classes');
+  const from = resolveEndpoint(a, fromRef);
+  const to = resolveEndpoint(a, toRef);
+  const e = a.explain(from, to, port ?? {});
+  watch.lap('evaluate');
+  io.out(format === 'json' ? JSON.stringify(e, null, 2) : explainText(e));
+  watch.lap('output');
+  reportDiagnostics(io, loaded, a.diagnostics, { ...values, quiet: true });
+  if (values['stats']) printStats(io, watch, { endpoints: loaded.inventory.endpoints.length, classes: a.classes.length, policies: loaded.inventory.policies.length });
+  if (hasInputErrors(loaded.inventory)) return EXIT.usage;
+  return e.allowed ? EXIT.ok : EXIT.findings;
+}

@@ -1,0 +1,77 @@
+#!/usr/bin/env node
+/**
+ * The meshless command line. Also installed as kubectl-meshless, so that it runs
+ * as `kubectl meshless ...`.
+ */
+import { basename } from 'node:path';
+import { EXIT, UsageError, type Io } from './common.js';
+import { runReach } from './reach.js';
+import { runExplain } from './explain.js';
+
+type Command = (args: readonly string[], io: Io) => Promise<number>;
+
+const COMMANDS: Record<string, { run: Command; summary: string }> = {
+  reach: { run: runReach, summary: 'who may talk to whom: every allowed connection' },
+  explain: { run: runExplain, summary: 'why one connection is allowed or denied, rule by rule' },
+};
+
+function usage(prog: string): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  return [
+    `Usage: ${prog} COMMAND [options] PATH...`,
+    '',
+    'Commands:',
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+    '',
+    `Run ${prog} COMMAND --help for a command's options.`,
+  ].join('\n');
+}
+
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    io.out(usage(io.prog));
+    return cmd === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (cmd === '--version') {
+    io.out('meshless 0.1.0');
+    return EXIT.ok;
+  }
+  const command = COMMANDS[cmd];
+  if (!command) {
+    io.err(`${io.prog}: unknown command "${cmd}"\n\n${usage(io.prog)}`);
+    return EXIT.usage;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`${io.prog} ${cmd}: ${e.message}\nRun ${io.prog} ${cmd} --help for usage.`);
+      return EXIT.usage;
+    }
+    io.err(`${io.prog} ${cmd}: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\nThis is a bug in meshless; please report it with the input that caused it.`);
+    return EXIT.internal;
+  }
+}
+
+const invokedAs = basename(process.argv[1] ?? 'meshless');
+const io: Io = {
+  out: (s) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`),
+  err: (s) => process.stderr.write(s.endsWith('\n') ? s : `${s}\n`),
+  isTTY: process.stdout.isTTY,
+  prog: invokedAs.startsWith('kubectl-') ? 'kubectl meshless' : 'meshless',
+};
+
+// Run only when executed, not when imported by tests.
+const self = process.argv[1] ? basename(process.argv[1]) : '';
+if (self === 'main.js' || self === 'main.ts' || self === 'meshless' || self === 'kubectl-meshless') {
+  main(process.argv.slice(2), io).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`meshless: internal error: ${String(e)}\n`);
+      process.exitCode = EXIT.internal;
+    },
+  );
+}

@@ -1,0 +1,35 @@
+/** Renderers for `reach`: a table for people, JSON for tools (format in docs/output-formats.md). */
+import type { ReachResult } from '../netpol/reach.js';
+import { formatPorts } from '../netpol/ports.js';
+
+export interface ReachJson {
+  readonly level: string;
+  readonly port?: number;
+  readonly protocol?: string;
+  readonly endpoints: string[];
+  readonly external: string[];
+  readonly allowed: ({ from: string; to: string } | { from: string; to: string; ports: string[] })[];
+}
+
+export function reachJson(r: ReachResult, port?: { port: number; protocol: string }): ReachJson {
+  return {
+    ...(port ? { port: port.port, protocol: port.protocol } : {}),
+    level: r.level,
+    endpoints: r.endpoints,
+    external: r.external,
+    allowed: r.allowed.map((e) => (port ? { from: e.from, to: e.to } : { from: e.from, to: e.to, ports: formatPorts(e.ports) })),
+  };
+}
+
+/** Pads columns; the last column is left ragged. */
+export function table(rows: readonly (readonly string[])[]): string {
+  if (rows.length === 0) return '';
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n');
+}
+
+export function reachTable(r: ReachResult, port?: { port: number; protocol: string }): string {
+  const rows: string[][] = [['FROM', 'TO', port ? 'PORT' : 'PORTS']];
+  for (const e of r.allowed) rows.push([e.from, e.to, port ? `${port.port}/${port.protocol}` : formatPorts(e.ports).join(', ')]);
+  return rows.length === 1 ? '(no allowed connections)' : table(rows);
+}
