@@ -22,6 +22,7 @@ import type { NetworkPolicy, PolicyPort, PolicyRule, Protocol } from '../model/n
 import type { ContainerPort, Endpoint } from '../model/workloads.js';
 import type { Diagnostic } from '../model/diagnostics.js';
 import { explain, type Explanation, type PortQuery } from './explain.js';
+import { inferPodNetwork } from './podcidr.js';
 import { bitForEach, bitHas, bitSet, newBitset, type Bitset } from './bitset.js';
 import { ALL_PORTS, allOfProtocol, EMPTY_PORTS, hasPort, intersect, isEmpty, portRange, union, type PortSet } from './ports.js';
 import { matches, selectorKey } from './selector.js';
@@ -31,7 +32,11 @@ import { containsIp, coversIp, externalAtoms, ipBlockSet, ipSetOf, isEmptyIp, su
 export const DEFAULT_POD_CIDRS: readonly string[] = ['10.0.0.0/8', 'fd00::/8'];
 
 export interface AnalyzeOptions {
-  /** The cluster's pod networks. Pods with no IP in the input are assumed to be inside them. */
+  /**
+   * The cluster's pod networks. Pods with no IP in the input are assumed to be
+   * inside them. Default: what the input says (Calico IPPool, Flannel, Cilium,
+   * kubeadm), else DEFAULT_POD_CIDRS.
+   */
   readonly podCidrs?: readonly string[];
 }
 
@@ -121,6 +126,8 @@ function portsSignature(ports: readonly ContainerPort[]): string {
 export class Analysis {
   readonly inventory: Inventory;
   readonly podCidrs: readonly Cidr[];
+  /** Where the pod network came from: the option, the input, or the default. */
+  readonly podCidrSource: string;
   /** The cluster's address space: pod networks plus every known pod IP. */
   readonly clusterSpace: IpSet;
   readonly classes: PodClass[] = [];
@@ -134,6 +141,8 @@ export class Analysis {
   private readonly classOfEndpoint = new Map<string, PodClass>();
   private readonly classesByNamespace = new Map<string, PodClass[]>();
   private readonly ipBlockIndex = new Map<string, number>();
+  /** Every cidr and except written in a policy: the words external peers are described with. */
+  private readonly ipBlockCidrs: Cidr[] = [];
   private readonly nsSelectorCache = new Map<string, Namespace[]>();
   private readonly podSelectorCache = new Map<string, PodClass[]>();
   private pairs: RolePairs | undefined;
@@ -141,7 +150,9 @@ export class Analysis {
   constructor(inventory: Inventory, options: AnalyzeOptions = {}) {
     this.inventory = inventory;
     this.policies = inventory.policies;
-    this.podCidrs = (options.podCidrs ?? DEFAULT_POD_CIDRS).map((c) => {
+    const inferred = options.podCidrs ? undefined : inferPodNetwork(inventory);
+    this.podCidrSource = options.podCidrs ? '--pod-cidr' : inferred ? inferred.source : 'default (no IPPool, Flannel, Cilium or kubeadm configuration in the input; set --pod-cidr)';
+    this.podCidrs = (options.podCidrs ?? inferred?.cidrs ?? DEFAULT_POD_CIDRS).map((c) => {
       const parsed = parseCidr(c);
       if (typeof parsed === 'string') throw new RangeError(`pod CIDR "${c}": ${parsed}`);
       return parsed;
@@ -155,7 +166,7 @@ export class Analysis {
       }
     }
     this.clusterSpace = unionIp(ipSetOf(this.podCidrs), ipSetOf(podIps));
-    this.external = externalAtoms(this.ipBlocks, this.clusterSpace);
+    this.external = externalAtoms(this.ipBlocks, this.clusterSpace, [...this.podCidrs, ...this.ipBlockCidrs]);
     this.buildClasses();
     this.compilePolicies();
   }
@@ -172,6 +183,7 @@ export class Analysis {
           const key = `${peer.cidr.text}-${peer.except.map((e) => e.text).join(',')}`;
           if (this.ipBlockIndex.has(key)) continue;
           const set = ipBlockSet(peer.cidr, peer.except);
+          this.ipBlockCidrs.push(peer.cidr, ...peer.except);
           this.ipBlockIndex.set(key, this.ipBlocks.length);
           this.ipBlocks.push(set);
           // A block that covers part of the pod network matches some pods and not others:

@@ -84,13 +84,51 @@ export function overlapsIp(a: IpSet, b: IpSet): boolean {
   return !isEmptyIp(subtract(a, subtract(a, b)));
 }
 
+/**
+ * Describes the set with blocks the user wrote: the largest vocabulary blocks
+ * that lie mostly inside it, minus holes that are vocabulary blocks themselves.
+ * `10.0.0.0/8, 172.16.0.0/12 except 10.244.0.0/16`. Undefined when it cannot.
+ */
+function describeWithVocabulary(family: IpFamily, list: readonly Interval[], vocabulary: readonly Cidr[]): string | undefined {
+  const vocab = vocabulary.filter((c) => c.family === family);
+  const inside = (c: Cidr, within: readonly Interval[]): boolean => subtractList([[c.start, c.end]], within).length === 0;
+  const expressible = (holes: readonly Interval[]): Cidr[] | undefined => {
+    if (holes.length === 0) return [];
+    const parts = vocab.filter((v) => inside(v, holes));
+    const maximal = parts.filter((p) => !parts.some((q) => q !== p && q.prefix < p.prefix && p.start >= q.start && p.end <= q.end));
+    const unique = maximal.filter((p, i) => maximal.findIndex((q) => q.text === p.text) === i);
+    const covered = normalise(unique.map((c) => [c.start, c.end] as const));
+    return subtractList(holes, covered).length === 0 ? unique : undefined;
+  };
+  const qualifying: { c: Cidr; holes: Cidr[] }[] = [];
+  for (const c of vocab) {
+    if (subtractList([[c.start, c.end]], subtractList([[c.start, c.end]], list)).length === 0) continue; // no overlap
+    const holes = expressible(subtractList([[c.start, c.end]], list));
+    if (holes) qualifying.push({ c, holes });
+  }
+  const maximal = qualifying.filter((q) => !qualifying.some((o) => o !== q && o.c.prefix < q.c.prefix && q.c.start >= o.c.start && q.c.end <= o.c.end));
+  const unique = maximal.filter((q, i) => maximal.findIndex((o) => o.c.text === q.c.text) === i).sort((a, b) => (a.c.start < b.c.start ? -1 : 1));
+  if (unique.length === 0) return undefined;
+  const cover = normalise(unique.map((q) => [q.c.start, q.c.end] as const));
+  if (subtractList(list, cover).length > 0) return undefined;
+  const holes = unique.flatMap((q) => q.holes).filter((h, i, all) => all.findIndex((o) => o.text === h.text) === i);
+  return `${unique.map((q) => q.c.text).join(', ')}${holes.length ? ` except ${holes.map((h) => h.text).join(', ')}` : ''}`;
+}
+
 /** Shortest exact description: `10.0.0.0/8`, `0.0.0.0/0 except 10.0.0.0/8, 192.168.0.0/16`. */
-export function describeIpSet(set: IpSet): string {
+export function describeIpSet(set: IpSet, vocabulary: readonly Cidr[] = []): string {
   const parts: string[] = [];
   for (const family of [4, 6] as const) {
     const list = set[key(family)];
     if (list.length === 0) continue;
     const direct = list.flatMap(([s, e]) => rangeToCidrs(family, s, e));
+    if (direct.length > 2) {
+      const v = describeWithVocabulary(family, list, [...vocabulary, allOf(family)]);
+      if (v !== undefined) {
+        parts.push(v);
+        continue;
+      }
+    }
     // Try "base except holes": the smallest block covering the set, minus the gaps.
     const lo = list[0]![0];
     const hi = list[list.length - 1]![1];
@@ -114,6 +152,9 @@ export function describeIpSet(set: IpSet): string {
   return parts.length === 0 ? '(none)' : parts.join(' + ');
 }
 
+/** The external peer no ipBlock names: every address outside the cluster that no rule singles out. */
+export const OTHER_ID = 'ip:other';
+
 export interface ExternalAtom {
   /** Index in the atom list. */
   readonly index: number;
@@ -129,7 +170,7 @@ export interface ExternalAtom {
  * the same atom when every block contains both or neither. Every block is then a
  * union of atoms, so "does this rule allow that external peer" is exact.
  */
-export function externalAtoms(blocks: readonly IpSet[], cluster: IpSet): ExternalAtom[] {
+export function externalAtoms(blocks: readonly IpSet[], cluster: IpSet, vocabulary: readonly Cidr[] = []): ExternalAtom[] {
   const bySig = new Map<string, { v4: Interval[]; v6: Interval[]; inBlocks: number[] }>();
   for (const family of [4, 6] as const) {
     const k = key(family);
@@ -151,7 +192,10 @@ export function externalAtoms(blocks: readonly IpSet[], cluster: IpSet): Externa
   const atoms: ExternalAtom[] = [];
   for (const entry of bySig.values()) {
     const set: IpSet = { v4: normalise(entry.v4), v6: normalise(entry.v6) };
-    atoms.push({ index: atoms.length, set, id: `ip:${describeIpSet(set)}`, inBlocks: entry.inBlocks });
+    // The addresses no ipBlock names are "the rest of the world": naming them by
+    // their CIDRs would list the holes every other block and the pod network cut.
+    const id = entry.inBlocks.length === 0 ? OTHER_ID : `ip:${describeIpSet(set, vocabulary)}`;
+    atoms.push({ index: atoms.length, set, id, inBlocks: entry.inBlocks });
   }
   // Stable order: by description.
   atoms.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

@@ -7,6 +7,12 @@
 import type { Protocol } from '../model/networkpolicy.js';
 import type { Analysis } from './analysis.js';
 import { hasPort, union, type PortSet } from './ports.js';
+import { rangeToCidrs } from '../model/ip.js';
+import type { IpSet } from './ipset.js';
+
+function cidrsOf(set: IpSet): string[] {
+  return [...set.v4.flatMap(([s, e]) => rangeToCidrs(4, s, e)), ...set.v6.flatMap(([s, e]) => rangeToCidrs(6, s, e))].map((c) => c.text);
+}
 
 export type Level = 'pod' | 'workload' | 'namespace';
 export const LEVELS: readonly Level[] = ['pod', 'workload', 'namespace'];
@@ -30,8 +36,8 @@ export interface ReachResult {
   readonly level: Level;
   /** Every endpoint (at the level) found in the input, sorted. */
   readonly endpoints: string[];
-  /** The peers outside the cluster that some rule names, as `ip:…` ids. */
-  readonly external: string[];
+  /** The peers outside the cluster: `ip:…` ids and the address blocks each stands for. */
+  readonly external: { readonly id: string; readonly cidrs: string[] }[];
   /** Allowed connections, sorted by from then to. */
   readonly allowed: ReachEntry[];
 }
@@ -81,7 +87,7 @@ export function reach(a: Analysis, q: ReachQuery): ReachResult {
   const endpoints = new Set<string>();
   for (const e of a.inventory.endpoints) endpoints.add(keyOf(e));
   if (q.level === 'namespace') for (const ns of a.inventory.namespaces.keys()) endpoints.add(ns);
-  return { level: q.level, endpoints: [...endpoints].sort(cmp), external: a.external.map((x) => x.id), allowed };
+  return { level: q.level, endpoints: [...endpoints].sort(cmp), external: a.external.map((x) => ({ id: x.id, cidrs: cidrsOf(x.set) })), allowed };
 }
 
 /** Endpoints not isolated in a direction: anyone may reach them (ingress) or they may reach anyone (egress). */

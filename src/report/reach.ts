@@ -7,7 +7,7 @@ export interface ReachJson {
   readonly port?: number;
   readonly protocol?: string;
   readonly endpoints: string[];
-  readonly external: string[];
+  readonly external: { id: string; cidrs: string[] }[];
   readonly allowed: ({ from: string; to: string } | { from: string; to: string; ports: string[] })[];
 }
 
