@@ -47,7 +47,13 @@ export async function runExplain(args: readonly string[], io: Io): Promise<numbe
   watch.lap('classes');
   const from = resolveEndpoint(a, fromRef);
   const to = resolveEndpoint(a, toRef);
-  const e = a.explain(from, to, port ?? {});
+  let e;
+  try {
+    e = a.explain(from, to, port ?? {});
+  } catch (err) {
+    if (err instanceof RangeError) throw new UsageError(err.message);
+    throw err;
+  }
   watch.lap('evaluate');
   io.out(format === 'json' ? JSON.stringify(e, null, 2) : explainText(e));
   watch.lap('output');

@@ -11,11 +11,12 @@
 import yaml from 'js-yaml';
 import type { Diagnostic } from '../model/diagnostics.js';
 import type { ParsedDocument } from '../model/inventory.js';
+import { jsonErrorOffset } from './json-position.js';
 
 /** Core schema (no timestamps turned into Dates) plus merge keys, which Kubernetes' YAML reader accepts. */
 // `types` is exported by js-yaml 4 but missing from its type definitions.
 const mergeType = (yaml as unknown as { types: { merge: yaml.Type } }).types.merge;
-const SCHEMA = yaml.CORE_SCHEMA.extend([mergeType]);
+const SCHEMA = yaml.CORE_SCHEMA.extend({ implicit: [mergeType] });
 
 /** Deeper than this is not a Kubernetes object; refuse rather than recurse. */
 export const MAX_DEPTH = 100;
@@ -152,12 +153,14 @@ export function parseText(text: string, file: string): ParsedText {
     } catch (e) {
       // Not valid JSON. It may still be YAML (JSON-looking YAML with comments, say);
       // when it is not, the YAML parser gives the better error position.
-      const m = e instanceof Error ? /position (\d+)/.exec(e.message) : null;
-      if (file.endsWith('.json') && m) {
-        const { line, column } = lineColumnOf(text, Number(m[1]));
-        diagnostics.push(errorDiagnostic(file, 0, line, column, `invalid JSON: ${(e as Error).message}`, 'fix the JSON syntax at that position'));
+      if (file.endsWith('.json')) {
+        const at = jsonErrorOffset(text);
+        const { line, column } = lineColumnOf(text, at.offset);
+        const found = at.offset < text.length ? JSON.stringify(text[at.offset]) : 'the end of the file';
+        diagnostics.push(errorDiagnostic(file, 0, line, column, `invalid JSON: expected ${at.expected}, found ${found}`, 'fix the JSON syntax at that position'));
         return { docs: [], spans: [], diagnostics };
       }
+      void e;
     }
   }
   const spans = splitDocuments(text);

@@ -445,13 +445,21 @@ export class Analysis {
     return intersect(e, this.ingressPorts(src, dst));
   }
 
+  /** Like peer(), but says why a reference names nothing. */
+  requirePeer(ref: string | { ip: string }, role: 'source' | 'destination'): Peer {
+    const p = this.peer(ref);
+    if (p) return p;
+    const text = typeof ref === 'string' ? ref : ref.ip;
+    const ip = parseIp(text);
+    if (ip && containsIp(this.clusterSpace, ip.family, ip.value)) {
+      throw new RangeError(`${role} ${text} is inside the pod network (${this.podCidrs.map((c) => c.text).join(', ')}) but no pod in the input has that IP`);
+    }
+    throw new RangeError(`unknown ${role} ${JSON.stringify(text)}: not an endpoint id in the input nor an IP address`);
+  }
+
   /** Is a connection from → to on port/protocol allowed? Endpoint ids or IP addresses. */
   isAllowed(from: string | { ip: string }, to: string | { ip: string }, port: number, protocol: Protocol): boolean {
-    const s = this.peer(from);
-    const d = this.peer(to);
-    if (!s) throw new RangeError(`unknown source ${JSON.stringify(from)}`);
-    if (!d) throw new RangeError(`unknown destination ${JSON.stringify(to)}`);
-    return hasPort(this.allowedPorts(s, d), protocol, port);
+    return hasPort(this.allowedPorts(this.requirePeer(from, 'source'), this.requirePeer(to, 'destination')), protocol, port);
   }
 
   // ---- all pairs, on roles -------------------------------------------------

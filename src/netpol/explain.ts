@@ -201,10 +201,8 @@ function side(a: Analysis, dir: 'egress' | 'ingress', subject: Peer, subjectName
 
 /** Explains a connection between two peers (endpoint ids or IP addresses). */
 export function explain(a: Analysis, from: string | { ip: string }, to: string | { ip: string }, q: PortQuery = {}): Explanation {
-  const s = a.peer(from);
-  const d = a.peer(to);
-  if (!s) throw new RangeError(`unknown source ${JSON.stringify(from)}`);
-  if (!d) throw new RangeError(`unknown destination ${JSON.stringify(to)}`);
+  const s = a.requirePeer(from, 'source');
+  const d = a.requirePeer(to, 'destination');
   const sName = typeof from === 'string' && s.kind === 'class' && a.endpoint(from) ? from : peerName(s);
   const dName = typeof to === 'string' && d.kind === 'class' && a.endpoint(to) ? to : peerName(d);
   const egress = side(a, 'egress', s, sName, d, dName, d, dName, q);
