@@ -40,7 +40,7 @@ export const COMMON_OPTIONS = {
 export function parse(args: readonly string[], options: ParseArgsConfig['options']): { values: Options; positionals: string[] } {
   try {
     const r = parseArgs({ args: [...args], options: { ...COMMON_OPTIONS, ...options }, allowPositionals: true, strict: true });
-    return { values: r.values as Options, positionals: r.positionals };
+    return { values: r.values, positionals: r.positionals };
   } catch (e) {
     throw new UsageError(e instanceof Error ? e.message.replace(/^TypeError \[[A-Z_]+\]: /, '') : String(e));
   }

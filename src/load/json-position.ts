@@ -3,13 +3,19 @@
  * scanner walks the text (only after JSON.parse has failed) and returns the
  * offset of the first character that cannot continue valid JSON.
  */
+class JsonStop extends Error {
+  constructor(readonly offset: number, readonly expected: string) {
+    super(expected);
+  }
+}
+
 export function jsonErrorOffset(text: string): { offset: number; expected: string } {
   let i = 0;
   const ws = (): void => {
     while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
   };
   const fail = (expected: string): never => {
-    throw { offset: i, expected };
+    throw new JsonStop(i, expected);
   };
   const literal = (word: string): void => {
     if (text.startsWith(word, i)) i += word.length;
@@ -87,7 +93,7 @@ export function jsonErrorOffset(text: string): { offset: number; expected: strin
     if (i < text.length) fail('the end of the text');
     return { offset: text.length, expected: 'nothing' };
   } catch (e) {
-    if (typeof e === 'object' && e !== null && 'offset' in e) return e as { offset: number; expected: string };
+    if (e instanceof JsonStop) return { offset: e.offset, expected: e.expected };
     return { offset: i, expected: 'less nesting' };
   }
 }

@@ -66,7 +66,7 @@ function walk(node: YamlNode | null | undefined, segs: readonly (string | number
       }
       if (!found) break;
     }
-    last = cur ?? last;
+    last = cur;
   }
   return last;
 }
@@ -86,7 +86,7 @@ export function textLocator(files: ReadonlyMap<string, FileText>): Locator {
       cache.set(key, doc);
     }
     const full = source.itemPath ? `${source.itemPath}.${path}` : path;
-    const node = walk(doc.contents as YamlNode | null, pathSegments(full));
+    const node = walk(doc.contents, pathSegments(full));
     const offset = node?.range?.[0];
     if (offset === undefined) return undefined;
     return lineOf(f.text, span.start, span.start + offset, span.startLine);

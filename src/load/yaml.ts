@@ -52,20 +52,15 @@ export function splitDocuments(text: string): DocumentSpan[] {
   };
   MARKER.lastIndex = 0;
   let m: RegExpExecArray | null;
-  let pendingEndMarker = false;
   while ((m = MARKER.exec(text)) !== null) {
     const at = m.index;
     line += countLines(scanned, at);
     scanned = at;
-    if (at > start || pendingEndMarker) {
-      spans.push({ start, end: at, startLine: lineAt(start) });
-    }
-    pendingEndMarker = false;
+    if (at > start) spans.push({ start, end: at, startLine: lineAt(start) });
     if (m[0] === '...') {
       // `...` ends a document; what follows its line starts the next one.
       const nl = text.indexOf('\n', at);
       start = nl < 0 ? text.length : nl + 1;
-      pendingEndMarker = false;
     } else {
       start = at;
     }
@@ -150,7 +145,7 @@ export function parseText(text: string, file: string): ParsedText {
       }
       const span = { start: 0, end: text.length, startLine: 1 };
       return { docs: [{ value, source: { file, doc: 0, line: contentLine(text, span) } }], spans: [span], diagnostics };
-    } catch (e) {
+    } catch {
       // Not valid JSON. It may still be YAML (JSON-looking YAML with comments, say);
       // when it is not, the YAML parser gives the better error position.
       if (file.endsWith('.json')) {
@@ -160,7 +155,6 @@ export function parseText(text: string, file: string): ParsedText {
         diagnostics.push(errorDiagnostic(file, 0, line, column, `invalid JSON: expected ${at.expected}, found ${found}`, 'fix the JSON syntax at that position'));
         return { docs: [], spans: [], diagnostics };
       }
-      void e;
     }
   }
   const spans = splitDocuments(text);

@@ -160,7 +160,7 @@ export function buildInventory(docs: readonly ParsedDocument[], options: Invento
     }
     const raw = d.value as unknown as KubeObject;
     let object = raw;
-    if (!isClusterScoped(raw.kind) && (raw.metadata.namespace === undefined || raw.metadata.namespace === null || raw.metadata.namespace === '')) {
+    if (!isClusterScoped(raw.kind) && !raw.metadata.namespace) {
       object = { ...raw, metadata: { ...raw.metadata, namespace: defaultNs } };
     }
     const key = `${object.apiVersion.split('/')[0]!.includes('.') ? object.apiVersion.split('/')[0]! : ''}|${object.kind}|${object.metadata.namespace ?? ''}|${object.metadata.name}`;
@@ -222,7 +222,7 @@ export function buildInventory(docs: readonly ParsedDocument[], options: Invento
     }
     const problems: FieldProblem[] = [];
     const ns = o.object.metadata.namespace ?? defaultNs;
-    const p = parseNetworkPolicy(o.object as { metadata: { name: string }; spec?: unknown }, ns, o.source, problems);
+    const p = parseNetworkPolicy(o.object, ns, o.source, problems);
     for (const pr of problems) diagnostics.push(toDiagnostic(pr, o.source, 'NetworkPolicy', `${ns}/${o.object.metadata.name}`, locate));
     if (p) policies.push(p);
     else {

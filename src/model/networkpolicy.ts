@@ -360,7 +360,7 @@ function parsePeers(raw: unknown, path: string, problems: FieldProblem[]): Peer[
       }
       const except: Cidr[] = [];
       const exRaw = ipb['except'];
-      let bad = false;
+      let bad = 0;
       if (exRaw !== undefined && exRaw !== null) {
         if (!Array.isArray(exRaw)) {
           problems.push({ severity: 'error', path: `${p}.ipBlock.except`, message: 'except must be a list of CIDRs' });
@@ -370,13 +370,13 @@ function parsePeers(raw: unknown, path: string, problems: FieldProblem[]): Peer[
           const ep = `${p}.ipBlock.except[${j}]`;
           if (typeof e !== 'string') {
             problems.push({ severity: 'error', path: ep, message: 'must be a CIDR string' });
-            bad = true;
+            bad++;
             return;
           }
           const ec = parseCidr(e);
           if (typeof ec === 'string') {
             problems.push({ severity: 'error', path: ep, message: `"${e}" is not a valid CIDR: ${ec}` });
-            bad = true;
+            bad++;
             return;
           }
           // The API server: `except` must be a strict subset of `cidr` (same family, longer prefix, inside it).
@@ -387,13 +387,13 @@ function parsePeers(raw: unknown, path: string, problems: FieldProblem[]): Peer[
               message: `except ${e} must be a strict subset of cidr ${cidrRaw}`,
               hint: 'an except entry must lie inside the cidr and be smaller than it',
             });
-            bad = true;
+            bad++;
             return;
           }
           except.push(ec);
         });
       }
-      if (bad) return;
+      if (bad > 0) return;
       peers.push({ kind: 'ipBlock', index: i, cidr, except });
       return;
     }

@@ -310,7 +310,7 @@ export class Analysis {
             allClasses = true;
             external.fill(1);
           } else {
-            for (const peer of rule.peers!) {
+            for (const peer of rule.peers ?? []) {
               if (peer.kind === 'ipBlock') {
                 const bi = this.ipBlockIndex.get(`${peer.cidr.text}-${peer.except.map((e) => e.text).join(',')}`)!;
                 for (const c of this.classes) if (c.inBlocks.includes(bi)) bitSet(members, c.id);
@@ -488,11 +488,19 @@ export class Analysis {
     for (const c of this.classes) {
       const sk = `${c.egressIsolated ? c.egressGrants.join(',') : '*'}|${inMember[c.id]!.join(',')}`;
       let r = srcKeys.get(sk);
-      if (!r) srcKeys.set(sk, (r = { id: srcRoles.length, classes: [] })), srcRoles.push(r);
+      if (!r) {
+        r = { id: srcRoles.length, classes: [] };
+        srcKeys.set(sk, r);
+        srcRoles.push(r);
+      }
       r.classes.push(c.id);
       const dk = `${c.ingressIsolated ? c.ingressGrants.join(',') : '*'}|${outMember[c.id]!.join(',')}|${c.portsKey}`;
       let d = dstKeys.get(dk);
-      if (!d) dstKeys.set(dk, (d = { id: dstRoles.length, classes: [] })), dstRoles.push(d);
+      if (!d) {
+        d = { id: dstRoles.length, classes: [] };
+        dstKeys.set(dk, d);
+        dstRoles.push(d);
+      }
       d.classes.push(c.id);
       dstRoleOf[c.id] = d.id;
     }
@@ -536,7 +544,7 @@ export class Analysis {
         for (const gi of src.cls.egressGrants) {
           const g = this.grants[gi]!;
           if (g.allClasses) for (let d = 0; d < classDstRoles; d++) add(d);
-          else bitForEach(g.members, (c) => add(dstRoleOf[c]!));
+          else bitForEach(g.members, (c) => { add(dstRoleOf[c]!); });
           for (let a = 0; a < this.external.length; a++) if (g.external[a] === 1) add(classDstRoles + a);
         }
       } else {

@@ -54,8 +54,8 @@ export function inferPodNetwork(inv: Inventory): PodNetwork | undefined {
       }
       if (metadata.name === 'cilium-config') {
         const c = valid([
-          ...String(data['cluster-pool-ipv4-cidr'] ?? '').split(/[\s,]+/),
-          ...String(data['cluster-pool-ipv6-cidr'] ?? '').split(/[\s,]+/),
+          ...(typeof data['cluster-pool-ipv4-cidr'] === 'string' ? data['cluster-pool-ipv4-cidr'].split(/[\s,]+/) : []),
+          ...(typeof data['cluster-pool-ipv6-cidr'] === 'string' ? data['cluster-pool-ipv6-cidr'].split(/[\s,]+/) : []),
         ]);
         if (c.length) {
           found.push(...c);

@@ -71,7 +71,10 @@ export function reach(a: Analysis, q: ReachQuery): ReachResult {
       if (dk.length === 0) continue;
       for (const s of sk) {
         let row = acc.get(s);
-        if (!row) acc.set(s, (row = new Map()));
+        if (!row) {
+          row = new Map<string, PortSet>();
+          acc.set(s, row);
+        }
         for (const d of dk) {
           const prev = row.get(d);
           row.set(d, prev ? union(prev, ports) : ports);
