@@ -1,0 +1,178 @@
+import type { LoadedObject } from '../model/kube.js';
+import type { NetworkPolicy, PolicyRule } from '../model/networkpolicy.js';
+import { isEmptySelector } from '../netpol/selector.js';
+import { WORKLOAD_KINDS } from './seg-workload-not-isolated-ingress.js';
+import { defineCheck, type CheckContext, type FindingDraft, type ObjectRef } from './types.js';
+
+type Direction = 'ingress' | 'egress';
+
+/** A rule that admits every peer on every port: with it the policy isolates nothing. */
+const allowsEverything = (r: PolicyRule): boolean => r.peers === undefined && r.ports === undefined;
+
+/**
+ * Does this policy isolate every pod of its namespace, present and future, in the
+ * direction? It must select all pods (`podSelector: {}`), have the direction among
+ * its effective policyTypes, and have no rule that lets everything through. Rules
+ * that open some traffic (DNS, say) keep it a default-deny for everything else.
+ */
+export function isDefaultDeny(p: NetworkPolicy, dir: Direction): boolean {
+  if (!isEmptySelector(p.podSelector)) return false;
+  const on = dir === 'ingress' ? p.ingressType : p.egressType;
+  const rules = dir === 'ingress' ? p.ingress : p.egress;
+  return on && !rules.some(allowsEverything);
+}
+
+/** The default-deny NetworkPolicy for a namespace, as YAML; with egress, also the DNS allowance it needs. */
+export function defaultDenyYaml(namespace: string, dirs: readonly Direction[]): string {
+  const lines = [
+    `apiVersion: networking.k8s.io/v1`,
+    `kind: NetworkPolicy`,
+    `metadata:`,
+    `  name: default-deny${dirs.length === 1 ? `-${dirs[0]!}` : ''}`,
+    `  namespace: ${namespace}`,
+    `spec:`,
+    `  podSelector: {}`,
+    `  policyTypes:`,
+    ...dirs.map((d) => `    - ${d === 'ingress' ? 'Ingress' : 'Egress'}`),
+  ];
+  if (dirs.includes('egress')) {
+    lines.push(
+      `---`,
+      `# Egress default-deny also blocks DNS: let every pod resolve names.`,
+      `apiVersion: networking.k8s.io/v1`,
+      `kind: NetworkPolicy`,
+      `metadata:`,
+      `  name: allow-dns-egress`,
+      `  namespace: ${namespace}`,
+      `spec:`,
+      `  podSelector: {}`,
+      `  policyTypes:`,
+      `    - Egress`,
+      `  egress:`,
+      `    - to:`,
+      `        - namespaceSelector:`,
+      `            matchLabels:`,
+      `              kubernetes.io/metadata.name: kube-system`,
+      `          podSelector:`,
+      `            matchLabels:`,
+      `              k8s-app: kube-dns`,
+      `      ports:`,
+      `        - protocol: UDP`,
+      `          port: 53`,
+      `        - protocol: TCP`,
+      `          port: 53`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/**
+ * The Namespace object, or when the input only implies the namespace, a reference
+ * to it that points at the first object living in it.
+ */
+export function namespaceObject(ctx: CheckContext, name: string): LoadedObject | ObjectRef {
+  const declared = ctx.objectsOfKind('Namespace').find((o) => o.object.metadata.name === name);
+  if (declared) return declared;
+  const first = ctx.inventory.objects.find((o) => o.object.metadata.namespace === name);
+  return first ? { kind: 'Namespace', name, file: first.source.file, line: first.source.line } : { kind: 'Namespace', name };
+}
+
+export default defineCheck({
+  id: 'seg-namespace-no-default-deny',
+  control: 'segregation',
+  title: 'Namespace without a default-deny NetworkPolicy',
+  severity: 'medium',
+  rationale:
+    'A default-deny policy (podSelector: {} with the direction in policyTypes) isolates every pod of a namespace, including the ones deployed tomorrow, so that only flows someone wrote down are allowed. Without it, each new workload is open until someone remembers to write its policy. With default-deny in place, per-workload policies only ever open traffic, which is easy to review.',
+  fixSummary: 'Add a NetworkPolicy with podSelector: {} and the missing direction(s) in policyTypes (and, for egress, one that allows DNS).',
+  requirements: ['PCI-DSS 1.3.1', 'PCI-DSS 1.4.1'],
+  evidence: WORKLOAD_KINDS,
+  examples: {
+    bad: `apiVersion: v1
+kind: Namespace
+metadata:
+  name: catalog
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: catalog
+  namespace: catalog
+spec:
+  selector:
+    matchLabels:
+      app.kubernetes.io/name: catalog
+  template:
+    metadata:
+      labels:
+        app.kubernetes.io/name: catalog
+    spec:
+      containers:
+        - name: catalog
+          image: example/catalog:1.0
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: default-deny-ingress
+  namespace: catalog
+spec:
+  podSelector: {}
+  policyTypes:
+    - Ingress
+`,
+    good: `apiVersion: v1
+kind: Namespace
+metadata:
+  name: catalog
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: catalog
+  namespace: catalog
+spec:
+  selector:
+    matchLabels:
+      app.kubernetes.io/name: catalog
+  template:
+    metadata:
+      labels:
+        app.kubernetes.io/name: catalog
+    spec:
+      containers:
+        - name: catalog
+          image: example/catalog:1.0
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: default-deny
+  namespace: catalog
+spec:
+  podSelector: {}
+  policyTypes:
+    - Ingress
+    - Egress
+`,
+  },
+  run(ctx): FindingDraft[] {
+    // Namespaces that run something NetworkPolicy governs; an empty namespace has nothing to protect yet.
+    const withPods = new Set<string>();
+    for (const e of ctx.inventory.endpoints) if (!e.hostNetwork) withPods.add(e.namespace);
+    const wanted: Direction[] = ctx.config.requireEgressIsolation ? ['ingress', 'egress'] : ['ingress'];
+    const out: FindingDraft[] = [];
+    for (const ns of [...withPods].sort()) {
+      const policies = ctx.inventory.policies.filter((p) => p.namespace === ns);
+      const missing = wanted.filter((d) => !policies.some((p) => isDefaultDeny(p, d)));
+      if (missing.length === 0) continue;
+      const what = missing.length === 2 ? 'ingress or egress' : missing[0]!;
+      out.push({
+        object: namespaceObject(ctx, ns),
+        message: `namespace ${ns} has no default-deny NetworkPolicy for ${what}: pods not selected by another policy are open${missing.length === 2 ? ' in both directions' : ` for ${missing[0]!}`}`,
+        fix: `Add to namespace ${ns}:\n${defaultDenyYaml(ns, missing)}`,
+      });
+    }
+    return out;
+  },
+});

@@ -1,0 +1,199 @@
+import type { Labels } from '../model/labels.js';
+import type { LabelSelector, NetworkPolicy } from '../model/networkpolicy.js';
+import { describeSelector, isEmptySelector, matches } from '../netpol/selector.js';
+import { policyObject } from './seg-policy-allows-all.js';
+import { defineCheck, type CheckContext, type FindingDraft } from './types.js';
+
+/**
+ * Labels of pods that controllers create at run time and that manifests never
+ * contain: a selector asking for one of them rightly matches nothing in the input.
+ * cert-manager labels its ACME HTTP-01 solver pods `acme.cert-manager.io/http01-solver: "true"`.
+ */
+export const RUNTIME_POD_LABELS: readonly string[] = ['acme.cert-manager.io/http01-solver'];
+
+/** Does the selector ask for pods that only exist at run time? */
+export function selectsRuntimePods(sel: LabelSelector): boolean {
+  return RUNTIME_POD_LABELS.some((k) => sel.matchLabels[k] !== undefined || sel.matchExpressions.some((r) => r.key === k && (r.operator === 'In' || r.operator === 'Exists')));
+}
+
+/** Namespaces where the input shows at least one pod or pod template: elsewhere the input cannot tell. */
+export function namespacesWithPods(ctx: CheckContext): Set<string> {
+  return new Set(ctx.inventory.endpoints.map((e) => e.namespace));
+}
+
+/** Edit distance, for "did you mean" on label values. */
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/**
+ * A matchLabels close to the selector's that does match one of these label sets
+ * (pods' or namespaces'): the same keys, values at most two edits away (a typo).
+ * Undefined when none is near.
+ */
+export function nearMatchLabels(sel: LabelSelector, candidates: readonly Labels[]): Labels | undefined {
+  const keys = Object.keys(sel.matchLabels);
+  if (keys.length === 0) return undefined;
+  for (const labels of candidates) {
+    const fixed: Record<string, string> = {};
+    let ok = true;
+    for (const k of keys) {
+      const have = labels[k];
+      if (have === undefined || distance(have, sel.matchLabels[k]!) > 2) {
+        ok = false;
+        break;
+      }
+      fixed[k] = have;
+    }
+    if (ok && matches({ matchLabels: fixed, matchExpressions: sel.matchExpressions }, labels)) return fixed;
+  }
+  return undefined;
+}
+
+const yamlLabels = (labels: Labels, indent: string): string[] => Object.keys(labels).sort().map((k) => `${indent}${k}: ${JSON.stringify(labels[k])}`);
+
+/** The finding for a namespaceSelector that matches no namespace. */
+function noNamespace(ctx: CheckContext, p: NetworkPolicy, at: string, sel: LabelSelector): FindingDraft {
+  const all = [...ctx.inventory.namespaces.values()].sort((x, y) => (x.name < y.name ? -1 : 1));
+  const near = nearMatchLabels(sel, all.map((n) => n.labels));
+  const names = all.map((n) => n.name);
+  return {
+    object: policyObject(ctx, p),
+    path: `${at}.namespaceSelector`,
+    message: `NetworkPolicy ${p.namespace}/${p.name} ${at.replace(/^spec\./, '')}: namespaceSelector ${describeSelector(sel)} matches no namespace in the input, so this peer allows nothing`,
+    fix: near
+      ? [`Correct the selector (did you mean ${describeSelector({ matchLabels: near, matchExpressions: [] })}?):`, `        - namespaceSelector:`, `            matchLabels:`, ...yamlLabels(near, '              ')].join('\n')
+      : [
+          `Select the intended namespace by its name label, which every namespace has:`,
+          `        - namespaceSelector:`,
+          `            matchLabels:`,
+          `              kubernetes.io/metadata.name: <one of: ${names.slice(0, 12).join(', ')}${names.length > 12 ? ', ...' : ''}>`,
+          `or give that Namespace the label the selector expects:`,
+          `kubectl label namespace <name> ${Object.entries(sel.matchLabels).map(([k, v]) => `${k}=${v}`).join(' ') || '<key>=<value>'}`,
+        ].join('\n'),
+  };
+}
+
+/** The finding for a podSelector that matches no pod in the namespaces it applies to. */
+function noPod(ctx: CheckContext, p: NetworkPolicy, at: string, sel: LabelSelector, namespaces: readonly string[]): FindingDraft {
+  const a = ctx.analysis;
+  const all = namespaces.flatMap((ns) => a.classesMatching(ns, undefined));
+  const near = nearMatchLabels(sel, all.map((c) => c.labels));
+  const where = namespaces.length === 1 ? `namespace ${namespaces[0]!}` : `namespaces ${namespaces.join(', ')}`;
+  return {
+    object: policyObject(ctx, p),
+    path: `${at}.podSelector`,
+    message: `NetworkPolicy ${p.namespace}/${p.name} ${at.replace(/^spec\./, '')}: podSelector ${describeSelector(sel)} matches no pod in ${where}, so this peer allows nothing`,
+    fix: near
+      ? [`Correct the selector (did you mean ${describeSelector({ matchLabels: near, matchExpressions: [] })}?):`, `          podSelector:`, `            matchLabels:`, ...yamlLabels(near, '              ')].join('\n')
+      : [
+          `Make the podSelector match the intended pods' labels. Pods there carry, for example:`,
+          ...all.slice(0, 3).map((c) => `  ${c.endpoints[0]!.workload}: ${describeSelector({ matchLabels: c.labels, matchExpressions: [] })}`),
+          `e.g.:`,
+          `          podSelector:`,
+          `            matchLabels:`,
+          `              app.kubernetes.io/name: <the pods' app.kubernetes.io/name>`,
+        ].join('\n'),
+  };
+}
+
+export default defineCheck({
+  id: 'seg-selector-matches-nothing',
+  control: 'segregation',
+  title: 'NetworkPolicy peer selector matches no namespace or pod',
+  severity: 'medium',
+  rationale:
+    'A namespaceSelector that matches no namespace, or a podSelector that matches no pod, allows nothing: usually a typo in a label or a label the namespace never got. The flow it was written for is then blocked (an outage waiting to happen), or somebody "fixes" it later with a much broader rule. Pods that controllers create at run time (cert-manager\'s HTTP-01 solvers) are not reported.',
+  fixSummary: 'Correct the selector so that it matches the intended namespace or pods (or add the missing label to them).',
+  requirements: ['PCI-DSS 1.3.1'],
+  evidence: ['NetworkPolicy'],
+  examples: {
+    bad: `apiVersion: v1
+kind: Namespace
+metadata:
+  name: orders-db
+---
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: checkout
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: allow-checkout
+  namespace: orders-db
+spec:
+  podSelector: {}
+  policyTypes:
+    - Ingress
+  ingress:
+    - from:
+        - namespaceSelector:
+            matchLabels:
+              kubernetes.io/metadata.name: checkuot
+`,
+    good: `apiVersion: v1
+kind: Namespace
+metadata:
+  name: orders-db
+---
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: checkout
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: allow-checkout
+  namespace: orders-db
+spec:
+  podSelector: {}
+  policyTypes:
+    - Ingress
+  ingress:
+    - from:
+        - namespaceSelector:
+            matchLabels:
+              kubernetes.io/metadata.name: checkout
+`,
+  },
+  run(ctx): FindingDraft[] {
+    const a = ctx.analysis;
+    const withPods = namespacesWithPods(ctx);
+    const out: FindingDraft[] = [];
+    for (const p of ctx.inventory.policies) {
+      for (const dir of ['ingress', 'egress'] as const) {
+        // Rules of a direction that is not among the effective policyTypes are ignored by Kubernetes.
+        if (!(dir === 'ingress' ? p.ingressType : p.egressType)) continue;
+        const field = dir === 'ingress' ? 'from' : 'to';
+        for (const rule of dir === 'ingress' ? p.ingress : p.egress) {
+          for (const peer of rule.peers ?? []) {
+            if (peer.kind !== 'selector') continue;
+            const at = `spec.${dir}[${rule.index}].${field}[${peer.index}]`;
+            // Without a namespaceSelector the peer is in the policy's own namespace.
+            const namespaces = peer.namespaceSelector ? a.namespacesMatching(peer.namespaceSelector).map((n) => n.name) : [p.namespace];
+            if (peer.namespaceSelector && namespaces.length === 0) {
+              out.push(noNamespace(ctx, p, at, peer.namespaceSelector));
+              continue;
+            }
+            const sel = peer.podSelector;
+            if (!sel || isEmptySelector(sel) || selectsRuntimePods(sel)) continue;
+            // Only namespaces whose workloads are in the input can show that nothing matches.
+            const visible = namespaces.filter((ns) => withPods.has(ns));
+            if (visible.length === 0 || visible.some((ns) => a.classesMatching(ns, sel).length > 0)) continue;
+            out.push(noPod(ctx, p, at, sel, visible));
+          }
+        }
+      }
+    }
+    return out;
+  },
+});
