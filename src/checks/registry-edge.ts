@@ -1,0 +1,38 @@
+/** The edge checks: authentication at the edge and edge (ingress) TLS. */
+import authGatewayRouteUnauthenticated from './auth-gateway-route-unauthenticated.js';
+import authIngressNginxNoAuthUrl from './auth-ingress-nginx-no-auth-url.js';
+import authIngressNginxRetired from './auth-ingress-nginx-retired.js';
+import authOauth2ProxyNoAuthorizationHeader from './auth-oauth2-proxy-no-authorization-header.js';
+import authPublicWithoutReason from './auth-public-without-reason.js';
+import authResponseHeadersNoAuthorization from './auth-response-headers-no-authorization.js';
+import authSigninMissing from './auth-signin-missing.js';
+import authSnippetAnnotation from './auth-snippet-annotation.js';
+import authTraefikNoAuthorizationHeader from './auth-traefik-no-authorization-header.js';
+import authTraefikNoForwardAuth from './auth-traefik-no-forward-auth.js';
+import authUrlTargetMissing from './auth-url-target-missing.js';
+import tlsAcmeStaging from './tls-acme-staging.js';
+import tlsGatewayHttpWithoutRedirect from './tls-gateway-http-without-redirect.js';
+import tlsHostWithoutTls from './tls-host-without-tls.js';
+import tlsIssuerMissing from './tls-issuer-missing.js';
+import tlsNoCertificateSource from './tls-no-certificate-source.js';
+import tlsSslRedirectDisabled from './tls-ssl-redirect-disabled.js';
+
+export const edgeChecks = [
+  authIngressNginxNoAuthUrl,
+  authGatewayRouteUnauthenticated,
+  authTraefikNoForwardAuth,
+  authUrlTargetMissing,
+  authSigninMissing,
+  authResponseHeadersNoAuthorization,
+  authOauth2ProxyNoAuthorizationHeader,
+  authTraefikNoAuthorizationHeader,
+  authSnippetAnnotation,
+  authIngressNginxRetired,
+  authPublicWithoutReason,
+  tlsHostWithoutTls,
+  tlsNoCertificateSource,
+  tlsIssuerMissing,
+  tlsAcmeStaging,
+  tlsSslRedirectDisabled,
+  tlsGatewayHttpWithoutRedirect,
+] as const;
