@@ -5,7 +5,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { readInputs } from '../load/files.js';
 import { inventoryFromParsed, parseInputs } from '../load/text.js';
-import type { Inventory } from '../model/inventory.js';
+import { buildInventory, type Inventory } from '../model/inventory.js';
 import { formatDiagnostic, type Diagnostic } from '../model/diagnostics.js';
 import { parseCidr } from '../model/ip.js';
 import { PROTOCOLS, type Protocol } from '../model/networkpolicy.js';
@@ -90,6 +90,39 @@ export class Stopwatch {
 export interface Loaded {
   readonly inventory: Inventory;
   readonly files: number;
+  /** Kinds a live cluster would not list (403/404): their checks become unknown. */
+  readonly unavailableKinds: readonly string[];
+}
+
+export const CLUSTER_OPTIONS = {
+  cluster: { type: 'boolean' },
+  context: { type: 'string' },
+  kubeconfig: { type: 'string' },
+  'all-namespaces': { type: 'boolean', short: 'A' },
+} as const satisfies ParseArgsConfig['options'];
+
+/** Paths, or `--cluster` (the kubeconfig's current context, or --context). */
+export async function loadFromArgs(paths: readonly string[], values: Options, watch: Stopwatch): Promise<Loaded> {
+  if (values['cluster'] !== true) {
+    for (const f of ['context', 'kubeconfig', 'all-namespaces'] as const) {
+      if (values[f] !== undefined) throw new UsageError(`--${f} goes with --cluster`);
+    }
+    return load(paths, values, watch);
+  }
+  if (paths.length > 0) throw new UsageError('give either PATH... or --cluster, not both');
+  // Loaded on demand: @kubernetes/client-node is large and only this path needs it.
+  const { loadCluster } = await import('../load/cluster.js');
+  const ns = typeof values['namespace'] === 'string' ? values['namespace'] : undefined;
+  const got = await loadCluster({
+    ...(typeof values['kubeconfig'] === 'string' ? { kubeconfig: values['kubeconfig'] } : {}),
+    ...(typeof values['context'] === 'string' ? { context: values['context'] } : {}),
+    ...(ns ? { namespace: ns } : {}),
+    allNamespaces: values['all-namespaces'] === true,
+  });
+  watch.lap('read');
+  const inventory = buildInventory(got.docs, { diagnostics: got.diagnostics });
+  watch.lap('inventory');
+  return { inventory, files: 0, unavailableKinds: got.unavailable.map((u) => u.kind) };
 }
 
 export async function load(paths: readonly string[], values: Options, watch: Stopwatch): Promise<Loaded> {
@@ -101,7 +134,7 @@ export async function load(paths: readonly string[], values: Options, watch: Sto
   const ns = typeof values['namespace'] === 'string' ? values['namespace'] : undefined;
   const inventory = inventoryFromParsed(parsed, { diagnostics: read.diagnostics, ...(ns ? { defaultNamespace: ns } : {}) });
   watch.lap('inventory');
-  return { inventory, files: read.inputs.length };
+  return { inventory, files: read.inputs.length, unavailableKinds: [] };
 }
 
 const ORDER: Record<string, number> = { error: 0, warning: 1, info: 2 };
@@ -119,7 +152,8 @@ export function reportDiagnostics(io: Io, loaded: Loaded, extra: readonly Diagno
   const skipped = Object.entries(s.skipped).map(([r, n]) => `${r}: ${n}`).join(', ');
   const counts = (sev: string): number => all.filter((d) => d.severity === sev).length;
   if (values['quiet'] !== true || counts('error') > 0) {
-    io.err(`read ${s.read} objects from ${loaded.files} file${loaded.files === 1 ? '' : 's'}: ${s.used} used, ${s.read - s.used} skipped${skipped ? ` (${skipped})` : ''}; ${counts('error')} error(s), ${counts('warning')} warning(s)`);
+    const from = loaded.files === 0 && loaded.inventory.objects[0]?.source.file.startsWith('cluster:') ? 'the cluster' : `${loaded.files} file${loaded.files === 1 ? '' : 's'}`;
+    io.err(`read ${s.read} objects from ${from}: ${s.used} used, ${s.read - s.used} skipped${skipped ? ` (${skipped})` : ''}; ${counts('error')} error(s), ${counts('warning')} warning(s)`);
   }
 }
 

@@ -2,9 +2,9 @@
 import { analyze, type Analysis } from '../netpol/analysis.js';
 import { parseIp } from '../model/ip.js';
 import { explainText } from '../report/explain.js';
-import { EXIT, Stopwatch, UsageError, hasInputErrors, load, oneOf, parse, parsePortFlag, podCidrs, printStats, reportDiagnostics, type Io } from './common.js';
+import { CLUSTER_OPTIONS, EXIT, Stopwatch, UsageError, hasInputErrors, loadFromArgs, oneOf, parse, parsePortFlag, podCidrs, printStats, reportDiagnostics, type Io } from './common.js';
 
-export const explainHelp = `Usage: meshless explain FROM TO [--port N[/PROTO]] PATH... [-o text|json]
+export const explainHelp = `Usage: meshless explain FROM TO [--port N[/PROTO]] PATH...|--cluster [-o text|json]
 
 Explains whether FROM may connect to TO: which policies isolate the source for
 egress and the destination for ingress, which rule (file:line) allows it, or
@@ -31,18 +31,18 @@ export function resolveEndpoint(a: Analysis, ref: string): string | { ip: string
 }
 
 export async function runExplain(args: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(args, { port: { type: 'string' } });
+  const { values, positionals } = parse(args, { ...CLUSTER_OPTIONS, port: { type: 'string' } });
   if (values['help']) {
     io.out(explainHelp);
     return EXIT.ok;
   }
   const format = oneOf(values['output'], ['text', 'json'] as const, '-o', 'text');
   const port = parsePortFlag(values['port']);
-  if (positionals.length < 3) throw new UsageError('explain needs FROM, TO and at least one PATH');
+  if (positionals.length < (values['cluster'] === true ? 2 : 3)) throw new UsageError('explain needs FROM, TO and at least one PATH (or --cluster)');
   const [fromRef, toRef, ...paths] = positionals as [string, string, ...string[]];
   const cidrs = podCidrs(values);
   const watch = new Stopwatch();
-  const loaded = await load(paths, values, watch);
+  const loaded = await loadFromArgs(paths, values, watch);
   const a = analyze(loaded.inventory, cidrs ? { podCidrs: cidrs } : {});
   watch.lap('classes');
   const from = resolveEndpoint(a, fromRef);

@@ -7,12 +7,16 @@ import { basename } from 'node:path';
 import { EXIT, UsageError, type Io } from './common.js';
 import { runReach } from './reach.js';
 import { runExplain } from './explain.js';
+import { runAuditCommand } from './audit.js';
+import { runChecksCommand } from './checks.js';
 
 type Command = (args: readonly string[], io: Io) => Promise<number>;
 
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
   reach: { run: runReach, summary: 'who may talk to whom: every allowed connection' },
   explain: { run: runExplain, summary: 'why one connection is allowed or denied, rule by rule' },
+  audit: { run: runAuditCommand, summary: 'the four controls, checked, with a fix for every finding' },
+  checks: { run: runChecksCommand, summary: 'list every check audit runs' },
 };
 
 function usage(prog: string): string {

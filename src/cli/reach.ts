@@ -2,9 +2,9 @@
 import { analyze } from '../netpol/analysis.js';
 import { LEVELS, reach, unisolated } from '../netpol/reach.js';
 import { reachJson, reachTable } from '../report/reach.js';
-import { EXIT, Stopwatch, endpointFilter, hasInputErrors, load, oneOf, parse, parsePortFlag, podCidrs, printStats, reportDiagnostics, type Io } from './common.js';
+import { CLUSTER_OPTIONS, EXIT, Stopwatch, endpointFilter, hasInputErrors, loadFromArgs, oneOf, parse, parsePortFlag, podCidrs, printStats, reportDiagnostics, type Io } from './common.js';
 
-export const reachHelp = `Usage: meshless reach PATH... [--port N[/PROTO]] [--from SEL] [--to SEL] [--level pod|workload|namespace] [-o table|json]
+export const reachHelp = `Usage: meshless reach PATH...|--cluster [--port N[/PROTO]] [--from SEL] [--to SEL] [--level pod|workload|namespace] [-o table|json]
 
 Prints every allowed connection between the endpoints found in PATH (files,
 directories, or - for stdin): egress allowed at the source AND ingress allowed
@@ -18,6 +18,7 @@ Options:
                        controller) or namespace (namespace to namespace, plus outside peers)
   -o table|json        output format (json: see docs/output-formats.md)
   -n, --namespace NS   namespace for objects that name none (default: default)
+  --cluster            read the live cluster (--context, --kubeconfig, -A, -n)
   --pod-cidr CIDR      the cluster's pod network (default 10.0.0.0/8,fd00::/8); pods with
                        no IP in the input are assumed to be inside it
   --stats              print phase timings and peak memory to stderr
@@ -26,7 +27,7 @@ Options:
 Exit codes: 0 ok, 2 usage or input error, 3 internal error.`;
 
 export async function runReach(args: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(args, { port: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, level: { type: 'string' } });
+  const { values, positionals } = parse(args, { ...CLUSTER_OPTIONS, port: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, level: { type: 'string' } });
   if (values['help']) {
     io.out(reachHelp);
     return EXIT.ok;
@@ -36,7 +37,7 @@ export async function runReach(args: readonly string[], io: Io): Promise<number>
   const port = parsePortFlag(values['port']);
   const cidrs = podCidrs(values);
   const watch = new Stopwatch();
-  const loaded = await load(positionals, values, watch);
+  const loaded = await loadFromArgs(positionals, values, watch);
   const inv = loaded.inventory;
   const a = analyze(inv, cidrs ? { podCidrs: cidrs } : {});
   watch.lap('classes');

@@ -24,9 +24,12 @@ export interface Diagnostic {
 
 /** Renders a diagnostic as one line: `file:line:col: severity [code] message (path) — hint`. */
 export function formatDiagnostic(d: Diagnostic): string {
-  const where = d.source
-    ? `${d.source.file}:${d.line ?? d.source.line}${d.column !== undefined ? `:${d.column}` : ''}: `
-    : '';
+  // Objects read from a live cluster have no line: name them instead.
+  const where = !d.source
+    ? ''
+    : d.source.line === 0 && d.line === undefined
+      ? `${d.source.file}${d.source.itemPath ? ` ${d.source.itemPath}` : ''}: `
+      : `${d.source.file}:${d.line ?? d.source.line}${d.column !== undefined ? `:${d.column}` : ''}: `;
   const path = d.path ? ` (at ${d.path})` : '';
   const hint = d.hint ? `\n    hint: ${d.hint}` : '';
   return `${where}${d.severity} [${d.code}] ${d.message}${path}${hint}`;

@@ -1,0 +1,265 @@
+/**
+ * Runs checks over an Inventory and sums them up per control. Pure: the CLI,
+ * the webhook and the UI all call this, so they can never disagree.
+ */
+import type { Inventory } from '../model/inventory.js';
+import type { LoadedObject } from '../model/kube.js';
+import type { Diagnostic } from '../model/diagnostics.js';
+import type { Analysis } from '../netpol/analysis.js';
+import { entryPoints } from './edge.js';
+import { detectCni } from './cni.js';
+import {
+  CONTROLS,
+  SEVERITY_RANK,
+  type AuditConfig,
+  type Check,
+  type CheckContext,
+  type CniStatus,
+  type Control,
+  type EntryPoint,
+  type Finding,
+  type FindingDraft,
+  type ObjectRef,
+  type Severity,
+} from './types.js';
+
+export type ControlState = 'pass' | 'partial' | 'fail' | 'unknown';
+
+export interface ControlStatus {
+  readonly status: ControlState;
+  /** Unsuppressed findings (info excluded). */
+  readonly findings: number;
+  readonly suppressed: number;
+  /** One or two sentences: what was found, or what evidence would settle an unknown. */
+  readonly note: string;
+  readonly requirements: readonly string[];
+}
+
+export interface WorkloadRow {
+  readonly id: string;
+  readonly namespace: string;
+  /** Reachable from outside through an entry point (Ingress, route). */
+  readonly exposed: boolean;
+  /** null when not exposed. */
+  readonly authenticated: boolean | null;
+  readonly tls: boolean | null;
+  /** Node-to-node encryption (cluster-wide); null when unknown. */
+  readonly nodeEncryption: boolean | null;
+  readonly ingressIsolated: boolean;
+  readonly egressIsolated: boolean;
+}
+
+export interface AuditResult {
+  readonly controls: Readonly<Record<Control, ControlStatus>>;
+  /** All findings, suppressed ones included (they carry `suppressed`), sorted. */
+  readonly findings: readonly Finding[];
+  readonly workloads: readonly WorkloadRow[];
+  readonly entryPoints: readonly EntryPoint[];
+  readonly cni: CniStatus;
+  /** Checks that failed to run (a bug): reported, never thrown. */
+  readonly errors: readonly Diagnostic[];
+  readonly checksRun: number;
+}
+
+/** A baseline: findings accepted as they are, by fingerprint. */
+export interface Baseline {
+  readonly entries: ReadonlyMap<string, string>;
+}
+
+export interface AuditOptions {
+  readonly config: AuditConfig;
+  readonly checks: readonly Check[];
+  readonly baseline?: Baseline;
+  /** Kinds the input could not include (a live cluster that refused to list them). */
+  readonly unavailableKinds?: readonly string[];
+}
+
+export const CONTROL_REQUIREMENTS: Readonly<Record<Control, readonly string[]>> = {
+  authentication: ['PCI-DSS 8.3.1', 'GDPR Art. 32'],
+  'ingress-encryption': ['PCI-DSS 4.2.1', 'GDPR Art. 32'],
+  'in-cluster-encryption': ['PCI-DSS 4.2.1 (where node traffic crosses open networks)', 'GDPR Art. 32'],
+  segregation: ['PCI-DSS 1.3.1', 'PCI-DSS 1.4.1'],
+};
+
+export const IGNORE_ANNOTATION = 'meshless.dev/ignore';
+export const IGNORE_REASON_ANNOTATION = 'meshless.dev/ignore-reason';
+
+const isLoaded = (o: LoadedObject | ObjectRef): o is LoadedObject => 'object' in o && 'source' in o;
+
+/** A stable identity for a finding, independent of line numbers: check, object and field. */
+export function fingerprint(f: Pick<Finding, 'check' | 'object' | 'path'>): string {
+  return [f.check, f.object.kind, f.object.namespace ?? '', f.object.name, f.path ?? ''].join('|');
+}
+
+function toFinding(check: Check, d: FindingDraft, inv: Inventory): Finding {
+  let object: ObjectRef;
+  if (isLoaded(d.object)) {
+    const o = d.object;
+    const line = d.path ? inv.locate(o.source, d.path) : o.source.itemPath ? inv.locate(o.source, '') : undefined;
+    object = {
+      kind: o.object.kind,
+      ...(o.object.metadata.namespace !== undefined ? { namespace: o.object.metadata.namespace } : {}),
+      name: o.object.metadata.name,
+      file: o.source.file,
+      ...(line !== undefined || o.source.line > 0 ? { line: line ?? o.source.line } : {}),
+    };
+  } else object = d.object;
+  return {
+    check: check.id,
+    control: check.control,
+    severity: d.severity ?? check.severity,
+    object,
+    ...(d.path !== undefined ? { path: d.path } : {}),
+    message: d.message,
+    why: d.why ?? check.rationale,
+    fix: d.fix,
+    requirements: check.requirements ?? [],
+  };
+}
+
+function suppression(f: Finding, d: FindingDraft, baseline: Baseline | undefined): Finding['suppressed'] {
+  if (isLoaded(d.object)) {
+    const ann = d.object.object.metadata.annotations ?? {};
+    const ids = (ann[IGNORE_ANNOTATION] ?? '').split(',').map((s) => s.trim());
+    const reason = ann[IGNORE_REASON_ANNOTATION]?.trim();
+    if ((ids.includes(f.check) || ids.includes('*')) && reason) return { by: 'annotation', reason };
+  }
+  const b = baseline?.entries.get(fingerprint(f));
+  if (b !== undefined) return { by: 'baseline', reason: b || 'accepted in the baseline' };
+  return undefined;
+}
+
+const cmp = (a: string | number | undefined, b: string | number | undefined): number =>
+  a === b ? 0 : a === undefined ? 1 : b === undefined ? -1 : a < b ? -1 : 1;
+
+export function sortFindings(list: Finding[]): Finding[] {
+  return list.sort(
+    (a, b) =>
+      SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
+      cmp(a.control, b.control) ||
+      cmp(a.check, b.check) ||
+      cmp(a.object.namespace, b.object.namespace) ||
+      cmp(a.object.name, b.object.name) ||
+      cmp(a.path, b.path),
+  );
+}
+
+/** Builds the context checks run in; objectsOfKind is indexed once. */
+export function checkContext(inventory: Inventory, analysis: Analysis, config: AuditConfig): CheckContext {
+  const byKind = new Map<string, LoadedObject[]>();
+  for (const o of inventory.objects) {
+    let l = byKind.get(o.object.kind);
+    if (!l) byKind.set(o.object.kind, (l = []));
+    l.push(o);
+  }
+  return { inventory, analysis, config, objectsOfKind: (k) => byKind.get(k) ?? [] };
+}
+
+const EDGE_KINDS = ['Ingress', 'HTTPRoute', 'GRPCRoute', 'IngressRoute', 'Gateway'];
+
+export function runAudit(inventory: Inventory, analysis: Analysis, options: AuditOptions): AuditResult {
+  const ctx = checkContext(inventory, analysis, options.config);
+  const findings: Finding[] = [];
+  const errors: Diagnostic[] = [];
+  for (const check of options.checks) {
+    let drafts: readonly FindingDraft[];
+    try {
+      drafts = check.run(ctx);
+    } catch (e) {
+      // Fail loudly but keep going: one broken check must not hide the others.
+      errors.push({ severity: 'error', code: 'check-failed', message: `check ${check.id} failed: ${e instanceof Error ? e.message : String(e)}`, hint: 'this is a bug in meshless; please report it with the input' });
+      continue;
+    }
+    for (const d of drafts) {
+      const f = toFinding(check, d, inventory);
+      const s = suppression(f, d, options.baseline);
+      findings.push(s ? { ...f, suppressed: s } : f);
+    }
+  }
+  sortFindings(findings);
+
+  let eps: EntryPoint[] = [];
+  let cni: CniStatus = { encryption: 'unknown', note: 'not evaluated' };
+  try {
+    eps = entryPoints(ctx);
+    cni = detectCni(ctx);
+  } catch (e) {
+    errors.push({ severity: 'error', code: 'check-failed', message: `edge or CNI detection failed: ${e instanceof Error ? e.message : String(e)}` });
+  }
+
+  const unavailable = new Set(options.unavailableKinds ?? []);
+  const hasEdge = EDGE_KINDS.some((k) => ctx.objectsOfKind(k).length > 0);
+  const edgeUnavailable = EDGE_KINDS.filter((k) => unavailable.has(k));
+  const evidence: Record<Control, string | undefined> = {
+    authentication: hasEdge ? undefined : `no Ingress, Gateway API route or Traefik IngressRoute in the input${edgeUnavailable.length ? ` (could not list ${edgeUnavailable.join(', ')})` : ''}: include the objects that expose applications to settle authentication`,
+    'ingress-encryption': hasEdge ? undefined : 'no Ingress, Gateway or route in the input: include the objects that expose applications to settle edge TLS',
+    'in-cluster-encryption': cni.encryption === 'unknown' ? cni.note : undefined,
+    segregation: inventory.endpoints.length === 0 ? 'no workloads (Pods, Deployments, StatefulSets…) in the input: include them to settle segregation' : unavailable.has('NetworkPolicy') ? 'NetworkPolicies could not be listed: grant list on networkpolicies to settle segregation' : undefined,
+  };
+
+  const controls = {} as Record<Control, ControlStatus>;
+  for (const c of CONTROLS) {
+    const mine = findings.filter((f) => f.control === c && f.severity !== 'info');
+    const open = mine.filter((f) => !f.suppressed);
+    const worst = open.reduce((w, f) => Math.max(w, SEVERITY_RANK[f.severity]), -1);
+    let status: ControlState;
+    let note: string;
+    if (evidence[c] !== undefined && open.length === 0) {
+      status = 'unknown';
+      note = evidence[c];
+    } else if (open.length === 0) {
+      status = 'pass';
+      note = mine.length > 0 ? `no open findings (${mine.length} suppressed)` : 'no findings';
+    } else {
+      status = worst >= SEVERITY_RANK.high ? 'fail' : 'partial';
+      const bySev = (['critical', 'high', 'medium', 'low'] as Severity[]).map((s) => [s, open.filter((f) => f.severity === s).length] as const).filter(([, n]) => n > 0);
+      note = `${open.length} open finding${open.length === 1 ? '' : 's'} (${bySev.map(([s, n]) => `${n} ${s}`).join(', ')})`;
+    }
+    if (c === 'in-cluster-encryption' && cni.encryption !== 'unknown') note = `${cni.note}; ${note}`;
+    controls[c] = { status, findings: open.length, suppressed: mine.length - open.length, note, requirements: CONTROL_REQUIREMENTS[c] };
+  }
+
+  // Per-workload view.
+  const byWorkload = new Map<string, { namespace: string; ingress: boolean; egress: boolean }>();
+  for (const cls of analysis.classes) {
+    for (const e of cls.endpoints) {
+      const w = byWorkload.get(e.workload) ?? { namespace: e.namespace, ingress: true, egress: true };
+      w.ingress &&= cls.ingressIsolated;
+      w.egress &&= cls.egressIsolated;
+      byWorkload.set(e.workload, w);
+    }
+  }
+  const workloadOf = new Map(inventory.endpoints.map((e) => [e.id, e.workload]));
+  const exposure = new Map<string, EntryPoint[]>();
+  for (const ep of eps) {
+    for (const id of ep.endpoints) {
+      const w = workloadOf.get(id) ?? id;
+      const l = exposure.get(w) ?? [];
+      l.push(ep);
+      exposure.set(w, l);
+    }
+  }
+  const nodeEncryption = cni.encryption === 'unknown' ? null : cni.encryption !== 'none';
+  const workloads: WorkloadRow[] = [...byWorkload.entries()]
+    .sort(([a], [b]) => cmp(a, b))
+    .map(([id, w]) => {
+      const ex = exposure.get(id) ?? [];
+      return {
+        id,
+        namespace: w.namespace,
+        exposed: ex.length > 0,
+        authenticated: ex.length === 0 ? null : ex.every((e) => e.authenticated || e.publicReason !== undefined),
+        tls: ex.length === 0 ? null : ex.every((e) => e.tls),
+        nodeEncryption,
+        ingressIsolated: w.ingress,
+        egressIsolated: w.egress,
+      };
+    });
+
+  return { controls, findings, workloads, entryPoints: eps, cni, errors, checksRun: options.checks.length };
+}
+
+/** Findings that are open and at or above a severity: what fails a CI gate. */
+export function failing(result: AuditResult, threshold: Severity): Finding[] {
+  return result.findings.filter((f) => !f.suppressed && SEVERITY_RANK[f.severity] >= SEVERITY_RANK[threshold]);
+}

@@ -1,0 +1,146 @@
+/**
+ * Checks are data plus a function (STYLE.md): the registry, `meshless checks`,
+ * the docs pages and the SARIF rules all come from the same object.
+ */
+import type { Analysis } from '../netpol/analysis.js';
+import type { Inventory } from '../model/inventory.js';
+import type { LoadedObject } from '../model/kube.js';
+
+/** The four benefits a mesh is adopted for, each checked without one. */
+export type Control = 'authentication' | 'ingress-encryption' | 'in-cluster-encryption' | 'segregation';
+export const CONTROLS: readonly Control[] = ['authentication', 'ingress-encryption', 'in-cluster-encryption', 'segregation'];
+
+export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
+export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+/** Higher is worse. */
+export const SEVERITY_RANK: Readonly<Record<Severity, number>> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
+
+export interface ObjectRef {
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name: string;
+  readonly file?: string;
+  readonly line?: number;
+}
+
+/** What a check reports: one problem with one object, and how to fix it. */
+export interface Finding {
+  readonly check: string;
+  readonly control: Control;
+  readonly severity: Severity;
+  readonly object: ObjectRef;
+  /** Field path inside the object, when the problem is one field. */
+  readonly path?: string;
+  /** One line: what is wrong, naming the object. */
+  readonly message: string;
+  /** Why it matters. */
+  readonly why: string;
+  /** The concrete change: YAML to add or change, or a command. */
+  readonly fix: string;
+  /** Requirements this serves, e.g. `PCI-DSS 4.2.1`. */
+  readonly requirements: readonly string[];
+  /** Set when an annotation or the baseline suppresses it; still counted. */
+  readonly suppressed?: { readonly by: 'annotation' | 'baseline'; readonly reason: string };
+}
+
+/** What a check's `run` returns for one problem; the runner fills in check, control and location. */
+export interface FindingDraft {
+  /** The object the finding is about (its source gives file and line). */
+  readonly object: LoadedObject | ObjectRef;
+  readonly path?: string;
+  readonly message: string;
+  readonly fix: string;
+  /** Overrides the check's default severity (e.g. worse for a public host). */
+  readonly severity?: Severity;
+  /** Overrides the check's rationale when the case needs its own. */
+  readonly why?: string;
+}
+
+/** Settings that make checks fit an organisation (config file or flags). */
+export interface AuditConfig {
+  /** Groups (or users, or service accounts as `system:serviceaccount:ns:name`) allowed to edit NetworkPolicies. */
+  readonly networkTeam: readonly string[];
+  /** Team names: a namespace named after one of these is flagged. */
+  readonly teams: readonly string[];
+  /** Regular expressions for namespace names that look like team names. */
+  readonly teamNamespacePatterns: readonly string[];
+  /** Namespace label selector (`key=value`) that marks namespaces holding data. */
+  readonly dataNamespaceLabels: readonly string[];
+  /** Whether workloads must be isolated for egress too. */
+  readonly requireEgressIsolation: boolean;
+}
+
+export const DEFAULT_CONFIG: AuditConfig = {
+  networkTeam: [],
+  teams: [],
+  teamNamespacePatterns: ['^team-', '^squad-', '^tribe-', '-team$', '^(red|green|blue|yellow|orange|purple|pink|black|white|grey|gray|silver|gold)(-|$)'],
+  dataNamespaceLabels: ['meshless.dev/data=true'],
+  requireEgressIsolation: true,
+};
+
+export interface CheckContext {
+  readonly inventory: Inventory;
+  /** The NetworkPolicy engine's analysis of the same inventory (computed once, shared). */
+  readonly analysis: Analysis;
+  readonly config: AuditConfig;
+  /** Objects of one kind (any apiVersion), in input order. */
+  readonly objectsOfKind: (kind: string) => readonly LoadedObject[];
+}
+
+/** One check. `id` equals its file name in src/checks/. */
+export interface Check {
+  readonly id: string;
+  readonly control: Control;
+  readonly title: string;
+  readonly severity: Severity;
+  /** Why it matters, in a few sentences. */
+  readonly rationale: string;
+  /** The fix in one sentence (each finding carries the concrete YAML). */
+  readonly fixSummary: string;
+  readonly requirements?: readonly string[];
+  /**
+   * Examples for the docs page, run by the meta-tests: `bad` must produce at
+   * least one finding of this check and `good` none. Full manifests (YAML).
+   */
+  readonly examples: { readonly bad: string; readonly good: string };
+  /** Kinds whose absence from the input makes this check unable to say anything. */
+  readonly evidence?: readonly string[];
+  readonly run: (ctx: CheckContext) => readonly FindingDraft[];
+}
+
+export function defineCheck<const C extends Check>(c: C): C {
+  return c;
+}
+
+/** A way into the cluster from outside: one host (and path) routed to a Service. */
+export interface EntryPoint {
+  /** The object that routes it: Ingress, HTTPRoute, GRPCRoute, Traefik IngressRoute... */
+  readonly route: LoadedObject;
+  /** `ingress-nginx`, `gateway-api`, `traefik`, or another controller name. */
+  readonly via: string;
+  readonly host: string;
+  readonly path?: string;
+  /** The backend Service. */
+  readonly service: { readonly namespace: string; readonly name: string; readonly port?: number | string };
+  /** Endpoint ids the Service's selector picks (empty when the Service is not in the input). */
+  readonly endpoints: readonly string[];
+  /** Authenticated at the edge, and by what (`oauth2-proxy via auth-url`, `SecurityPolicy shop/auth`). */
+  readonly authenticated: boolean;
+  readonly authBy?: string;
+  /** Marked public on purpose, with the reason given. */
+  readonly publicReason?: string;
+  /** TLS terminated at the edge for this host, and how the certificate comes (`cert-manager ClusterIssuer letsencrypt-prod`). */
+  readonly tls: boolean;
+  readonly tlsBy?: string;
+}
+
+/** What the input says about node-to-node encryption. */
+export interface CniStatus {
+  /** `calico`, `flannel`, `cilium`, or undefined when the input does not show the CNI. */
+  readonly cni?: string;
+  readonly encryption: 'wireguard' | 'ipsec' | 'none' | 'unknown';
+  /** The object that shows it. */
+  readonly evidence?: LoadedObject;
+  /** One sentence, e.g. which object to include when unknown. */
+  readonly note: string;
+}

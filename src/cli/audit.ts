@@ -1,0 +1,148 @@
+/** `meshless audit`: the four controls, checked, with a concrete fix for every finding. */
+import { readFile, writeFile } from 'node:fs/promises';
+import yaml from 'js-yaml';
+import { analyze } from '../netpol/analysis.js';
+import { ALL_CHECKS } from '../checks/index.js';
+import { parseAuditConfig, type LoadedConfig } from '../checks/config.js';
+import { failing, fingerprint, runAudit, type AuditResult, type Baseline } from '../checks/run.js';
+import { DEFAULT_CONFIG, SEVERITIES, type Severity } from '../checks/types.js';
+import { auditJson } from '../report/audit-json.js';
+import { auditSarif } from '../report/audit-sarif.js';
+import { auditJunit } from '../report/audit-junit.js';
+import { auditMarkdown } from '../report/audit-markdown.js';
+import { auditTable } from '../report/audit-table.js';
+import { EXIT, Stopwatch, UsageError, hasInputErrors, loadFromArgs, oneOf, parse, podCidrs, printStats, reportDiagnostics, CLUSTER_OPTIONS, type Io, type Options } from './common.js';
+
+export const auditHelp = `Usage: meshless audit PATH... | --cluster [options]
+
+Checks the four controls a service mesh is adopted for — authentication,
+ingress encryption, in-cluster encryption, segregation — and prints, for every
+finding, what is wrong, why it matters and the concrete change that fixes it.
+
+Input:
+  PATH...                files, directories, or - for stdin
+  --cluster              the live cluster of the current kubeconfig context
+  --context NAME, --kubeconfig FILE, -A/--all-namespaces, -n/--namespace NS
+
+Options:
+  -o FORMAT              table (default), json, sarif, junit, markdown
+  --fail-on SEVERITY     exit 1 when an open finding is at or above it:
+                         critical, high, medium, low (default), info, or none
+  --network-team GROUP   who may edit NetworkPolicies (repeatable); anyone else
+                         who can is reported
+  --config FILE          audit settings (YAML): networkTeam, teams,
+                         teamNamespacePatterns, dataNamespaceLabels,
+                         requireEgressIsolation, failOn, ignore (check ids)
+  --baseline FILE        accept the findings listed in FILE (still counted)
+  --write-baseline FILE  write the current open findings to FILE and exit 0
+  --brief                table without the fixes
+  --pod-cidr CIDR        the pod network (default: from the input)
+
+Suppress one finding on its object with the annotations
+  meshless.dev/ignore: CHECK-ID[,CHECK-ID]  and  meshless.dev/ignore-reason: "..."
+
+Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error, 3 internal error.`;
+
+async function loadConfig(values: Options): Promise<LoadedConfig> {
+  let loaded: LoadedConfig = { config: DEFAULT_CONFIG, ignore: [] };
+  const file = values['config'];
+  if (typeof file === 'string') {
+    let raw: unknown;
+    try {
+      raw = yaml.load(await readFile(file, 'utf8'));
+    } catch (e) {
+      throw new UsageError(`--config ${file}: ${e instanceof Error ? e.message.split('\n')[0]! : String(e)}`);
+    }
+    const parsed = parseAuditConfig(raw);
+    if ('problems' in parsed) throw new UsageError(`--config ${file} is not valid:\n  ${parsed.problems.join('\n  ')}`);
+    loaded = parsed;
+  }
+  const team = values['network-team'];
+  if (Array.isArray(team) && team.length > 0) loaded = { ...loaded, config: { ...loaded.config, networkTeam: team } };
+  return loaded;
+}
+
+interface BaselineFile {
+  version: 1;
+  findings: { fingerprint: string; check: string; object: string; reason: string }[];
+}
+
+async function loadBaseline(file: string): Promise<Baseline> {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(await readFile(file, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`--baseline ${file}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const list = (doc as Partial<BaselineFile> | null)?.findings;
+  if (!Array.isArray(list)) throw new UsageError(`--baseline ${file}: expected {"version": 1, "findings": [{"fingerprint": ..., "reason": ...}]}`);
+  return { entries: new Map(list.map((f) => [f.fingerprint, f.reason])) };
+}
+
+function baselineOf(r: AuditResult): BaselineFile {
+  return {
+    version: 1,
+    findings: r.findings
+      .filter((f) => !f.suppressed)
+      .map((f) => ({ fingerprint: fingerprint(f), check: f.check, object: `${f.object.kind} ${f.object.namespace ? `${f.object.namespace}/` : ''}${f.object.name}`, reason: 'accepted when the baseline was written' })),
+  };
+}
+
+export async function runAuditCommand(args: readonly string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(args, {
+    ...CLUSTER_OPTIONS,
+    'fail-on': { type: 'string' },
+    'network-team': { type: 'string', multiple: true },
+    config: { type: 'string' },
+    baseline: { type: 'string' },
+    'write-baseline': { type: 'string' },
+    brief: { type: 'boolean' },
+  });
+  if (values['help']) {
+    io.out(auditHelp);
+    return EXIT.ok;
+  }
+  const format = oneOf(values['output'], ['table', 'json', 'sarif', 'junit', 'markdown'] as const, '-o', 'table');
+  const cfg = await loadConfig(values);
+  const failOn = oneOf<Severity | 'none'>(values['fail-on'] ?? cfg.failOn, [...SEVERITIES, 'none'], '--fail-on', 'low');
+  const baseline = typeof values['baseline'] === 'string' ? await loadBaseline(values['baseline']) : undefined;
+  const cidrs = podCidrs(values);
+  const watch = new Stopwatch();
+  const loaded = await loadFromArgs(positionals, values, watch);
+  const inv = loaded.inventory;
+  const a = analyze(inv, cidrs ? { podCidrs: cidrs } : {});
+  watch.lap('classes');
+  const checks = ALL_CHECKS.filter((c) => !cfg.ignore.includes(c.id));
+  const result = runAudit(inv, a, { config: cfg.config, checks, ...(baseline ? { baseline } : {}), unavailableKinds: loaded.unavailableKinds });
+  watch.lap('evaluate');
+
+  if (typeof values['write-baseline'] === 'string') {
+    const b = baselineOf(result);
+    await writeFile(values['write-baseline'], `${JSON.stringify(b, null, 2)}\n`);
+    io.err(`wrote ${b.findings.length} findings to ${values['write-baseline']}`);
+    return EXIT.ok;
+  }
+  switch (format) {
+    case 'json':
+      io.out(JSON.stringify(auditJson(result), null, 2));
+      break;
+    case 'sarif':
+      io.out(JSON.stringify(auditSarif(result, checks), null, 2));
+      break;
+    case 'junit':
+      io.out(auditJunit(result, checks));
+      break;
+    case 'markdown':
+      io.out(auditMarkdown(result));
+      break;
+    case 'table':
+      io.out(auditTable(result, { colour: io.isTTY, fixes: values['brief'] !== true }));
+      break;
+  }
+  watch.lap('output');
+  reportDiagnostics(io, loaded, [...a.diagnostics, ...result.errors], values);
+  if (values['stats']) printStats(io, watch, { endpoints: inv.endpoints.length, classes: a.classes.length, policies: inv.policies.length, findings: result.findings.length });
+  if (result.errors.length > 0) return EXIT.internal;
+  if (hasInputErrors(inv)) return EXIT.usage;
+  return failOn !== 'none' && failing(result, failOn).length > 0 ? EXIT.findings : EXIT.ok;
+}

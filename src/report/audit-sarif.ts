@@ -1,0 +1,54 @@
+/**
+ * SARIF 2.1.0, as GitHub code scanning reads it: one rule per check (from the
+ * check's own metadata), one result per finding with file and line, stable
+ * fingerprints so that a finding keeps its identity across commits, and
+ * suppressions for findings accepted by annotation or baseline.
+ */
+import { fingerprint, type AuditResult } from '../checks/run.js';
+import type { Check, Severity } from '../checks/types.js';
+import { TOOL } from './audit-json.js';
+
+const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { critical: 'error', high: 'error', medium: 'warning', low: 'note', info: 'note' };
+/** GitHub's security-severity scale: critical > 9, high 7-8.9, medium 4-6.9, low < 4. */
+const SECURITY_SEVERITY: Record<Severity, string> = { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0', info: '0.0' };
+
+export function auditSarif(r: AuditResult, checks: readonly Check[]): unknown {
+  const index = new Map(checks.map((c, i) => [c.id, i]));
+  return {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: TOOL.name,
+            version: TOOL.version,
+            informationUri: TOOL.informationUri,
+            rules: checks.map((c) => ({
+              id: c.id,
+              name: c.id.replace(/(^|-)([a-z])/g, (_, __: string, ch: string) => ch.toUpperCase()),
+              shortDescription: { text: c.title },
+              fullDescription: { text: c.rationale },
+              help: { text: `${c.rationale}\n\nFix: ${c.fixSummary}`, markdown: `${c.rationale}\n\n**Fix:** ${c.fixSummary}\n\nSee docs/checks/${c.id}.md` },
+              helpUri: `${TOOL.informationUri}/docs/checks/${c.id}`,
+              defaultConfiguration: { level: LEVEL[c.severity] },
+              properties: { tags: ['security', c.control, ...(c.requirements ?? [])], 'security-severity': SECURITY_SEVERITY[c.severity], precision: 'high' },
+            })),
+          },
+        },
+        results: r.findings.map((f) => ({
+          ruleId: f.check,
+          ...(index.has(f.check) ? { ruleIndex: index.get(f.check) } : {}),
+          level: LEVEL[f.severity],
+          message: { text: `${f.message}\nFix: ${f.fix}` },
+          locations: f.object.file && !f.object.file.startsWith('cluster:')
+            ? [{ physicalLocation: { artifactLocation: { uri: f.object.file.replace(/\\/g, '/').replace(/^\.\//, '') }, region: { startLine: Math.max(1, f.object.line ?? 1) } } }]
+            : [{ logicalLocations: [{ fullyQualifiedName: `${f.object.kind}/${f.object.namespace ? `${f.object.namespace}/` : ''}${f.object.name}` }] }],
+          partialFingerprints: { 'meshless/v1': fingerprint(f) },
+          properties: { control: f.control, severity: f.severity, object: f.object },
+          ...(f.suppressed ? { suppressions: [{ kind: f.suppressed.by === 'annotation' ? 'inSource' : 'external', justification: f.suppressed.reason }] } : {}),
+        })),
+      },
+    ],
+  };
+}
