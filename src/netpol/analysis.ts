@@ -452,7 +452,7 @@ export class Analysis {
     const text = typeof ref === 'string' ? ref : ref.ip;
     const ip = parseIp(text);
     if (ip && containsIp(this.clusterSpace, ip.family, ip.value)) {
-      throw new RangeError(`${role} ${text} is inside the pod network (${this.podCidrs.map((c) => c.text).join(', ')}) but no pod in the input has that IP`);
+      throw new RangeError(`${role} ${text} is inside the pod network (${this.podCidrs.map((c) => c.text).join(', ')}) but no pod in the input has that IP; if it is not a pod address, set --pod-cidr to the real pod network (now: ${this.podCidrSource})`);
     }
     throw new RangeError(`unknown ${role} ${JSON.stringify(text)}: not an endpoint id in the input nor an IP address`);
   }
