@@ -1,0 +1,766 @@
+/**
+ * The benchmark runner: `npm run bench [-- --sizes S,M --runs N --timeout SECONDS]`.
+ *
+ * For each size it generates bench/out/<size>.yaml if missing (or stale), then measures,
+ * every figure a median over the runs:
+ *   - baseline: a bare js-yaml `loadAll` of the file in its own node process;
+ *   - meshless end to end: `node dist/cli/main.js reach FILE --level namespace -o json --stats`
+ *     as a process, stdout discarded, the `meshless-stats` line of stderr parsed;
+ *   - in-process analysis with the library (bench/analysis-child.ts, its own process):
+ *     `analyze(inv).allClassPairs()` and `explain` for one pod pair.
+ * and writes BENCHMARKS.md at the repository root. A child that fails is reported there
+ * with the tail of its stderr; the runner itself keeps going.
+ *
+ * No timing is asserted anywhere: the goals are printed as PASS/MISS, never enforced.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release, totalmem, type as osType } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expectedCounts, generateToFile, headerFor, SIZE_NAMES, SIZES, type Size } from './generate.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const OUT_DIR = join(ROOT, 'bench', 'out');
+const CLI = join(ROOT, 'dist', 'cli', 'main.js');
+const REPORT = join(ROOT, 'BENCHMARKS.md');
+const PHASES = ['read', 'parse', 'inventory', 'classes', 'evaluate', 'output'] as const;
+type Phase = (typeof PHASES)[number];
+
+const GOALS = {
+  e2eRatio: 3,
+  rssGiB: 4,
+  analysisMs: 5000,
+  explainMs: 50,
+} as const;
+
+// ---------------------------------------------------------------------------
+// Arguments.
+
+interface Options {
+  readonly sizes: readonly Size[];
+  /** Runs per size; undefined: 5 for S and M, 3 for L. */
+  readonly runs: number | undefined;
+  readonly timeoutMs: number;
+}
+
+function parseArgs(argv: readonly string[]): Options {
+  let sizes: Size[] = [...SIZE_NAMES];
+  let runs: number | undefined;
+  let timeoutMs = 30 * 60 * 1000;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = (): string => {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new Error(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '--sizes': {
+        const list = value().split(',').map((s) => s.trim().toUpperCase()).filter((s) => s !== '');
+        for (const s of list) if (s !== 'S' && s !== 'M' && s !== 'L') throw new Error(`unknown size ${s}; use S, M, L`);
+        sizes = SIZE_NAMES.filter((s) => list.includes(s));
+        break;
+      }
+      case '--runs': {
+        const n = Number(value());
+        if (!Number.isInteger(n) || n < 1) throw new Error('--runs needs a positive integer');
+        runs = n;
+        break;
+      }
+      case '--timeout': {
+        const n = Number(value());
+        if (!(n > 0)) throw new Error('--timeout needs a number of seconds');
+        timeoutMs = n * 1000;
+        break;
+      }
+      case '--help':
+        process.stdout.write('usage: npm run bench -- [--sizes S,M,L] [--runs N] [--timeout SECONDS per child]\n');
+        process.exit(0);
+        break;
+      default:
+        throw new Error(`unknown argument ${arg}`);
+    }
+  }
+  return { sizes, runs, timeoutMs };
+}
+
+// ---------------------------------------------------------------------------
+// Statistics and formatting.
+
+interface Stat {
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+  readonly n: number;
+}
+
+function stat(values: readonly number[]): Stat | undefined {
+  if (values.length === 0) return undefined;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  const median = s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+  return { median, min: s[0]!, max: s[s.length - 1]!, n: s.length };
+}
+
+const NA = 'n/a';
+
+function fmtMs(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms)) return NA;
+  if (ms < 0) return `−${fmtMs(-ms)}`;
+  if (ms >= 10_000) return `${(ms / 1000).toFixed(1)} s`;
+  if (ms >= 100) return `${Math.round(ms)} ms`;
+  if (ms >= 1) return `${ms.toFixed(1)} ms`;
+  return `${ms.toFixed(3)} ms`;
+}
+
+function fmtKiB(kib: number | undefined): string {
+  if (kib === undefined || !Number.isFinite(kib)) return NA;
+  if (kib >= 1024 * 1024) return `${(kib / 1024 / 1024).toFixed(2)} GiB`;
+  return `${Math.round(kib / 1024)} MiB`;
+}
+
+function fmtNum(n: number | undefined): string {
+  return n === undefined || !Number.isFinite(n) ? NA : n.toLocaleString('en-US');
+}
+
+function fmtRatio(r: number | undefined): string {
+  return r === undefined || !Number.isFinite(r) ? NA : `${r.toFixed(2)}×`;
+}
+
+function statCells(s: Stat | undefined, f: (v: number) => string): string[] {
+  return s ? [f(s.median), f(s.min), f(s.max), String(s.n)] : [NA, NA, NA, '0'];
+}
+
+function table(head: readonly string[], rows: readonly (readonly string[])[]): string {
+  const line = (cells: readonly string[]): string => `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
+  return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+
+function tail(text: string, lines = 15): string {
+  const all = text.trimEnd().split('\n');
+  const t = all.slice(-lines).join('\n');
+  return t.length > 4000 ? `…${t.slice(-4000)}` : t;
+}
+
+function log(msg: string): void {
+  process.stdout.write(`${msg}\n`);
+}
+
+// ---------------------------------------------------------------------------
+// Child processes.
+
+interface ChildResult {
+  readonly command: string;
+  readonly code: number | null;
+  readonly signal: string | null;
+  readonly timedOut: boolean;
+  readonly spawnError?: string;
+  readonly wallMs: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Peak RSS (VmHWM) read from /proc while the child ran: a lower bound, used when the child reports none. */
+  readonly sampledPeakKiB?: number;
+}
+
+function readHwmKiB(pid: number): number | undefined {
+  try {
+    const m = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function runChild(args: readonly string[], opts: { captureStdout: boolean; timeoutMs: number }): Promise<ChildResult> {
+  const command = `node ${args.map((a) => (a.includes(' ') || a.includes('\n') ? '<script>' : relative(ROOT, a) || a)).join(' ')}`;
+  return new Promise((done) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', opts.captureStdout ? 'pipe' : 'ignore', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let errBytes = 0;
+    child.stdout?.on('data', (b: Buffer) => out.push(b));
+    child.stderr?.on('data', (b: Buffer) => {
+      // Keep stderr bounded: the head (where the stats line is) is small, the rest only for the tail.
+      err.push(b);
+      errBytes += b.length;
+      while (errBytes > 1 << 20 && err.length > 1) errBytes -= err.shift()!.length;
+    });
+    let peak: number | undefined;
+    const sample = (): void => {
+      if (child.pid === undefined) return;
+      const v = readHwmKiB(child.pid);
+      if (v !== undefined && (peak === undefined || v > peak)) peak = v;
+    };
+    const sampler = setInterval(sample, 25);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, opts.timeoutMs);
+    let spawnError: string | undefined;
+    child.on('error', (e) => {
+      spawnError = e.message;
+    });
+    child.on('close', (code, signal) => {
+      const wallMs = performance.now() - t0;
+      clearInterval(sampler);
+      clearTimeout(timer);
+      done({
+        command,
+        code,
+        signal,
+        timedOut,
+        ...(spawnError !== undefined ? { spawnError } : {}),
+        wallMs,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+        ...(peak !== undefined ? { sampledPeakKiB: peak } : {}),
+      });
+    });
+  });
+}
+
+interface Failure {
+  readonly size: Size;
+  readonly what: string;
+  readonly command: string;
+  readonly reason: string;
+  readonly stderrTail: string;
+}
+
+function failureOf(size: Size, what: string, r: ChildResult, extra?: string): Failure {
+  const reason =
+    r.spawnError !== undefined
+      ? `could not start: ${r.spawnError}`
+      : r.timedOut
+        ? `timed out after ${fmtMs(r.wallMs)} (killed)`
+        : r.signal !== null
+          ? `killed by ${r.signal}`
+          : `exit code ${String(r.code)}`;
+  return { size, what, command: r.command, reason: extra ? `${reason}; ${extra}` : reason, stderrTail: tail(r.stderr) };
+}
+
+// ---------------------------------------------------------------------------
+// The three measurements.
+
+/** The baseline child: plain node (no tsx), so that its start-up matches the CLI's. */
+const BASELINE_SCRIPT = `
+import yaml from 'js-yaml';
+import { readFileSync } from 'node:fs';
+const t0 = performance.now();
+const text = readFileSync(process.argv[1], 'utf8');
+const t1 = performance.now();
+const docs = yaml.loadAll(text);
+const t2 = performance.now();
+process.stdout.write(JSON.stringify({ readMs: t1 - t0, loadAllMs: t2 - t1, sinceStartMs: t2, docs: docs.length, maxRSS: process.resourceUsage().maxRSS }) + '\\n');
+`;
+
+interface BaselineRun {
+  readonly wallMs: number;
+  readonly selfMs?: number;
+  readonly loadAllMs?: number;
+  readonly rssKiB?: number;
+  readonly docs?: number;
+}
+
+async function baselineRun(size: Size, file: string, timeoutMs: number, failures: Failure[]): Promise<BaselineRun | undefined> {
+  const r = await runChild(['--input-type=module', '-e', BASELINE_SCRIPT, file], { captureStdout: true, timeoutMs });
+  const line = r.stdout.trim().split('\n').pop() ?? '';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    parsed = undefined;
+  }
+  if (r.code !== 0 || !isRecord(parsed)) {
+    failures.push(failureOf(size, 'baseline (js-yaml loadAll)', r, isRecord(parsed) ? undefined : 'no JSON result on stdout'));
+    return undefined;
+  }
+  const rss = num(parsed['maxRSS']) ?? r.sampledPeakKiB;
+  const self = num(parsed['sinceStartMs']);
+  const loadAll = num(parsed['loadAllMs']);
+  const docs = num(parsed['docs']);
+  return {
+    wallMs: r.wallMs,
+    ...(self !== undefined ? { selfMs: self } : {}),
+    ...(loadAll !== undefined ? { loadAllMs: loadAll } : {}),
+    ...(rss !== undefined ? { rssKiB: rss } : {}),
+    ...(docs !== undefined ? { docs } : {}),
+  };
+}
+
+interface E2eRun {
+  readonly wallMs: number;
+  readonly code: number | null;
+  readonly rssKiB?: number;
+  readonly rssSource: 'stats' | 'sampled' | 'none';
+  readonly phases: Partial<Record<Phase, number>>;
+  readonly endpoints?: number;
+  readonly classes?: number;
+  readonly policies?: number;
+  readonly statsFound: boolean;
+}
+
+function parseStats(stderr: string): Record<string, unknown> | undefined {
+  for (const l of stderr.split('\n')) {
+    if (!l.startsWith('meshless-stats ')) continue;
+    try {
+      const v: unknown = JSON.parse(l.slice('meshless-stats '.length));
+      return isRecord(v) ? v : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+async function e2eRun(size: Size, file: string, timeoutMs: number, failures: Failure[]): Promise<E2eRun | undefined> {
+  const r = await runChild([CLI, 'reach', file, '--level', 'namespace', '-o', 'json', '--stats'], { captureStdout: false, timeoutMs });
+  const stats = parseStats(r.stderr);
+  // A non-zero exit with a stats line (e.g. "findings present") still measured the whole run.
+  if (r.spawnError !== undefined || r.timedOut || r.signal !== null || (r.code !== 0 && !stats)) {
+    failures.push(failureOf(size, 'meshless end to end', r));
+    return undefined;
+  }
+  const phases: Partial<Record<Phase, number>> = {};
+  const ph = stats?.['phases'];
+  if (isRecord(ph)) {
+    for (const p of PHASES) {
+      const v = num(ph[p]);
+      if (v !== undefined) phases[p] = v;
+    }
+  }
+  const statsRss = num(stats?.['maxRssKiB']);
+  const rss = statsRss ?? r.sampledPeakKiB;
+  const endpoints = num(stats?.['endpoints']);
+  const classes = num(stats?.['classes']);
+  const policies = num(stats?.['policies']);
+  return {
+    wallMs: r.wallMs,
+    code: r.code,
+    ...(rss !== undefined ? { rssKiB: rss } : {}),
+    rssSource: statsRss !== undefined ? 'stats' : rss !== undefined ? 'sampled' : 'none',
+    phases,
+    ...(endpoints !== undefined ? { endpoints } : {}),
+    ...(classes !== undefined ? { classes } : {}),
+    ...(policies !== undefined ? { policies } : {}),
+    statsFound: stats !== undefined,
+  };
+}
+
+interface AnalysisResult {
+  readonly readMs?: number;
+  readonly inventoryMs?: number;
+  readonly endpoints?: number;
+  readonly policies?: number;
+  readonly runs: number[];
+  readonly analyzeOnly: number[];
+  readonly classPairs?: number;
+  readonly explain?: {
+    readonly from: string;
+    readonly to: string;
+    readonly why: string;
+    readonly coldMs?: number;
+    readonly times: number[];
+    readonly allowed?: string;
+  };
+  readonly maxRssKiB?: number;
+  readonly wallMs: number;
+}
+
+async function analysisRun(size: Size, file: string, runs: number, timeoutMs: number, failures: Failure[]): Promise<AnalysisResult> {
+  const r = await runChild(['--expose-gc', '--max-old-space-size=16384', '--import', 'tsx', join(ROOT, 'bench', 'analysis-child.ts'), file, String(runs)], {
+    captureStdout: true,
+    timeoutMs,
+  });
+  let res: {
+    -readonly [K in keyof AnalysisResult]: AnalysisResult[K];
+  } = { runs: [], analyzeOnly: [], wallMs: r.wallMs };
+  for (const l of r.stdout.split('\n')) {
+    if (!l.startsWith('bench-result ')) continue;
+    let ev: unknown;
+    try {
+      ev = JSON.parse(l.slice('bench-result '.length));
+    } catch {
+      continue;
+    }
+    if (!isRecord(ev)) continue;
+    const rss = num(ev['maxRssKiB']);
+    if (rss !== undefined) res.maxRssKiB = Math.max(res.maxRssKiB ?? 0, rss);
+    switch (ev['event']) {
+      case 'load': {
+        const readMs = num(ev['readMs']);
+        const inventoryMs = num(ev['inventoryMs']);
+        const endpoints = num(ev['endpoints']);
+        const policies = num(ev['policies']);
+        res = {
+          ...res,
+          ...(readMs !== undefined ? { readMs } : {}),
+          ...(inventoryMs !== undefined ? { inventoryMs } : {}),
+          ...(endpoints !== undefined ? { endpoints } : {}),
+          ...(policies !== undefined ? { policies } : {}),
+        };
+        break;
+      }
+      case 'analysis': {
+        const ms = num(ev['ms']);
+        const an = num(ev['analyzeMs']);
+        const pairs = num(ev['classPairs']);
+        if (ms !== undefined) res.runs.push(ms);
+        if (an !== undefined) res.analyzeOnly.push(an);
+        if (pairs !== undefined) res.classPairs = pairs;
+        break;
+      }
+      case 'explain': {
+        const times = Array.isArray(ev['times']) ? ev['times'].map(num).filter((v): v is number => v !== undefined) : [];
+        const cold = num(ev['coldMs']);
+        res.explain = {
+          from: String(ev['from']),
+          to: String(ev['to']),
+          why: String(ev['why']),
+          times,
+          ...(cold !== undefined ? { coldMs: cold } : {}),
+          ...(typeof ev['allowed'] === 'string' ? { allowed: ev['allowed'] } : {}),
+        };
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  if (r.code !== 0 || r.signal !== null || r.timedOut || r.spawnError !== undefined) {
+    const got = res.runs.length > 0 ? `${res.runs.length} analysis run(s) and ${res.explain ? '' : 'no '}explain figures were taken before it failed` : undefined;
+    failures.push(failureOf(size, 'in-process analysis (bench/analysis-child.ts)', r, got));
+  }
+  return res;
+}
+
+// ---------------------------------------------------------------------------
+// Per size.
+
+interface SizeResult {
+  readonly size: Size;
+  readonly file: string;
+  readonly fileBytes: number;
+  readonly generated: string;
+  readonly runs: number;
+  readonly baseline: BaselineRun[];
+  readonly e2e: E2eRun[];
+  readonly analysis?: AnalysisResult;
+  readonly skipped: string[];
+}
+
+function fileIsCurrent(file: string, size: Size): boolean {
+  if (!existsSync(file)) return false;
+  const header = headerFor(size);
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(header.length);
+    const n = readSync(fd, buf, 0, header.length, 0);
+    return n === header.length && buf.toString('utf8') === header;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+async function benchSize(size: Size, opts: Options, failures: Failure[]): Promise<SizeResult> {
+  const file = join(OUT_DIR, `${size}.yaml`);
+  let generated = 'reused';
+  if (!fileIsCurrent(file, size)) {
+    log(`[${size}] generating ${relative(ROOT, file)} …`);
+    const t0 = performance.now();
+    const s = generateToFile(size, file);
+    generated = `generated in ${fmtMs(performance.now() - t0)}`;
+    log(`[${size}] ${s.pods} pods, ${s.policies} policies, ${(s.bytes / 1e6).toFixed(1)} MB, ${generated}`);
+  }
+  const fileBytes = statSync(file).size;
+  const runs = opts.runs ?? (size === 'L' ? 3 : 5);
+  const skipped: string[] = [];
+  const haveCli = existsSync(CLI);
+  if (!haveCli) skipped.push(`meshless end to end: ${relative(ROOT, CLI)} not found (build failed or the CLI is not written yet)`);
+  const haveLib = existsSync(join(ROOT, 'src', 'load', 'text.ts')) && existsSync(join(ROOT, 'src', 'netpol', 'analysis.ts'));
+  if (!haveLib) skipped.push('in-process analysis: src/load/text.ts or src/netpol/analysis.ts not found');
+
+  const baseline: BaselineRun[] = [];
+  const e2e: E2eRun[] = [];
+  for (let i = 0; i < runs; i++) {
+    const b = await baselineRun(size, file, opts.timeoutMs, failures);
+    if (b) baseline.push(b);
+    log(`[${size}] run ${i + 1}/${runs} baseline ${b ? `${fmtMs(b.wallMs)}, ${fmtKiB(b.rssKiB)}` : 'FAILED'}`);
+    if (haveCli) {
+      const e = await e2eRun(size, file, opts.timeoutMs, failures);
+      if (e) e2e.push(e);
+      log(`[${size}] run ${i + 1}/${runs} meshless ${e ? `${fmtMs(e.wallMs)}, ${fmtKiB(e.rssKiB)}${e.statsFound ? '' : ' (no stats line)'}` : 'FAILED'}`);
+    }
+  }
+  let analysis: AnalysisResult | undefined;
+  if (haveLib) {
+    log(`[${size}] in-process analysis, ${runs} run(s) …`);
+    analysis = await analysisRun(size, file, runs, opts.timeoutMs, failures);
+    const a = stat(analysis.runs);
+    const ex = stat(analysis.explain?.times ?? []);
+    log(`[${size}] analysis ${fmtMs(a?.median)} (median of ${a?.n ?? 0}), explain ${fmtMs(ex?.median)}`);
+  }
+  return { size, file, fileBytes, generated, runs, baseline, e2e, ...(analysis ? { analysis } : {}), skipped };
+}
+
+// ---------------------------------------------------------------------------
+// The report.
+
+interface Goal {
+  readonly name: string;
+  readonly target: string;
+  readonly measured: string;
+  readonly result: 'PASS' | 'MISS' | 'not measured';
+}
+
+function goals(results: readonly SizeResult[]): Goal[] {
+  const l = results.find((r) => r.size === 'L');
+  const judge = (v: number | undefined, ok: (v: number) => boolean): Goal['result'] => (v === undefined ? 'not measured' : ok(v) ? 'PASS' : 'MISS');
+  const bl = stat(l?.baseline.map((b) => b.wallMs) ?? []);
+  const e2 = stat(l?.e2e.map((e) => e.wallMs) ?? []);
+  const ratio = bl && e2 ? e2.median / bl.median : undefined;
+  const rssValues = l?.e2e.map((e) => e.rssKiB).filter((v): v is number => v !== undefined) ?? [];
+  const rssMax = rssValues.length > 0 ? Math.max(...rssValues) : undefined;
+  const an = stat(l?.analysis?.runs ?? []);
+  const ex = stat(l?.analysis?.explain?.times ?? []);
+  const why = l ? '' : ' (L not run)';
+  return [
+    { name: 'L: meshless end to end / baseline (wall, medians)', target: `≤ ${GOALS.e2eRatio}×`, measured: ratio !== undefined ? `${fmtRatio(ratio)} (${fmtMs(e2?.median)} / ${fmtMs(bl?.median)})` : NA + why, result: judge(ratio, (v) => v <= GOALS.e2eRatio) },
+    { name: 'L: meshless end to end peak RSS (max over runs)', target: `< ${GOALS.rssGiB} GiB`, measured: rssMax !== undefined ? fmtKiB(rssMax) : NA + why, result: judge(rssMax, (v) => v < GOALS.rssGiB * 1024 * 1024) },
+    { name: 'L: analysis after load, analyze + allClassPairs (median)', target: `< ${GOALS.analysisMs / 1000} s`, measured: an ? fmtMs(an.median) : NA + why, result: judge(an?.median, (v) => v < GOALS.analysisMs) },
+    { name: 'L: explain one pod pair (median of 20 warm calls)', target: `< ${GOALS.explainMs} ms`, measured: ex ? fmtMs(ex.median) : NA + why, result: judge(ex?.median, (v) => v < GOALS.explainMs) },
+  ];
+}
+
+function report(results: readonly SizeResult[], failures: readonly Failure[], opts: Options, startedAt: Date, totalMs: number, loadAtStart: number): string {
+  const cpu = cpus();
+  const md: string[] = [];
+  md.push('# Benchmarks', '');
+  md.push(
+    `Written by \`npm run bench\` (bench/run.ts) on ${startedAt.toISOString().replace('T', ' ').slice(0, 16)} UTC; the whole run took ${fmtMs(totalMs)}. ` +
+      'Do not edit by hand: rerun the benchmark. Every figure is a median over the runs unless said otherwise; ' +
+      'wall times are measured by the runner around a child `node` process (start-up included).',
+    '',
+  );
+
+  md.push('## Machine', '');
+  md.push(
+    table(
+      ['CPU', 'cores', 'memory', 'Node', 'OS', 'load average (1 min) at start / end'],
+      [[cpu[0]?.model.trim() ?? NA, String(cpu.length), `${(totalmem() / 1024 ** 3).toFixed(1)} GiB`, process.version, `${osType()} ${release()}`, `${loadAtStart.toFixed(2)} / ${(loadavg()[0] ?? 0).toFixed(2)}`]],
+    ),
+    '',
+    'The benchmark runs one child process at a time; other work on the machine shows up as a load average above about 1.',
+    '',
+  );
+
+  md.push('## Sizes', '');
+  md.push(
+    'Synthetic clusters from bench/generate.ts (seeded, deterministic): service namespaces × pods × NetworkPolicies, plus kube-system (CoreDNS) and ingress-nginx (controller) without policies.',
+    '',
+  );
+  md.push(
+    table(
+      ['size', 'shape', 'namespaces', 'pods', 'policies', 'file', 'runs', 'file was'],
+      results.map((r) => {
+        const s = SIZES[r.size];
+        const c = expectedCounts(r.size);
+        return [r.size, `${s.namespaces} × ${s.podsPerNamespace} × ${s.policiesPerNamespace}`, fmtNum(c.namespaces), fmtNum(c.pods), fmtNum(c.policies), `${(r.fileBytes / 1e6).toFixed(1)} MB`, String(r.runs), r.generated];
+      }),
+    ),
+    '',
+  );
+
+  md.push('## Goals', '');
+  md.push('From the issue, judged on L. Reported, never asserted.', '');
+  const g = goals(results);
+  md.push(table(['goal', 'target', 'measured', 'result'], g.map((x) => [x.name, x.target, x.measured, x.result === 'PASS' ? '**PASS**' : x.result === 'MISS' ? '**MISS**' : x.result])), '');
+
+  md.push('## Baseline: js-yaml `loadAll`, own process', '');
+  md.push('`node --input-type=module -e <script> FILE`: reads the file and calls `yaml.loadAll` (js-yaml), nothing else. "in-process" is the time the child reports from its start to the end of `loadAll`; peak RSS is `process.resourceUsage().maxRSS`.', '');
+  md.push(
+    table(
+      ['size', 'wall median', 'min', 'max', 'runs', 'loadAll alone (median)', 'in-process (median)', 'peak RSS (median)', 'documents'],
+      results.map((r) => [
+        r.size,
+        ...statCells(stat(r.baseline.map((b) => b.wallMs)), fmtMs),
+        fmtMs(stat(r.baseline.flatMap((b) => (b.loadAllMs !== undefined ? [b.loadAllMs] : [])))?.median),
+        fmtMs(stat(r.baseline.flatMap((b) => (b.selfMs !== undefined ? [b.selfMs] : [])))?.median),
+        fmtKiB(stat(r.baseline.flatMap((b) => (b.rssKiB !== undefined ? [b.rssKiB] : [])))?.median),
+        fmtNum(r.baseline[0]?.docs),
+      ]),
+    ),
+    '',
+  );
+
+  md.push('## meshless end to end', '');
+  md.push('`node dist/cli/main.js reach FILE --level namespace -o json --stats`, stdout to /dev/null. Peak RSS is the `maxRssKiB` of the `meshless-stats` line (or, without one, the VmHWM sampled from /proc, marked *).', '');
+  md.push(
+    table(
+      ['size', 'wall median', 'min', 'max', 'runs', 'peak RSS median', 'peak RSS max', 'endpoints', 'classes', 'policies', 'exit code'],
+      results.map((r) => {
+        const rss = r.e2e.flatMap((e) => (e.rssKiB !== undefined ? [e.rssKiB] : []));
+        const star = r.e2e.some((e) => e.rssSource === 'sampled') ? '*' : '';
+        const last = r.e2e[r.e2e.length - 1];
+        const codes = [...new Set(r.e2e.map((e) => String(e.code)))].join(', ');
+        return [
+          r.size,
+          ...statCells(stat(r.e2e.map((e) => e.wallMs)), fmtMs),
+          fmtKiB(stat(rss)?.median) + star,
+          (rss.length > 0 ? fmtKiB(Math.max(...rss)) : NA) + star,
+          fmtNum(last?.endpoints),
+          fmtNum(last?.classes),
+          fmtNum(last?.policies),
+          codes || NA,
+        ];
+      }),
+    ),
+    '',
+  );
+
+  md.push('## Ratios', '');
+  md.push(
+    table(
+      ['size', 'e2e / baseline (wall)', 'e2e / baseline (peak RSS)', 'e2e − baseline (wall)'],
+      results.map((r) => {
+        const b = stat(r.baseline.map((x) => x.wallMs));
+        const e = stat(r.e2e.map((x) => x.wallMs));
+        const br = stat(r.baseline.flatMap((x) => (x.rssKiB !== undefined ? [x.rssKiB] : [])));
+        const er = stat(r.e2e.flatMap((x) => (x.rssKiB !== undefined ? [x.rssKiB] : [])));
+        return [r.size, fmtRatio(b && e ? e.median / b.median : undefined), fmtRatio(br && er ? er.median / br.median : undefined), b && e ? fmtMs(e.median - b.median) : NA];
+      }),
+    ),
+    '',
+  );
+
+  md.push('## In-process analysis (library API)', '');
+  md.push(
+    '`bench/analysis-child.ts` in its own process (`--expose-gc --max-old-space-size=16384 --import tsx`): `inventoryFromText` once, then per run (after a GC) `const a = analyze(inv); a.allClassPairs()`. ' +
+      '`explain(from, to, { port: 8080, protocol: "TCP" })` on a fresh `analyze(inv)`: the first (cold) call doubles as the warm-up, then 20 timed calls.',
+    '',
+  );
+  md.push(
+    table(
+      ['size', 'load (read + inventoryFromText)', 'analyze + allClassPairs median', 'min', 'max', 'runs', 'of which analyze() (median)', 'class pairs allowed', 'process peak RSS'],
+      results.map((r) => {
+        const a = r.analysis;
+        if (!a) return [r.size, NA, NA, NA, NA, '0', NA, NA, NA];
+        return [
+          r.size,
+          a.readMs !== undefined && a.inventoryMs !== undefined ? `${fmtMs(a.readMs + a.inventoryMs)} (${fmtMs(a.inventoryMs)} inventory)` : NA,
+          ...statCells(stat(a.runs), fmtMs),
+          fmtMs(stat(a.analyzeOnly)?.median),
+          fmtNum(a.classPairs),
+          fmtKiB(a.maxRssKiB),
+        ];
+      }),
+    ),
+    '',
+  );
+  md.push(
+    table(
+      ['size', 'explain median', 'min', 'max', 'calls', 'cold call', 'pair (from → to)', 'verdict'],
+      results.map((r) => {
+        const ex = r.analysis?.explain;
+        if (!ex) return [r.size, NA, NA, NA, '0', NA, NA, NA];
+        return [r.size, ...statCells(stat(ex.times), fmtMs), fmtMs(ex.coldMs), `${ex.from} → ${ex.to} (${ex.why})`, ex.allowed ?? NA];
+      }),
+    ),
+    '',
+  );
+
+  md.push('## Where the time goes', '');
+  md.push('Phases reported by `--stats` for the end-to-end runs (medians over runs). "start-up & other" is the wall time minus the phases: node start-up, module loading and exit.', '');
+  md.push(
+    table(
+      ['size', ...PHASES, 'phases total', 'wall (median)', 'start-up & other'],
+      results.map((r) => {
+        const cells: string[] = [r.size];
+        let total = 0;
+        let complete = r.e2e.length > 0;
+        for (const p of PHASES) {
+          const s = stat(r.e2e.flatMap((e) => (e.phases[p] !== undefined ? [e.phases[p]] : [])));
+          if (s) total += s.median;
+          else complete = false;
+          cells.push(fmtMs(s?.median));
+        }
+        const wall = stat(r.e2e.map((e) => e.wallMs));
+        const any = r.e2e.some((e) => Object.keys(e.phases).length > 0);
+        cells.push(any ? `${fmtMs(total)}${complete ? '' : ' (partial)'}` : NA, fmtMs(wall?.median), any && wall ? fmtMs(wall.median - total) : NA);
+        return cells;
+      }),
+    ),
+    '',
+  );
+  const shares = results.filter((r) => r.e2e.some((e) => Object.keys(e.phases).length > 0));
+  if (shares.length > 0) {
+    md.push(
+      table(
+        ['size', ...PHASES.map((p) => `${p} %`)],
+        shares.map((r) => {
+          const wall = stat(r.e2e.map((e) => e.wallMs))?.median ?? 0;
+          return [r.size, ...PHASES.map((p) => {
+            const s = stat(r.e2e.flatMap((e) => (e.phases[p] !== undefined ? [e.phases[p]] : [])));
+            return s && wall > 0 ? `${((100 * s.median) / wall).toFixed(1)} %` : NA;
+          })];
+        }),
+      ),
+      '',
+      'Percentages are of the wall time.',
+      '',
+    );
+  }
+
+  md.push('## Failures and gaps', '');
+  const gaps = results.flatMap((r) => r.skipped.map((s) => `- ${r.size}: skipped ${s}`));
+  if (failures.length === 0 && gaps.length === 0) md.push('None: every child process succeeded.', '');
+  else {
+    md.push(...gaps);
+    if (gaps.length > 0) md.push('');
+    for (const f of failures) {
+      md.push(`### ${f.size}: ${f.what} failed — ${f.reason}`, '', `Command: \`${f.command}\``, '', '```text', f.stderrTail || '(no stderr)', '```', '');
+    }
+  }
+  md.push(`Options: sizes ${opts.sizes.join(',')}; runs ${opts.runs !== undefined ? String(opts.runs) : 'default (5 for S and M, 3 for L)'}; child timeout ${fmtMs(opts.timeoutMs)}.`, '');
+  return md.join('\n');
+}
+
+// ---------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  let opts: Options;
+  try {
+    opts = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    process.stderr.write(`bench: ${(e as Error).message}\n`);
+    process.exit(2);
+  }
+  const startedAt = new Date();
+  const loadAtStart = loadavg()[0] ?? 0;
+  const t0 = performance.now();
+  const failures: Failure[] = [];
+  const results: SizeResult[] = [];
+  for (const size of opts.sizes) {
+    try {
+      results.push(await benchSize(size, opts, failures));
+    } catch (e) {
+      // Generation or I/O failed in the runner itself: record it and go on with the next size.
+      failures.push({ size, what: 'runner', command: 'bench/run.ts', reason: (e as Error).message, stderrTail: (e as Error).stack ?? '' });
+    }
+  }
+  const md = report(results, failures, opts, startedAt, performance.now() - t0, loadAtStart);
+  writeFileSync(REPORT, md);
+  log('');
+  for (const g of goals(results)) log(`${g.result.padEnd(12)} ${g.name}: ${g.measured} (target ${g.target})`);
+  if (failures.length > 0) log(`${failures.length} child process failure(s); see BENCHMARKS.md`);
+  log(`wrote ${relative(process.cwd(), REPORT) || REPORT}`);
+}
+
+await main();
