@@ -3,6 +3,7 @@ import type { NetworkPolicy, PolicyRule } from '../model/networkpolicy.js';
 import { isEmptySelector } from '../netpol/selector.js';
 import { WORKLOAD_KINDS } from './seg-workload-not-isolated-ingress.js';
 import { defineCheck, type CheckContext, type FindingDraft, type ObjectRef } from './types.js';
+import { objectIndex } from './object-index.js';
 
 type Direction = 'ingress' | 'egress';
 
@@ -73,7 +74,7 @@ export function defaultDenyYaml(namespace: string, dirs: readonly Direction[]): 
 export function namespaceObject(ctx: CheckContext, name: string): LoadedObject | ObjectRef {
   const declared = ctx.objectsOfKind('Namespace').find((o) => o.object.metadata.name === name);
   if (declared) return declared;
-  const first = ctx.inventory.objects.find((o) => o.object.metadata.namespace === name);
+  const first = objectIndex(ctx.inventory).firstInNamespace.get(name);
   return first ? { kind: 'Namespace', name, file: first.source.file, line: first.source.line } : { kind: 'Namespace', name };
 }
 

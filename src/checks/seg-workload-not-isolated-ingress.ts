@@ -3,6 +3,7 @@ import type { Labels } from '../model/labels.js';
 import type { Endpoint } from '../model/workloads.js';
 import type { PodClass } from '../netpol/analysis.js';
 import { defineCheck, type CheckContext, type FindingDraft } from './types.js';
+import { objectIndex } from './object-index.js';
 
 /** Kinds that hold pods: a check about workloads has nothing to say without one of them. */
 export const WORKLOAD_KINDS: readonly string[] = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob'];
@@ -38,7 +39,7 @@ export function workloadsOf(ctx: CheckContext, keep: (c: PodClass) => boolean): 
   const out: Workload[] = [];
   for (const [id, w] of byId) {
     const first = w.endpoints[0]!;
-    const object = controllerOf(ctx, id) ?? ctx.inventory.objects.find((o) => o.source === first.source);
+    const object = controllerOf(ctx, id) ?? objectIndex(ctx.inventory).bySource.get(first.source);
     if (!object) continue;
     out.push({
       id,
@@ -58,7 +59,7 @@ function controllerOf(ctx: CheckContext, id: string): LoadedObject | undefined {
   const parts = id.split('/');
   if (parts.length !== 3) return undefined;
   const [ns, kind, name] = parts as [string, string, string];
-  return ctx.inventory.objects.find((o) => o.object.kind.toLowerCase() === kind && o.object.metadata.name === name && o.object.metadata.namespace === ns);
+  return objectIndex(ctx.inventory).byKey.get(`${kind}/${ns}/${name}`);
 }
 
 /** Labels that name an application, most specific first; the fix selects the workload by them. */

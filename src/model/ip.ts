@@ -19,18 +19,19 @@ export interface Cidr {
 
 export const FAMILY_BITS: Readonly<Record<IpFamily, number>> = { 4: 32, 6: 128 };
 
+const IPV4 = /^(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})$/;
+
 function parseIpv4(s: string): bigint | undefined {
-  const parts = s.split('.');
-  if (parts.length !== 4) return undefined;
-  let v = 0n;
-  for (const p of parts) {
-    // Leading zeros are rejected by Go's net.ParseIP since 1.17 (and by the API server).
-    if (!/^(0|[1-9][0-9]{0,2})$/.test(p)) return undefined;
-    const n = Number(p);
+  // Leading zeros are rejected by Go's net.ParseIP since 1.17 (and by the API server).
+  const m = IPV4.exec(s);
+  if (!m) return undefined;
+  let v = 0;
+  for (let i = 1; i <= 4; i++) {
+    const n = Number(m[i]);
     if (n > 255) return undefined;
-    v = (v << 8n) | BigInt(n);
+    v = v * 256 + n;
   }
-  return v;
+  return BigInt(v);
 }
 
 function parseIpv6(s: string): bigint | undefined {

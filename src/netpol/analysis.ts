@@ -146,6 +146,11 @@ export class Analysis {
   private readonly nsSelectorCache = new Map<string, Namespace[]>();
   private readonly podSelectorCache = new Map<string, PodClass[]>();
   private pairs: RolePairs | undefined;
+  private noIpBlocks: number[] | undefined;
+  /** Parsed pod IPs by endpoint id (parsed once; used for the cluster space and ipBlock membership). */
+  private readonly parsedIps = new Map<string, { family: 4 | 6; value: bigint }[]>();
+  /** Classes in each ipBlock, by block index. */
+  private readonly classesInBlock = new Map<number, number[]>();
 
   constructor(inventory: Inventory, options: AnalyzeOptions = {}) {
     this.inventory = inventory;
@@ -160,10 +165,18 @@ export class Analysis {
     this.collectIpBlocks();
     const podIps: Cidr[] = [];
     for (const e of inventory.endpoints) {
+      if (e.ips.length === 0) continue;
+      const parsed: { family: 4 | 6; value: bigint }[] = [];
       for (const ip of e.ips) {
         const p = parseIp(ip);
-        if (p) podIps.push({ family: p.family, prefix: p.family === 4 ? 32 : 128, start: p.value, end: p.value, text: ip, hostBitsSet: false });
+        if (!p) continue;
+        parsed.push(p);
+        // Pod IPs inside the pod network add nothing to the cluster space.
+        if (!this.podCidrs.some((c) => c.family === p.family && p.value >= c.start && p.value <= c.end)) {
+          podIps.push({ family: p.family, prefix: p.family === 4 ? 32 : 128, start: p.value, end: p.value, text: ip, hostBitsSet: false });
+        }
       }
+      this.parsedIps.set(e.id, parsed);
     }
     this.clusterSpace = unionIp(ipSetOf(this.podCidrs), ipSetOf(podIps));
     this.external = externalAtoms(this.ipBlocks, this.clusterSpace, [...this.podCidrs, ...this.ipBlockCidrs]);
@@ -213,20 +226,18 @@ export class Analysis {
     return false;
   }
 
-  private blocksOf(e: Endpoint): number[] {
-    const out: number[] = [];
-    if (e.ips.length > 0) {
-      const ips = e.ips.map((ip) => parseIp(ip)).filter((x) => x !== undefined);
-      this.ipBlocks.forEach((set, i) => {
-        if (ips.some((ip) => containsIp(set, ip.family, ip.value))) out.push(i);
-      });
-    } else {
+  private blocksOf(ips: readonly { family: 4 | 6; value: bigint }[]): number[] {
+    if (this.ipBlocks.length === 0) return [];
+    if (ips.length === 0) {
       // No known IP: the pod is somewhere in the pod network, so only a block that
       // covers all of it (for some family) certainly contains it.
-      this.ipBlocks.forEach((set, i) => {
-        if (this.coversSomeFamily(set)) out.push(i);
-      });
+      this.noIpBlocks ??= this.ipBlocks.flatMap((set, i) => (this.coversSomeFamily(set) ? [i] : []));
+      return this.noIpBlocks;
     }
+    const out: number[] = [];
+    this.ipBlocks.forEach((set, i) => {
+      if (ips.some((ip) => containsIp(set, ip.family, ip.value))) out.push(i);
+    });
     return out;
   }
 
@@ -234,7 +245,7 @@ export class Analysis {
     const byKey = new Map<string, PodClass>();
     for (const e of this.inventory.endpoints) {
       const ns = this.inventory.namespaces.get(e.namespace)!;
-      const blocks = this.blocksOf(e);
+      const blocks = this.blocksOf(this.parsedIps.get(e.id) ?? []);
       const pk = portsSignature(e.ports);
       const key = `${e.namespace}\u0000${labelsKey(e.labels)}\u0000${pk}\u0000${blocks.join(',')}\u0000${e.ips.length > 0 ? 1 : 0}`;
       let cls = byKey.get(key);
@@ -257,6 +268,11 @@ export class Analysis {
         };
         byKey.set(key, cls);
         this.classes.push(cls);
+        for (const b of blocks) {
+          let l = this.classesInBlock.get(b);
+          if (!l) this.classesInBlock.set(b, (l = []));
+          l.push(cls.id);
+        }
         let list = this.classesByNamespace.get(e.namespace);
         if (!list) this.classesByNamespace.set(e.namespace, (list = []));
         list.push(cls);
@@ -313,7 +329,7 @@ export class Analysis {
             for (const peer of rule.peers ?? []) {
               if (peer.kind === 'ipBlock') {
                 const bi = this.ipBlockIndex.get(`${peer.cidr.text}-${peer.except.map((e) => e.text).join(',')}`)!;
-                for (const c of this.classes) if (c.inBlocks.includes(bi)) bitSet(members, c.id);
+                for (const c of this.classesInBlock.get(bi) ?? []) bitSet(members, c);
                 for (const a of this.external) if (a.inBlocks.includes(bi)) external[a.index] = 1;
               } else if (peer.namespaceSelector) {
                 for (const ns of this.namespacesMatching(peer.namespaceSelector)) {
