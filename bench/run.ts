@@ -32,6 +32,7 @@ const GOALS = {
   rssGiB: 4,
   analysisMs: 5000,
   explainMs: 50,
+  auditRatio: 2,
 } as const;
 
 // ---------------------------------------------------------------------------
@@ -320,12 +321,15 @@ function parseStats(stderr: string): Record<string, unknown> | undefined {
   return undefined;
 }
 
-async function e2eRun(size: Size, file: string, timeoutMs: number, failures: Failure[]): Promise<E2eRun | undefined> {
-  const r = await runChild([CLI, 'reach', file, '--level', 'namespace', '-o', 'json', '--stats'], { captureStdout: false, timeoutMs });
+const REACH_ARGS = ['reach', '--level', 'namespace', '-o', 'json', '--stats'];
+const AUDIT_ARGS = ['audit', '-o', 'json', '--fail-on', 'none', '--stats'];
+
+async function e2eRun(size: Size, file: string, timeoutMs: number, failures: Failure[], args: readonly string[] = REACH_ARGS, what = 'meshless end to end'): Promise<E2eRun | undefined> {
+  const r = await runChild([CLI, args[0]!, file, ...args.slice(1)], { captureStdout: false, timeoutMs });
   const stats = parseStats(r.stderr);
   // A non-zero exit with a stats line (e.g. "findings present") still measured the whole run.
   if (r.spawnError !== undefined || r.timedOut || r.signal !== null || (r.code !== 0 && !stats)) {
-    failures.push(failureOf(size, 'meshless end to end', r));
+    failures.push(failureOf(size, what, r));
     return undefined;
   }
   const phases: Partial<Record<Phase, number>> = {};
@@ -452,6 +456,8 @@ interface SizeResult {
   readonly runs: number;
   readonly baseline: BaselineRun[];
   readonly e2e: E2eRun[];
+  /** `meshless audit FILE -o json`, end to end. */
+  readonly audit: E2eRun[];
   readonly analysis?: AnalysisResult;
   readonly skipped: string[];
 }
@@ -489,6 +495,7 @@ async function benchSize(size: Size, opts: Options, failures: Failure[]): Promis
 
   const baseline: BaselineRun[] = [];
   const e2e: E2eRun[] = [];
+  const audit: E2eRun[] = [];
   for (let i = 0; i < runs; i++) {
     const b = await baselineRun(size, file, opts.timeoutMs, failures);
     if (b) baseline.push(b);
@@ -497,6 +504,9 @@ async function benchSize(size: Size, opts: Options, failures: Failure[]): Promis
       const e = await e2eRun(size, file, opts.timeoutMs, failures);
       if (e) e2e.push(e);
       log(`[${size}] run ${i + 1}/${runs} meshless ${e ? `${fmtMs(e.wallMs)}, ${fmtKiB(e.rssKiB)}${e.statsFound ? '' : ' (no stats line)'}` : 'FAILED'}`);
+      const au = await e2eRun(size, file, opts.timeoutMs, failures, AUDIT_ARGS, 'meshless audit');
+      if (au) audit.push(au);
+      log(`[${size}] run ${i + 1}/${runs} audit ${au ? `${fmtMs(au.wallMs)}, ${fmtKiB(au.rssKiB)}` : 'FAILED'}`);
     }
   }
   let analysis: AnalysisResult | undefined;
@@ -507,7 +517,7 @@ async function benchSize(size: Size, opts: Options, failures: Failure[]): Promis
     const ex = stat(analysis.explain?.times ?? []);
     log(`[${size}] analysis ${fmtMs(a?.median)} (median of ${a?.n ?? 0}), explain ${fmtMs(ex?.median)}`);
   }
-  return { size, file, fileBytes, generated, runs, baseline, e2e, ...(analysis ? { analysis } : {}), skipped };
+  return { size, file, fileBytes, generated, runs, baseline, e2e, audit, ...(analysis ? { analysis } : {}), skipped };
 }
 
 // ---------------------------------------------------------------------------
@@ -531,15 +541,18 @@ function goals(results: readonly SizeResult[]): Goal[] {
   const an = stat(l?.analysis?.runs ?? []);
   const ex = stat(l?.analysis?.explain?.times ?? []);
   const why = l ? '' : ' (L not run)';
+  const au = stat(l?.audit.map((e) => e.wallMs) ?? []);
+  const auRatio = bl && au ? au.median / bl.median : undefined;
   return [
     { name: 'L: meshless end to end / baseline (wall, medians)', target: `≤ ${GOALS.e2eRatio}×`, measured: ratio !== undefined ? `${fmtRatio(ratio)} (${fmtMs(e2?.median)} / ${fmtMs(bl?.median)})` : NA + why, result: judge(ratio, (v) => v <= GOALS.e2eRatio) },
     { name: 'L: meshless end to end peak RSS (max over runs)', target: `< ${GOALS.rssGiB} GiB`, measured: rssMax !== undefined ? fmtKiB(rssMax) : NA + why, result: judge(rssMax, (v) => v < GOALS.rssGiB * 1024 * 1024) },
     { name: 'L: analysis after load, analyze + allClassPairs (median)', target: `< ${GOALS.analysisMs / 1000} s`, measured: an ? fmtMs(an.median) : NA + why, result: judge(an?.median, (v) => v < GOALS.analysisMs) },
+    { name: 'L: audit end to end / baseline parse (wall, medians)', target: `≤ ${GOALS.auditRatio}×`, measured: auRatio !== undefined ? `${fmtRatio(auRatio)} (${fmtMs(au?.median)} / ${fmtMs(bl?.median)})` : NA + why, result: judge(auRatio, (v) => v <= GOALS.auditRatio) },
     { name: 'L: explain one pod pair (median of 20 warm calls)', target: `< ${GOALS.explainMs} ms`, measured: ex ? fmtMs(ex.median) : NA + why, result: judge(ex?.median, (v) => v < GOALS.explainMs) },
   ];
 }
 
-function report(results: readonly SizeResult[], failures: readonly Failure[], opts: Options, startedAt: Date, totalMs: number, loadAtStart: number): string {
+function report(results: readonly SizeResult[], failures: readonly Failure[], opts: Options, startedAt: Date, totalMs: number, loadAtStart: number, extraSections: readonly string[] = []): string {
   const cpu = cpus();
   const md: string[] = [];
   md.push('# Benchmarks', '');
@@ -717,6 +730,28 @@ function report(results: readonly SizeResult[], failures: readonly Failure[], op
       '',
     );
   }
+
+  md.push('## meshless audit', '');
+  md.push('`node dist/cli/main.js audit FILE -o json --fail-on none --stats`, stdout to /dev/null: every check over the whole cluster, the JSON report written. The goal compares it with the baseline\'s parse of the same file.', '');
+  md.push(
+    table(
+      ['size', 'wall median', 'min', 'max', 'runs', 'peak RSS max', '/ baseline', ...PHASES],
+      results.map((r) => {
+        const w = stat(r.audit.map((e) => e.wallMs));
+        const b = stat(r.baseline.map((x) => x.wallMs));
+        const rss = r.audit.flatMap((e) => (e.rssKiB !== undefined ? [e.rssKiB] : []));
+        return [
+          r.size,
+          ...statCells(w, fmtMs),
+          fmtKiB(rss.length > 0 ? Math.max(...rss) : undefined),
+          w && b ? fmtRatio(w.median / b.median) : NA,
+          ...PHASES.map((p) => fmtMs(stat(r.audit.flatMap((e) => (e.phases[p] !== undefined ? [e.phases[p]] : [])))?.median)),
+        ];
+      }),
+    ),
+    '',
+  );
+  md.push(...extraSections);
 
   md.push('## Failures and gaps', '');
   const gaps = results.flatMap((r) => r.skipped.map((s) => `- ${r.size}: skipped ${s}`));
