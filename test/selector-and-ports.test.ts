@@ -105,7 +105,9 @@ const rows: Row[] = [
 
   // --- peers
   row('missing from: every peer, external included', [...BASE, onlyIngress(undefined, [{ port: 80 }])], IP('8.8.8.8'), P('x/a'), 80, 'TCP', true),
-  row('empty from: every peer, external included', [...BASE, onlyIngress([], [{ port: 80 }])], IP('2001:db8::1'), P('x/a'), 80, 'TCP', true),
+  row('empty from: every peer, external included', [...BASE, onlyIngress([], [{ port: 80 }])], IP('203.0.113.9'), P('x/a'), 80, 'TCP', true),
+  row('an IPv4-only pod cannot be reached from an IPv6 address: no family in common', [...BASE, onlyIngress([], [{ port: 80 }])], IP('2001:db8::1'), P('x/a'), 80, 'TCP', false),
+  row('a dual-stack pod can be reached from an IPv6 address', [...BASE, pod('x/c', { app: 'v6' }, ['10.0.1.3', 'fd00::1:3']), onlyIngress([], [{ port: 80 }])], IP('2001:db8::1'), P('x/c'), 80, 'TCP', true),
   row('empty to: every peer, external included', [...BASE, onlyEgress([])], P('x/a'), IP('8.8.8.8'), 80, 'TCP', true),
   row('podSelector alone: pods of the policy namespace', [...BASE, onlyIngress([{ podSelector: { matchLabels: { app: 'web' } } }])], P('x/a'), P('x/b'), 80, 'TCP', true),
   row('podSelector alone: not pods of another namespace', [...BASE, onlyIngress([{ podSelector: { matchLabels: { app: 'web' } } }])], P('y/a'), P('x/b'), 80, 'TCP', false),
@@ -132,9 +134,24 @@ const rows: Row[] = [
   row('egress ipBlock /32: another pod is denied', [...BASE, onlyEgress([{ ipBlock: { cidr: '10.0.2.2/32' } }])], P('x/a'), P('y/a'), 80, 'TCP', false),
   row('egress ipBlock 0.0.0.0/0 reaches the outside', [...BASE, onlyEgress([{ ipBlock: { cidr: '0.0.0.0/0' } }])], P('x/a'), IP('52.1.2.3'), 443, 'TCP', true),
   row('IPv4 ipBlock never matches an IPv6 address', [...BASE, onlyEgress([{ ipBlock: { cidr: '0.0.0.0/0' } }])], P('x/a'), IP('2001:db8::1'), 443, 'TCP', false),
-  row('IPv6 ipBlock matches an IPv6 external address', [...BASE, onlyEgress([{ ipBlock: { cidr: '2001:db8::/32', except: ['2001:db8:1::/48'] } }])], P('x/a'), IP('2001:db8::1'), 443, 'TCP', true),
+  row('IPv6 ipBlock matches an IPv6 external address', [...BASE, pod('x/c', { app: 'v6' }, ['10.0.1.3', 'fd00::1:3']), onlyEgress([{ ipBlock: { cidr: '2001:db8::/32', except: ['2001:db8:1::/48'] } }])], P('x/c'), IP('2001:db8::1'), 443, 'TCP', true),
+  row('dual-stack pods: egress allows only IPv6 and ingress only IPv4, so no single connection passes', [
+    ns('x'),
+    pod('x/a', { app: 'a' }, ['10.0.1.1', 'fd00::1:1']),
+    pod('x/b', { app: 'b' }, ['10.0.1.2', 'fd00::1:2']),
+    np('x/a-out', { podSelector: { matchLabels: { app: 'a' } }, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: 'fd00::/16' } }] }] }),
+    np('x/b-in', { podSelector: { matchLabels: { app: 'b' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/16' } }] }] }),
+  ], P('x/a'), P('x/b'), 80, 'TCP', false),
+  row('dual-stack pods: both sides allow IPv6, so the connection passes over IPv6', [
+    ns('x'),
+    pod('x/a', { app: 'a' }, ['10.0.1.1', 'fd00::1:1']),
+    pod('x/b', { app: 'b' }, ['10.0.1.2', 'fd00::1:2']),
+    np('x/a-out', { podSelector: { matchLabels: { app: 'a' } }, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: 'fd00::/16' } }] }] }),
+    np('x/b-in', { podSelector: { matchLabels: { app: 'b' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ ipBlock: { cidr: 'fd00::/16' } }, { ipBlock: { cidr: '10.0.0.0/16' } }] }] }),
+  ], P('x/a'), P('x/b'), 80, 'TCP', true),
   row('IPv6 ipBlock except', [...BASE, onlyEgress([{ ipBlock: { cidr: '2001:db8::/32', except: ['2001:db8:1::/48'] } }])], P('x/a'), IP('2001:db8:1::5'), 443, 'TCP', false),
-  row('IPv6 ipBlock matches a dual-stack pod by its IPv6 address', [...BASE, pod('y/c', { app: 'v6' }, ['10.0.2.3', 'fd00::2:3']), onlyIngress([{ ipBlock: { cidr: 'fd00::2:0/112' } }])], P('y/c'), P('x/a'), 80, 'TCP', true),
+  row('IPv6 ipBlock matches a dual-stack pod by its IPv6 address', [...BASE, pod('y/c', { app: 'v6' }, ['10.0.2.3', 'fd00::2:3']), pod('x/c', { app: 'v6' }, ['10.0.1.3', 'fd00::1:3']), onlyIngress([{ ipBlock: { cidr: 'fd00::2:0/112' } }])], P('y/c'), P('x/c'), 80, 'TCP', true),
+  row('IPv6 ipBlock: a dual-stack source reaching an IPv4-only pod connects over IPv4, which the block does not match', [...BASE, pod('y/c', { app: 'v6' }, ['10.0.2.3', 'fd00::2:3']), onlyIngress([{ ipBlock: { cidr: 'fd00::2:0/112' } }])], P('y/c'), P('x/a'), 80, 'TCP', false),
   row('IPv6 ipBlock: a single-stack IPv4 pod is not matched', [...BASE, pod('y/c', { app: 'v6' }, ['10.0.2.3', 'fd00::2:3']), onlyIngress([{ ipBlock: { cidr: 'fd00::/16' } }])], P('y/a'), P('x/a'), 80, 'TCP', false),
   row('::/0 matches every IPv6 address, no IPv4 one', [...BASE, onlyIngress([{ ipBlock: { cidr: '::/0' } }])], IP('8.8.8.8'), P('x/a'), 80, 'TCP', false),
 

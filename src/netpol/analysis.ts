@@ -17,7 +17,7 @@
 import type { Inventory, Namespace } from '../model/inventory.js';
 import type { Labels } from '../model/labels.js';
 import { labelsKey } from '../model/labels.js';
-import { parseCidr, parseIp, type Cidr } from '../model/ip.js';
+import { parseCidr, parseIp, type Cidr, type IpFamily } from '../model/ip.js';
 import type { NetworkPolicy, PolicyPort, PolicyRule, Protocol } from '../model/networkpolicy.js';
 import type { ContainerPort, Endpoint } from '../model/workloads.js';
 import type { Diagnostic } from '../model/diagnostics.js';
@@ -51,6 +51,11 @@ export interface PodClass {
   readonly inBlocks: readonly number[];
   /** Whether its pods have known IPs (a live cluster) or are templates (manifests). */
   readonly ipKnown: boolean;
+  /**
+   * The IP families its pods have addresses in; for pods without a known IP, the
+   * families of the pod network. A connection uses one family, and both ends need it.
+   */
+  readonly families: readonly IpFamily[];
   ingressIsolated: boolean;
   egressIsolated: boolean;
   /** Indices of the policies selecting it with the Ingress / Egress type. */
@@ -60,8 +65,11 @@ export interface PodClass {
   readonly egressGrants: number[];
 }
 
-/** One side of a connection: a class of pods, or a piece of the address space outside the cluster. */
-export type Peer = { readonly kind: 'class'; readonly cls: PodClass } | { readonly kind: 'external'; readonly atom: ExternalAtom };
+/**
+ * One side of a connection: a class of pods, or a piece of the address space
+ * outside the cluster (with `family` when one address was asked about).
+ */
+export type Peer = { readonly kind: 'class'; readonly cls: PodClass } | { readonly kind: 'external'; readonly atom: ExternalAtom; readonly family?: IpFamily };
 
 /** A compiled rule: which peers it admits and on which ports. */
 export interface Grant {
@@ -73,7 +81,14 @@ export interface Grant {
   readonly allPeers: boolean;
   /** Every class is a member (also true when allPeers). */
   readonly allClasses: boolean;
+  /** Classes admitted by a podSelector/namespaceSelector peer: over any IP family. */
   readonly members: Bitset;
+  /**
+   * Classes admitted by an ipBlock peer: only over that block's family, since a
+   * connection between two pods uses addresses of one family.
+   */
+  readonly ipMembers4: Bitset;
+  readonly ipMembers6: Bitset;
   /** Membership of external atoms (1 = member). */
   readonly external: Uint8Array;
   /** The ports when they do not depend on the destination (no named ports). */
@@ -147,6 +162,10 @@ export class Analysis {
   private readonly podSelectorCache = new Map<string, PodClass[]>();
   private pairs: RolePairs | undefined;
   private noIpBlocks: number[] | undefined;
+  /** The family of each ipBlock (by index in ipBlocks). */
+  private readonly ipBlockFamily: IpFamily[] = [];
+  /** Some ipBlock admits some pod: then answers can differ by IP family. */
+  private familySensitive = false;
   /** Parsed pod IPs by endpoint id (parsed once; used for the cluster space and ipBlock membership). */
   private readonly parsedIps = new Map<string, { family: 4 | 6; value: bigint }[]>();
   /** Classes in each ipBlock, by block index. */
@@ -197,6 +216,7 @@ export class Analysis {
           if (this.ipBlockIndex.has(key)) continue;
           const set = ipBlockSet(peer.cidr, peer.except);
           this.ipBlockCidrs.push(peer.cidr, ...peer.except);
+          this.ipBlockFamily.push(peer.cidr.family);
           this.ipBlockIndex.set(key, this.ipBlocks.length);
           this.ipBlocks.push(set);
           // A block that covers part of the pod network matches some pods and not others:
@@ -243,11 +263,14 @@ export class Analysis {
 
   private buildClasses(): void {
     const byKey = new Map<string, PodClass>();
+    const podFamilies = [...new Set(this.podCidrs.map((c) => c.family))].sort();
     for (const e of this.inventory.endpoints) {
       const ns = this.inventory.namespaces.get(e.namespace)!;
-      const blocks = this.blocksOf(this.parsedIps.get(e.id) ?? []);
+      const ips = this.parsedIps.get(e.id) ?? [];
+      const blocks = this.blocksOf(ips);
+      const families: IpFamily[] = ips.length > 0 ? [...new Set(ips.map((ip) => ip.family))].sort() : podFamilies;
       const pk = portsSignature(e.ports);
-      const key = `${e.namespace}\u0000${labelsKey(e.labels)}\u0000${pk}\u0000${blocks.join(',')}\u0000${e.ips.length > 0 ? 1 : 0}`;
+      const key = `${e.namespace}\u0000${labelsKey(e.labels)}\u0000${pk}\u0000${blocks.join(',')}\u0000${e.ips.length > 0 ? 1 : 0}\u0000${families.join('')}`;
       let cls = byKey.get(key);
       if (!cls) {
         cls = {
@@ -259,6 +282,7 @@ export class Analysis {
           endpoints: [],
           inBlocks: blocks,
           ipKnown: e.ips.length > 0,
+          families,
           ingressIsolated: false,
           egressIsolated: false,
           ingressPolicies: [],
@@ -319,6 +343,8 @@ export class Analysis {
         const grantIds: number[] = [];
         for (const rule of rules) {
           const members = newBitset(n);
+          const ipMembers4 = newBitset(n);
+          const ipMembers6 = newBitset(n);
           const external = new Uint8Array(this.external.length);
           let allClasses = false;
           const allPeers = rule.peers === undefined;
@@ -329,7 +355,9 @@ export class Analysis {
             for (const peer of rule.peers ?? []) {
               if (peer.kind === 'ipBlock') {
                 const bi = this.ipBlockIndex.get(`${peer.cidr.text}-${peer.except.map((e) => e.text).join(',')}`)!;
-                for (const c of this.classesInBlock.get(bi) ?? []) bitSet(members, c);
+                const inBlock = this.classesInBlock.get(bi) ?? [];
+                if (inBlock.length > 0) this.familySensitive = true;
+                for (const c of inBlock) bitSet(this.ipBlockFamily[bi] === 4 ? ipMembers4 : ipMembers6, c);
                 for (const a of this.external) if (a.inBlocks.includes(bi)) external[a.index] = 1;
               } else if (peer.namespaceSelector) {
                 for (const ns of this.namespacesMatching(peer.namespaceSelector)) {
@@ -348,6 +376,8 @@ export class Analysis {
             allPeers,
             allClasses,
             members,
+            ipMembers4,
+            ipMembers6,
             external,
             fixedPorts: hasNamedPorts(rule.ports) ? undefined : resolvePorts(rule.ports, undefined),
             portCache: new Map(),
@@ -404,14 +434,29 @@ export class Analysis {
       for (const e of c.endpoints) if (e.ips.includes(ref.ip)) return { kind: 'class', cls: c };
     }
     const atom = this.external.find((a) => containsIp(a.set, ip.family, ip.value));
-    return atom ? { kind: 'external', atom } : undefined;
+    return atom ? { kind: 'external', atom, family: ip.family } : undefined;
   }
 
   // ---- evaluation ---------------------------------------------------------
 
-  grantHas(g: Grant, peer: Peer): boolean {
+  /** The IP families a peer can use. */
+  familiesOf(peer: Peer): readonly IpFamily[] {
+    if (peer.kind === 'class') return peer.cls.families;
+    if (peer.family !== undefined) return [peer.family];
+    const f: IpFamily[] = [];
+    if (peer.atom.set.v4.length > 0) f.push(4);
+    if (peer.atom.set.v6.length > 0) f.push(6);
+    return f;
+  }
+
+  /** Does the grant admit the peer on a connection over IP family `family`? */
+  grantHas(g: Grant, peer: Peer, family: IpFamily): boolean {
     if (g.allPeers) return true;
-    if (peer.kind === 'class') return g.allClasses || bitHas(g.members, peer.cls.id);
+    if (peer.kind === 'class') {
+      const id = peer.cls.id;
+      return g.allClasses || bitHas(g.members, id) || bitHas(family === 4 ? g.ipMembers4 : g.ipMembers6, id);
+    }
+    // External atoms other than ip:other lie in one family, and ip:other is in no block.
     return g.external[peer.atom.index] === 1;
   }
 
@@ -427,38 +472,64 @@ export class Analysis {
     return p;
   }
 
-  /** Ports on which the source's egress side lets it reach dst. */
+  /** The families both ends can use; one is enough when no ipBlock tells families apart. */
+  sharedFamilies(a: Peer, b: Peer): readonly IpFamily[] {
+    const fb = this.familiesOf(b);
+    const shared = this.familiesOf(a).filter((f) => fb.includes(f));
+    return this.familySensitive ? shared : shared.slice(0, 1);
+  }
+
+  /** Ports on which the source's egress side lets it reach dst (over any family both have). */
   egressPorts(src: Peer, dst: Peer): PortSet {
+    let acc = EMPTY_PORTS;
+    for (const f of this.sharedFamilies(src, dst)) acc = union(acc, this.egressPortsOver(src, dst, f));
+    return acc;
+  }
+
+  /** Ports on which the destination's ingress side accepts src (over any family both have). */
+  ingressPorts(src: Peer, dst: Peer): PortSet {
+    let acc = EMPTY_PORTS;
+    for (const f of this.sharedFamilies(src, dst)) acc = union(acc, this.ingressPortsOver(src, dst, f));
+    return acc;
+  }
+
+  private egressPortsOver(src: Peer, dst: Peer, family: IpFamily): PortSet {
     if (src.kind !== 'class' || !src.cls.egressIsolated) return ALL_PORTS;
     let acc = EMPTY_PORTS;
     for (const gi of src.cls.egressGrants) {
       const g = this.grants[gi]!;
-      if (!this.grantHas(g, dst)) continue;
+      if (!this.grantHas(g, dst, family)) continue;
       acc = union(acc, this.grantPorts(g, dst));
       if (acc === ALL_PORTS) break;
     }
     return acc;
   }
 
-  /** Ports on which the destination's ingress side accepts src. */
-  ingressPorts(src: Peer, dst: Peer): PortSet {
+  private ingressPortsOver(src: Peer, dst: Peer, family: IpFamily): PortSet {
     if (dst.kind !== 'class' || !dst.cls.ingressIsolated) return ALL_PORTS;
     let acc = EMPTY_PORTS;
     for (const gi of dst.cls.ingressGrants) {
       const g = this.grants[gi]!;
-      if (!this.grantHas(g, src)) continue;
+      if (!this.grantHas(g, src, family)) continue;
       acc = union(acc, this.grantPorts(g, dst));
       if (acc === ALL_PORTS) break;
     }
     return acc;
   }
 
-  /** Every port and protocol on which src may open a connection to dst. */
+  /**
+   * Every port and protocol on which src may open a connection to dst: over some
+   * IP family both ends have, egress at the source AND ingress at the destination.
+   */
   allowedPorts(src: Peer, dst: Peer): PortSet {
     if (src.kind === 'external' && dst.kind === 'external') return EMPTY_PORTS;
-    const e = this.egressPorts(src, dst);
-    if (isEmpty(e)) return EMPTY_PORTS;
-    return intersect(e, this.ingressPorts(src, dst));
+    let acc = EMPTY_PORTS;
+    for (const f of this.sharedFamilies(src, dst)) {
+      const e = this.egressPortsOver(src, dst, f);
+      if (isEmpty(e)) continue;
+      acc = union(acc, intersect(e, this.ingressPortsOver(src, dst, f)));
+    }
+    return acc;
   }
 
   /** Like peer(), but says why a reference names nothing. */
@@ -491,10 +562,13 @@ export class Analysis {
     if (this.pairs) return this.pairs;
     const inMember: number[][] = this.classes.map(() => []);
     const outMember: number[][] = this.classes.map(() => []);
+    // Membership codes: 3g for a selector peer, 3g+1 / 3g+2 for an IPv4 / IPv6 ipBlock.
     for (const g of this.grants) {
       if (g.allClasses) continue; // universal membership tells no class apart
       const target = g.direction === 'ingress' ? inMember : outMember;
-      bitForEach(g.members, (c) => target[c]!.push(g.id));
+      bitForEach(g.members, (c) => target[c]!.push(3 * g.id));
+      bitForEach(g.ipMembers4, (c) => target[c]!.push(3 * g.id + 1));
+      bitForEach(g.ipMembers6, (c) => target[c]!.push(3 * g.id + 2));
     }
     const srcRoles: Role[] = [];
     const dstRoles: Role[] = [];
@@ -502,7 +576,7 @@ export class Analysis {
     const srcKeys = new Map<string, Role>();
     const dstKeys = new Map<string, Role>();
     for (const c of this.classes) {
-      const sk = `${c.egressIsolated ? c.egressGrants.join(',') : '*'}|${inMember[c.id]!.join(',')}`;
+      const sk = `${c.egressIsolated ? c.egressGrants.join(',') : '*'}|${inMember[c.id]!.join(',')}|${c.families.join('')}`;
       let r = srcKeys.get(sk);
       if (!r) {
         r = { id: srcRoles.length, classes: [] };
@@ -510,7 +584,7 @@ export class Analysis {
         srcRoles.push(r);
       }
       r.classes.push(c.id);
-      const dk = `${c.ingressIsolated ? c.ingressGrants.join(',') : '*'}|${outMember[c.id]!.join(',')}|${c.portsKey}`;
+      const dk = `${c.ingressIsolated ? c.ingressGrants.join(',') : '*'}|${outMember[c.id]!.join(',')}|${c.portsKey}|${c.families.join('')}`;
       let d = dstKeys.get(dk);
       if (!d) {
         d = { id: dstRoles.length, classes: [] };
@@ -560,12 +634,16 @@ export class Analysis {
         for (const gi of src.cls.egressGrants) {
           const g = this.grants[gi]!;
           if (g.allClasses) for (let d = 0; d < classDstRoles; d++) add(d);
-          else bitForEach(g.members, (c) => { add(dstRoleOf[c]!); });
+          else {
+            bitForEach(g.members, (c) => { add(dstRoleOf[c]!); });
+            bitForEach(g.ipMembers4, (c) => { add(dstRoleOf[c]!); });
+            bitForEach(g.ipMembers6, (c) => { add(dstRoleOf[c]!); });
+          }
           for (let a = 0; a < this.external.length; a++) if (g.external[a] === 1) add(classDstRoles + a);
         }
       } else {
         for (const d of unisolatedDst) add(d);
-        const grants = src.kind === 'class' ? [...inMember[src.cls.id]!, ...universalIngressGrants] : externalIngressGrants;
+        const grants = src.kind === 'class' ? [...inMember[src.cls.id]!.map((code) => Math.floor(code / 3)), ...universalIngressGrants] : externalIngressGrants;
         for (const g of grants) for (const d of dstRolesOfIngressGrant.get(g) ?? []) add(d);
         if (src.kind === 'class') for (let a = 0; a < this.external.length; a++) add(classDstRoles + a);
       }

@@ -211,12 +211,16 @@ export function explain(a: Analysis, from: string | { ip: string }, to: string |
   const allowed = q.port !== undefined ? hasPort(all, q.protocol ?? 'TCP', q.port) : !isEmpty(all);
   const what = q.port !== undefined ? ` on ${q.port}/${q.protocol ?? 'TCP'}` : '';
   let summary: string;
+  const fs = a.familiesOf(s);
+  const fd = a.familiesOf(d);
+  const fam = (f: readonly number[]): string => f.map((x) => `IPv${x}`).join(' and ') || 'no';
   if (s.kind === 'external' && d.kind === 'external') summary = 'both ends are outside the cluster; NetworkPolicies do not decide this';
+  else if (!fs.some((f) => fd.includes(f))) summary = `DENIED: ${sName} → ${dName}: ${sName} has ${fam(fs)} addresses and ${dName} ${fam(fd)}; with no IP family in common no connection is possible`;
   else if (allowed) summary = `ALLOWED: ${sName} → ${dName}${what}${q.port === undefined ? ` (ports ${formatPorts(all).join(', ')})` : ''}`;
   else if (!egress.allowed && !ingress.allowed) summary = `DENIED: ${sName} → ${dName}${what}: both the egress of the source and the ingress of the destination deny it`;
   else if (!egress.allowed) summary = `DENIED: ${sName} → ${dName}${what}: the egress of the source denies it`;
   else if (!ingress.allowed) summary = `DENIED: ${sName} → ${dName}${what}: the ingress of the destination denies it`;
-  else summary = `DENIED: ${sName} → ${dName}${what}: egress allows ${egress.ports.join(', ')} and ingress allows ${ingress.ports.join(', ')}, which do not overlap`;
+  else summary = `DENIED: ${sName} → ${dName}${what}: egress allows ${egress.ports.join(', ')} and ingress allows ${ingress.ports.join(', ')}, which do not overlap over any IP family both ends have`;
   return {
     from: sName, to: dName,
     ...(q.port !== undefined ? { port: q.port, protocol: q.protocol ?? 'TCP' } : {}),

@@ -15,7 +15,8 @@
  * - Missing/empty from/to: every peer, external IPs included. podSelector alone: pods
  *   of the policy's namespace; namespaceSelector alone: every pod of the selected
  *   namespaces; both: AND. ipBlock: an IP inside cidr and outside every except
- *   (a pod matches through any of its IPs; a pod without an IP matches no ipBlock).
+ *   (a pod matches through its IP of the connection's family; a pod without an IP
+ *   matches no ipBlock). A connection uses one IP family, which both ends must have.
  * - Selectors: {} matches all; matchLabels and every matchExpressions entry must hold;
  *   NotIn and DoesNotExist also match objects without the key.
  * - Every namespace has kubernetes.io/metadata.name=<name>; a namespace used but not
@@ -106,6 +107,12 @@ export function parseIp(text: string): Ip | undefined {
   }
   const v = parseIpv4(text);
   return v === undefined ? undefined : { bits: 32, value: v };
+}
+
+/** 4 or 6, by the number of bits. */
+function familyOf(ip: string): 4 | 6 | undefined {
+  const p = parseIp(ip);
+  return p === undefined ? undefined : p.bits === 32 ? 4 : 6;
 }
 
 /** Is `ip` inside `cidr` (same family, same leading `prefix` bits)? */
@@ -288,7 +295,7 @@ export class ReferenceCluster {
   }
 
   /** Does one entry of `from`/`to`, in a policy of namespace `policyNs`, match the endpoint? */
-  private peerMatches(peer: unknown, policyNs: string, e: Endpoint): boolean {
+  private peerMatches(peer: unknown, policyNs: string, e: Endpoint, family: 4 | 6): boolean {
     if (!isRecord(peer)) fail(`bad peer ${JSON.stringify(peer)}`);
     const ipBlock = peer['ipBlock'];
     const podSel = peer['podSelector'];
@@ -300,7 +307,8 @@ export class ReferenceCluster {
       if (!isRecord(ipBlock) || typeof ipBlock['cidr'] !== 'string') fail(`bad ipBlock ${JSON.stringify(ipBlock)}`);
       const cidr = ipBlock['cidr'];
       const except = list(ipBlock['except']).map(String);
-      const ips = e.kind === 'ip' ? [e.ip] : e.pod.ips;
+      // The connection uses addresses of one family: only the endpoint's IP of that family counts.
+      const ips = (e.kind === 'ip' ? [e.ip] : e.pod.ips).filter((ip) => familyOf(ip) === family);
       return ips.some((ip) => cidrContains(cidr, ip) && except.every((x) => !cidrContains(x, ip)));
     }
     if (!hasPod && !hasNs) fail('empty peer {}');
@@ -338,10 +346,10 @@ export class ReferenceCluster {
     return false;
   }
 
-  private ruleMatches(rule: unknown, peerField: 'from' | 'to', policyNs: string, peer: Endpoint, dst: Endpoint, port: number, protocol: Protocol): boolean {
+  private ruleMatches(rule: unknown, peerField: 'from' | 'to', policyNs: string, peer: Endpoint, dst: Endpoint, port: number, protocol: Protocol, family: 4 | 6): boolean {
     const r = isRecord(rule) ? rule : {};
     const peers = list(r[peerField]);
-    const peerOk = peers.length === 0 || peers.some((p) => this.peerMatches(p, policyNs, peer));
+    const peerOk = peers.length === 0 || peers.some((p) => this.peerMatches(p, policyNs, peer, family));
     return peerOk && ReferenceCluster.portsMatch(r['ports'], dst, port, protocol);
   }
 
@@ -352,24 +360,38 @@ export class ReferenceCluster {
     );
   }
 
-  private egressAllowed(src: Endpoint, dst: Endpoint, port: number, protocol: Protocol): boolean {
+  private egressAllowed(src: Endpoint, dst: Endpoint, port: number, protocol: Protocol, family: 4 | 6): boolean {
     if (src.kind !== 'pod') return true; // outside the cluster: no policies of its own
     const pols = this.policiesFor(src.pod, 'egress');
     if (pols.length === 0) return true; // not egress-isolated
-    return pols.some((pol) => list(pol.spec['egress']).some((rule) => this.ruleMatches(rule, 'to', pol.namespace, dst, dst, port, protocol)));
+    return pols.some((pol) => list(pol.spec['egress']).some((rule) => this.ruleMatches(rule, 'to', pol.namespace, dst, dst, port, protocol, family)));
   }
 
-  private ingressAllowed(src: Endpoint, dst: Endpoint, port: number, protocol: Protocol): boolean {
+  private ingressAllowed(src: Endpoint, dst: Endpoint, port: number, protocol: Protocol, family: 4 | 6): boolean {
     if (dst.kind !== 'pod') return true;
     const pols = this.policiesFor(dst.pod, 'ingress');
     if (pols.length === 0) return true; // not ingress-isolated
-    return pols.some((pol) => list(pol.spec['ingress']).some((rule) => this.ruleMatches(rule, 'from', pol.namespace, src, dst, port, protocol)));
+    return pols.some((pol) => list(pol.spec['ingress']).some((rule) => this.ruleMatches(rule, 'from', pol.namespace, src, dst, port, protocol, family)));
   }
 
+  /** The IP families an endpoint has addresses in; a pod without an IP could use either. */
+  private static families(e: Endpoint): (4 | 6)[] {
+    const ips = e.kind === 'ip' ? [e.ip] : e.pod.ips;
+    if (ips.length === 0) return [4, 6];
+    return ([4, 6] as const).filter((f) => ips.some((ip) => familyOf(ip) === f));
+  }
+
+  /**
+   * A connection uses addresses of one IP family: it is allowed when, over some
+   * family both ends have, egress at the source and ingress at the destination allow it.
+   */
   allowed(from: Peer, to: Peer, port: number, protocol: Protocol): boolean {
     const src = this.endpoint(from);
     const dst = this.endpoint(to);
-    return this.egressAllowed(src, dst, port, protocol) && this.ingressAllowed(src, dst, port, protocol);
+    const dstFamilies = ReferenceCluster.families(dst);
+    return ReferenceCluster.families(src)
+      .filter((f) => dstFamilies.includes(f))
+      .some((f) => this.egressAllowed(src, dst, port, protocol, f) && this.ingressAllowed(src, dst, port, protocol, f));
   }
 
   /** Every ordered pod pair (self included) allowed on (port, protocol), sorted. */
