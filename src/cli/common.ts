@@ -4,7 +4,8 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { readInputs } from '../load/files.js';
-import { inventoryFromParsed, parseInputs } from '../load/text.js';
+import { inventoryFromParsed } from '../load/text.js';
+import { parseInputsParallel } from '../load/parallel.js';
 import { buildInventory, type Inventory } from '../model/inventory.js';
 import { formatDiagnostic, type Diagnostic } from '../model/diagnostics.js';
 import { parseCidr } from '../model/ip.js';
@@ -129,7 +130,7 @@ export async function load(paths: readonly string[], values: Options, watch: Sto
   if (paths.length === 0) throw new UsageError('no input: give one or more files or directories, or - for standard input');
   const read = await readInputs(paths);
   watch.lap('read');
-  const parsed = parseInputs(read.inputs);
+  const parsed = await parseInputsParallel(read.inputs);
   watch.lap('parse');
   const ns = typeof values['namespace'] === 'string' ? values['namespace'] : undefined;
   const inventory = inventoryFromParsed(parsed, { diagnostics: read.diagnostics, ...(ns ? { defaultNamespace: ns } : {}) });

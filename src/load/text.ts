@@ -34,7 +34,8 @@ export function parseInputs(inputs: readonly InputText[]): ParsedInputs {
     // docs.push(...parsed.docs) overflows the stack for very large files.
     for (const d of parsed.docs) docs.push(d);
     for (const d of parsed.diagnostics) diagnostics.push(d);
-    files.set(input.file, { text: input.text, spans: parsed.spans });
+    // Spans count from after a byte-order mark, as the parser saw the text.
+    files.set(input.file, { text: input.text.charCodeAt(0) === 0xfeff ? input.text.slice(1) : input.text, spans: parsed.spans });
   }
   return { docs, diagnostics, files };
 }

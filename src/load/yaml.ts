@@ -158,8 +158,20 @@ export function parseText(text: string, file: string): ParsedText {
     }
   }
   const spans = splitDocuments(text);
+  const parsed = parseSpans(text, file, spans);
+  for (const d of parsed.diagnostics) diagnostics.push(d);
+  return { docs: parsed.docs, spans, diagnostics };
+}
+
+/**
+ * Parses the given document spans of a text (spans[i] is document `firstDoc + i`).
+ * Used for a whole file, and by parse workers for a slice of a large one.
+ */
+export function parseSpans(text: string, file: string, spans: readonly DocumentSpan[], firstDoc = 0): { docs: ParsedDocument[]; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
   const docs: ParsedDocument[] = [];
-  spans.forEach((span, doc) => {
+  spans.forEach((span, i) => {
+    const doc = firstDoc + i;
     const chunk = text.slice(span.start, span.end);
     let value: unknown;
     try {
@@ -189,5 +201,5 @@ export function parseText(text: string, file: string): ParsedText {
     }
     docs.push({ value, source: { file, doc, line: contentLine(text, span) } });
   });
-  return { docs, spans, diagnostics };
+  return { docs, diagnostics };
 }
