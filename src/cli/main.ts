@@ -9,6 +9,9 @@ import { runReach } from './reach.js';
 import { runExplain } from './explain.js';
 import { runAuditCommand } from './audit.js';
 import { runChecksCommand } from './checks.js';
+import { runGenerate } from './generate.js';
+import { runInit } from './init.js';
+import { runSchema } from './schema.js';
 
 type Command = (args: readonly string[], io: Io) => Promise<number>;
 
@@ -17,6 +20,9 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   explain: { run: runExplain, summary: 'why one connection is allowed or denied, rule by rule' },
   audit: { run: runAuditCommand, summary: 'the four controls, checked, with a fix for every finding' },
   checks: { run: runChecksCommand, summary: 'list every check audit runs' },
+  init: { run: (args, io) => runInit(args, io), summary: 'write a commented starter meshless.yaml' },
+  generate: { run: runGenerate, summary: 'write the whole mesh-free platform from meshless.yaml' },
+  schema: { run: runSchema, summary: 'print the JSON Schema of meshless.yaml' },
 };
 
 function usage(prog: string): string {

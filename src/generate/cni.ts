@@ -1,0 +1,62 @@
+/**
+ * In-cluster encryption: node-to-node WireGuard or IPsec, switched on in the
+ * CNI rather than by a mesh. One object per CNI, in the place that CNI reads
+ * the setting from (the same places the audit looks, see src/checks/cni.ts).
+ */
+import type { Platform } from './spec.js';
+import type { FilePlan } from './yaml.js';
+
+export function renderCni(spec: Platform): FilePlan[] {
+  const { cni, mode } = spec.encryption;
+  if (cni === 'calico') {
+    return [
+      {
+        path: 'cni/calico-felixconfiguration.yaml',
+        title: 'Calico: WireGuard encryption of pod traffic between nodes.',
+        notes: [
+          'Kubespray: set calico_wireguard_enabled: true in the cluster inventory instead of applying this file.',
+          'With the Calico API server, the same object is projectcalico.org/v3 FelixConfiguration default.',
+          `The audit and reach need the pod network: meshless audit DIR --pod-cidr ${spec.cluster.podCidr}.`,
+        ],
+        docs: [
+          {
+            comment: 'The cluster-wide Felix settings. Applying this adds wireguardEnabled to the existing object; every node then encrypts pod traffic to other nodes.',
+            object: { apiVersion: 'crd.projectcalico.org/v1', kind: 'FelixConfiguration', metadata: { name: 'default' }, spec: { wireguardEnabled: true } },
+          },
+        ],
+      },
+    ];
+  }
+  if (cni === 'flannel') {
+    const netConf = JSON.stringify({ Network: spec.cluster.podCidr, Backend: { Type: mode } }, null, 2);
+    return [
+      {
+        path: 'cni/flannel-net-conf.yaml',
+        title: `Flannel: the ${mode} backend encrypts pod traffic between nodes.`,
+        notes: [
+          `Kubespray: set flannel_backend_type: ${mode} in the cluster inventory instead of applying this file.`,
+          'Flannel reads net-conf.json at start: restart the kube-flannel DaemonSet after applying (kubectl -n kube-flannel rollout restart daemonset kube-flannel-ds).',
+        ],
+        docs: [
+          {
+            object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kube-flannel-cfg', namespace: 'kube-flannel' }, data: { 'net-conf.json': `${netConf}\n` } },
+          },
+        ],
+      },
+    ];
+  }
+  const data: Record<string, string> = mode === 'wireguard' ? { 'enable-wireguard': 'true' } : { 'enable-ipsec': 'true', 'ipsec-key-file': '/etc/ipsec/keys' };
+  return [
+    {
+      path: 'cni/cilium-config.yaml',
+      title: `Cilium: ${mode === 'wireguard' ? 'WireGuard' : 'IPsec'} encryption of pod traffic between nodes.`,
+      notes: [
+        `With Helm, set encryption.enabled=true and encryption.type=${mode} instead of applying this file; Kubespray: cilium_encryption_enabled: true, cilium_encryption_type: ${mode}.`,
+        ...(mode === 'ipsec' ? ['IPsec keys are read from the existing Secret kube-system/cilium-ipsec-keys (create it out of band; no key is written here).'] : []),
+        'Cilium reads its ConfigMap at start: restart the cilium DaemonSet after applying.',
+        `The audit and reach need the pod network: meshless audit DIR --pod-cidr ${spec.cluster.podCidr}.`,
+      ],
+      docs: [{ object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cilium-config', namespace: 'kube-system' }, data } }],
+    },
+  ];
+}
