@@ -143,6 +143,12 @@ export function buildInventory(docs: readonly ParsedDocument[], options: Invento
   for (const d of flat) {
     if (d.value === null || d.value === undefined) continue; // empty document: nothing to read
     read++;
+    // Build-tool configuration that sits beside manifests is not a cluster object.
+    if (isRecord(d.value) && typeof d.value['apiVersion'] === 'string' && d.value['apiVersion'].startsWith('kustomize.config.k8s.io/')) {
+      diagnostics.push({ severity: 'info', code: 'not-a-cluster-object', message: `${String(d.value['kind'])} is kustomize configuration, not a cluster object; it is not analysed`, source: d.source, hint: 'to analyse what it builds, pipe kustomize build into meshless: kustomize build DIR | meshless audit -' });
+      skip('kustomize configuration');
+      continue;
+    }
     const problem = objectProblem(d.value);
     if (problem) {
       const line = locate(d.source, problem.path);
