@@ -43,7 +43,7 @@ Suppress one finding on its object with the annotations
 
 Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error, 3 internal error.`;
 
-async function loadConfig(values: Options): Promise<LoadedConfig> {
+export async function loadConfig(values: Options): Promise<LoadedConfig> {
   let loaded: LoadedConfig = { config: DEFAULT_CONFIG, ignore: [] };
   const file = values['config'];
   if (typeof file === 'string') {
@@ -67,7 +67,7 @@ interface BaselineFile {
   findings: { fingerprint: string; check: string; object: string; reason: string }[];
 }
 
-async function loadBaseline(file: string): Promise<Baseline> {
+export async function loadBaseline(file: string): Promise<Baseline> {
   let doc: unknown;
   try {
     doc = JSON.parse(await readFile(file, 'utf8'));

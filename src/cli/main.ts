@@ -12,6 +12,8 @@ import { runChecksCommand } from './checks.js';
 import { runGenerate } from './generate.js';
 import { runInit } from './init.js';
 import { runSchema } from './schema.js';
+import { runServe } from './serve.js';
+import { runReport } from './report.js';
 
 type Command = (args: readonly string[], io: Io) => Promise<number>;
 
@@ -23,6 +25,8 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   init: { run: (args, io) => runInit(args, io), summary: 'write a commented starter meshless.yaml' },
   generate: { run: runGenerate, summary: 'write the whole mesh-free platform from meshless.yaml' },
   schema: { run: runSchema, summary: 'print the JSON Schema of meshless.yaml' },
+  serve: { run: runServe, summary: 'a local web UI: the controls, the graph, explanations, diff mode' },
+  report: { run: runReport, summary: 'a self-contained HTML evidence report for auditors' },
 };
 
 function usage(prog: string): string {

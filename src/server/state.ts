@@ -1,0 +1,99 @@
+/**
+ * Loading for `serve` and `report`: input → Inventory → Analysis → AuditResult,
+ * keeping what an auditor needs to trust the result (each input file's SHA-256,
+ * when it was read). An adapter: it reads files and the clock.
+ */
+import { createHash } from 'node:crypto';
+import { readInputs } from '../load/files.js';
+import { inventoryFromParsed, parseInputs } from '../load/text.js';
+import { analyze, type Analysis } from '../netpol/analysis.js';
+import { runAudit, type AuditResult, type Baseline } from '../checks/run.js';
+import type { AuditConfig, Check } from '../checks/types.js';
+import { loadFromArgs, Stopwatch, type Loaded, type Options } from '../cli/common.js';
+import type { ApiInput } from './api.js';
+
+export interface AuditSettings {
+  readonly config: AuditConfig;
+  readonly checks: readonly Check[];
+  readonly baseline?: Baseline;
+}
+
+/** What to load: paths (files, directories, `-`) or `--cluster` with its options in `values`. */
+export interface InputSpec {
+  readonly paths: readonly string[];
+  /** Parsed command-line options: cluster, context, kubeconfig, namespace, all-namespaces. */
+  readonly values: Options;
+  readonly podCidrs?: readonly string[];
+  readonly audit: AuditSettings;
+}
+
+export interface Snapshot {
+  readonly source: 'files' | 'cluster';
+  /** The paths as given (or `cluster:<context>`). */
+  readonly paths: readonly string[];
+  readonly inputs: readonly ApiInput[];
+  readonly loadedAt: Date;
+  readonly loaded: Loaded;
+  readonly analysis: Analysis;
+  /** The audit, computed on first use and kept: the namespace graph does not need it, so it can be drawn first. */
+  audit(): AuditResult;
+  /** Milliseconds per phase: read, parse, inventory, classes (and evaluate, once audited). */
+  readonly phases: Readonly<Record<string, number>>;
+}
+
+/** Lets the event loop answer requests (the page's assets) between long synchronous phases. */
+const breathe = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+async function loadFiles(paths: readonly string[], values: Options, watch: Stopwatch): Promise<{ loaded: Loaded; inputs: ApiInput[] }> {
+  const read = await readInputs(paths);
+  watch.lap('read');
+  await breathe();
+  // Hashed as read (UTF-8), which is the file's bytes for any valid UTF-8 file: `sha256sum FILE` agrees.
+  const inputs = read.inputs.map((i) => ({ file: i.file, sha256: sha256(i.text), bytes: Buffer.byteLength(i.text, 'utf8') }));
+  const parsed = parseInputs(read.inputs);
+  watch.lap('parse');
+  await breathe();
+  const ns = typeof values['namespace'] === 'string' ? values['namespace'] : undefined;
+  const inventory = inventoryFromParsed(parsed, { diagnostics: read.diagnostics, ...(ns ? { defaultNamespace: ns } : {}) });
+  watch.lap('inventory');
+  return { loaded: { inventory, files: read.inputs.length, unavailableKinds: [] }, inputs };
+}
+
+/** Loads and analyses; the audit runs on first use. Input problems are diagnostics in the result, never thrown. */
+export async function loadSnapshot(spec: InputSpec): Promise<Snapshot> {
+  const watch = new Stopwatch();
+  const cluster = spec.values['cluster'] === true;
+  const { loaded, inputs } = cluster ? { loaded: await loadFromArgs([], spec.values, watch), inputs: [] } : await loadFiles(spec.paths, spec.values, watch);
+  const loadedAt = new Date();
+  await breathe();
+  const analysis = analyze(loaded.inventory, spec.podCidrs ? { podCidrs: spec.podCidrs } : {});
+  watch.lap('classes');
+  let audit: AuditResult | undefined;
+  const clusterName = loaded.inventory.objects[0]?.source.file;
+  return {
+    source: cluster ? 'cluster' : 'files',
+    paths: cluster ? [clusterName?.startsWith('cluster:') ? clusterName : 'cluster'] : spec.paths,
+    inputs,
+    loadedAt,
+    loaded,
+    analysis,
+    phases: watch.phases,
+    audit: () => {
+      if (!audit) {
+        const started = performance.now();
+        audit = runAudit(loaded.inventory, analysis, {
+          config: spec.audit.config,
+          checks: spec.audit.checks,
+          ...(spec.audit.baseline ? { baseline: spec.audit.baseline } : {}),
+          unavailableKinds: loaded.unavailableKinds,
+        });
+        watch.phases['evaluate'] = Math.round(performance.now() - started);
+      }
+      return audit;
+    },
+  };
+}
