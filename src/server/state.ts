@@ -5,7 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { readInputs } from '../load/files.js';
-import { inventoryFromParsed, parseInputs } from '../load/text.js';
+import { inventoryFromParsed } from '../load/text.js';
+import { parseInputsParallel } from '../load/parallel.js';
 import { analyze, type Analysis } from '../netpol/analysis.js';
 import { runAudit, type AuditResult, type Baseline } from '../checks/run.js';
 import type { AuditConfig, Check } from '../checks/types.js';
@@ -54,7 +55,7 @@ async function loadFiles(paths: readonly string[], values: Options, watch: Stopw
   await breathe();
   // Hashed as read (UTF-8), which is the file's bytes for any valid UTF-8 file: `sha256sum FILE` agrees.
   const inputs = read.inputs.map((i) => ({ file: i.file, sha256: sha256(i.text), bytes: Buffer.byteLength(i.text, 'utf8') }));
-  const parsed = parseInputs(read.inputs);
+  const parsed = await parseInputsParallel(read.inputs);
   watch.lap('parse');
   await breathe();
   const ns = typeof values['namespace'] === 'string' ? values['namespace'] : undefined;
