@@ -14,6 +14,7 @@ import { runInit } from './init.js';
 import { runSchema } from './schema.js';
 import { runServe } from './serve.js';
 import { runReport } from './report.js';
+import { runGuard } from './guard.js';
 
 type Command = (args: readonly string[], io: Io) => Promise<number>;
 
@@ -27,6 +28,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   schema: { run: runSchema, summary: 'print the JSON Schema of meshless.yaml' },
   serve: { run: runServe, summary: 'a local web UI: the controls, the graph, explanations, diff mode' },
   report: { run: runReport, summary: 'a self-contained HTML evidence report for auditors' },
+  guard: { run: runGuard, summary: 'the admission webhook: enforce at creation what audit reports (serve, --check, manifests)' },
 };
 
 function usage(prog: string): string {
