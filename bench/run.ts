@@ -43,12 +43,15 @@ interface Options {
   /** Runs per size; undefined: 5 for S and M, 3 for L. */
   readonly runs: number | undefined;
   readonly timeoutMs: number;
+  /** Also run the diff, webhook and UI benchmarks (default on; --only-sizes turns them off). */
+  readonly extras: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Options {
   let sizes: Size[] = [...SIZE_NAMES];
   let runs: number | undefined;
   let timeoutMs = 30 * 60 * 1000;
+  let extras = true;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -76,15 +79,18 @@ function parseArgs(argv: readonly string[]): Options {
         timeoutMs = n * 1000;
         break;
       }
+      case '--only-sizes':
+        extras = false;
+        break;
       case '--help':
-        process.stdout.write('usage: npm run bench -- [--sizes S,M,L] [--runs N] [--timeout SECONDS per child]\n');
+        process.stdout.write('usage: npm run bench -- [--sizes S,M,L] [--runs N] [--timeout SECONDS per child] [--only-sizes]\n');
         process.exit(0);
         break;
       default:
         throw new Error(`unknown argument ${arg}`);
     }
   }
-  return { sizes, runs, timeoutMs };
+  return { sizes, runs, timeoutMs, extras };
 }
 
 // ---------------------------------------------------------------------------
@@ -768,6 +774,69 @@ function report(results: readonly SizeResult[], failures: readonly Failure[], op
 }
 
 // ---------------------------------------------------------------------------
+// The other commands' benchmarks: diff (on L), the webhook under load, the UI's first view.
+
+async function extraBenchmarks(results: readonly SizeResult[]): Promise<string[]> {
+  const md: string[] = [];
+  const l = results.find((r) => r.size === 'L');
+  if (l) {
+    md.push('## meshless diff', '');
+    try {
+      const { benchDiff, DIFF_GOAL_RATIO } = await import('./diff.js');
+      log('[diff] two versions of L, 1% of the policies changed …');
+      const d = await benchDiff(l.file);
+      const ratio = d.fullDiffMs / d.oneAnalysisMs;
+      md.push(
+        `Two versions of L that differ in ${fmtNum(d.policiesChanged)} of ${fmtNum(d.policies)} policies: the whole diff (both read, analysed and compared at workload level) against analysing one version. Medians of ${d.runs} runs.`,
+        '',
+        table(['one analysis', 'full diff', 'ratio', 'goal', 'result'], [[fmtMs(d.oneAnalysisMs), fmtMs(d.fullDiffMs), fmtRatio(ratio), `≤ ${DIFF_GOAL_RATIO}×`, ratio <= DIFF_GOAL_RATIO ? '**PASS**' : '**MISS**']]),
+        '',
+      );
+    } catch (e) {
+      md.push(`Not measured: ${(e as Error).message}`, '');
+    }
+  }
+  md.push('## meshless guard under load', '');
+  try {
+    const { benchGuard, GUARD_GOALS } = await import('./guard.js');
+    log('[guard] load test …');
+    const g = await benchGuard({ log });
+    const row = (name: string, f: { reviewsPerSecond: number; p50Ms: number; p99Ms: number; cpuMicrosPerReview: number; errors: number; non2xx: number }): string[] => [name, fmtNum(Math.round(f.reviewsPerSecond)), `${f.p50Ms} ms`, `${f.p99Ms} ms`, `${Math.round(f.cpuMicrosPerReview)} µs`, String(f.errors + f.non2xx)];
+    md.push(
+      `Pod AdmissionReviews (${fmtNum(g.bodyBytes)} bytes) over HTTPS on loopback, ${g.connections} connections for ${g.seconds} s (autocannon), ${fmtNum(g.policies)} NetworkPolicies in ${fmtNum(g.namespaces)} namespaces in the guard's cache; the ceiling is a bare node:https server answering a fixed AdmissionReview, in the same run. Guard code: ${g.code}.`,
+      '',
+      table(['server', 'reviews/s', 'p50', 'p99', 'CPU per review', 'errors'], [row('ceiling (bare HTTPS)', g.ceiling), row('meshless guard', g.guard)]),
+      '',
+      table(
+        ['goal', 'target', 'measured', 'result'],
+        [
+          ['throughput / ceiling', `≥ ${GUARD_GOALS.ratio * 100}%`, `${(g.ratio * 100).toFixed(0)}%`, g.goals.ratio ? '**PASS**' : '**MISS**'],
+          ['p99 latency', `< ${GUARD_GOALS.p99Ms} ms`, `${g.guard.p99Ms} ms`, g.goals.p99 ? '**PASS**' : '**MISS**'],
+          ['memory flat (RSS start / middle / end)', `growth ≤ ${GUARD_GOALS.rssGrowthMiB} MiB`, `${g.guard.rssStartMiB} / ${g.guard.rssMiddleMiB} / ${g.guard.rssEndMiB} MiB`, g.goals.memoryFlat ? '**PASS**' : '**MISS**'],
+        ],
+      ),
+      '',
+      'On two cores the load generator and the server share the machine; the CPU per review is the steadier figure. The guard parses and validates each request body (JSON.parse of a realistic Pod with managedFields costs 15–22 µs) and logs one JSON line per review; the ceiling does neither, which bounds the ratio.',
+      '',
+    );
+  } catch (e) {
+    md.push(`Not measured: ${(e as Error).message}`, '');
+  }
+  md.push('## meshless serve: first useful view', '');
+  const uiFile = join(OUT_DIR, 'ui-first-view.json');
+  if (existsSync(uiFile)) {
+    const u = JSON.parse(readFileSync(uiFile, 'utf8')) as { firstViewMs: number; urlPrintedMs: number; namespaces: number; workloads: number; drawn: { nodes: number; edges: number }; how: string; loadAverage: number[]; measuredAt: string };
+    md.push(
+      `Recorded by the browser test (test/ui.e2e.test.ts) at ${u.measuredAt}, load average ${u.loadAverage.map((x) => x.toFixed(2)).join(' / ')}: ${u.how}.`,
+      '',
+      table(['cluster', 'namespaces', 'workloads', 'drawn', 'URL printed', 'first view', 'goal', 'result'], [['M', fmtNum(u.namespaces), fmtNum(u.workloads), `${u.drawn.nodes} nodes, ${u.drawn.edges} edges`, fmtMs(u.urlPrintedMs), fmtMs(u.firstViewMs), '≤ 2 s', u.firstViewMs <= 2000 ? '**PASS**' : '**MISS**']]),
+      '',
+    );
+  } else {
+    md.push('Not measured: run `npm test` (the browser test writes bench/out/ui-first-view.json) before `npm run bench`.', '');
+  }
+  return md;
+}
 
 async function main(): Promise<void> {
   let opts: Options;
@@ -790,7 +859,8 @@ async function main(): Promise<void> {
       failures.push({ size, what: 'runner', command: 'bench/run.ts', reason: (e as Error).message, stderrTail: (e as Error).stack ?? '' });
     }
   }
-  const md = report(results, failures, opts, startedAt, performance.now() - t0, loadAtStart);
+  const extra = opts.extras ? await extraBenchmarks(results) : [];
+  const md = report(results, failures, opts, startedAt, performance.now() - t0, loadAtStart, extra);
   writeFileSync(REPORT, md);
   log('');
   for (const g of goals(results)) log(`${g.result.padEnd(12)} ${g.name}: ${g.measured} (target ${g.target})`);
