@@ -3,7 +3,7 @@
  * printing diagnostics, and exit codes. Only src/cli decides exit codes.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { readInputs } from '../load/files.js';
+import { readInputs, type ReadResult } from '../load/files.js';
 import { inventoryFromParsed } from '../load/text.js';
 import { parseInputsParallel } from '../load/parallel.js';
 import { buildInventory, type Inventory } from '../model/inventory.js';
@@ -100,10 +100,22 @@ export const CLUSTER_OPTIONS = {
   context: { type: 'string' },
   kubeconfig: { type: 'string' },
   'all-namespaces': { type: 'boolean', short: 'A' },
+  git: { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 /** Paths, or `--cluster` (the kubeconfig's current context, or --context). */
 export async function loadFromArgs(paths: readonly string[], values: Options, watch: Stopwatch): Promise<Loaded> {
+  const rev = values['git'];
+  if (typeof rev === 'string') {
+    if (values['cluster'] === true) throw new UsageError('give either --git REV or --cluster, not both');
+    // Loaded on demand, like the cluster loader; a bad revision is a usage error (exit 2).
+    const { loadGitRevision, GitError } = await import('../load/git.js');
+    const read = (p: readonly string[]): Promise<ReadResult> =>
+      loadGitRevision(rev, p).catch((e: unknown) => {
+        throw e instanceof GitError ? new UsageError(e.message) : e;
+      });
+    return load(paths.length > 0 ? paths : ['.'], values, watch, read);
+  }
   if (values['cluster'] !== true) {
     for (const f of ['context', 'kubeconfig', 'all-namespaces'] as const) {
       if (values[f] !== undefined) throw new UsageError(`--${f} goes with --cluster`);
@@ -126,9 +138,9 @@ export async function loadFromArgs(paths: readonly string[], values: Options, wa
   return { inventory, files: 0, unavailableKinds: got.unavailable.map((u) => u.kind) };
 }
 
-export async function load(paths: readonly string[], values: Options, watch: Stopwatch): Promise<Loaded> {
+export async function load(paths: readonly string[], values: Options, watch: Stopwatch, reader: (paths: readonly string[]) => Promise<ReadResult> = readInputs): Promise<Loaded> {
   if (paths.length === 0) throw new UsageError('no input: give one or more files or directories, or - for standard input');
-  const read = await readInputs(paths);
+  const read = await reader(paths);
   watch.lap('read');
   const parsed = await parseInputsParallel(read.inputs);
   watch.lap('parse');

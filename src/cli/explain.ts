@@ -14,6 +14,9 @@ FROM and TO are endpoint ids as printed by reach (namespace/name for a Pod,
 namespace/kind/name for a controller), a shorter namespace/name or name when
 unambiguous, or an IP address (a pod's IP, or an address outside the cluster).
 
+PATH... may be read from a git revision with --git REV (no checkout), or the
+live cluster with --cluster (--context, --kubeconfig, -A, -n).
+
 Exit codes: 0 allowed, 1 denied, 2 usage or input error, 3 internal error.`;
 
 /** Finds an endpoint by id, by `namespace/name` or by a unique name; IPs pass through. */
@@ -38,7 +41,7 @@ export async function runExplain(args: readonly string[], io: Io): Promise<numbe
   }
   const format = oneOf(values['output'], ['text', 'json'] as const, '-o', 'text');
   const port = parsePortFlag(values['port']);
-  if (positionals.length < (values['cluster'] === true ? 2 : 3)) throw new UsageError('explain needs FROM, TO and at least one PATH (or --cluster)');
+  if (positionals.length < (values['cluster'] === true || typeof values['git'] === 'string' ? 2 : 3)) throw new UsageError('explain needs FROM, TO and at least one PATH (or --cluster, or --git REV)');
   const [fromRef, toRef, ...paths] = positionals as [string, string, ...string[]];
   const cidrs = podCidrs(values);
   const watch = new Stopwatch();

@@ -15,12 +15,14 @@ import { runSchema } from './schema.js';
 import { runServe } from './serve.js';
 import { runReport } from './report.js';
 import { runGuard } from './guard.js';
+import { runDiff } from './diff.js';
 
 type Command = (args: readonly string[], io: Io) => Promise<number>;
 
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
   reach: { run: runReach, summary: 'who may talk to whom: every allowed connection' },
   explain: { run: runExplain, summary: 'why one connection is allowed or denied, rule by rule' },
+  diff: { run: runDiff, summary: 'what a change opens or closes, and the findings it introduces or resolves' },
   audit: { run: runAuditCommand, summary: 'the four controls, checked, with a fix for every finding' },
   checks: { run: runChecksCommand, summary: 'list every check audit runs' },
   init: { run: (args, io) => runInit(args, io), summary: 'write a commented starter meshless.yaml' },

@@ -15,12 +15,16 @@
  * differ can make a level pair differ, so only those are expanded to level keys,
  * and for each such key pair the before and after ports are recomputed exactly
  * over all the role pairs under it (a workload whose other pods still allow the
- * ports shows no change). Pure: the CLI and the UI both call it.
+ * ports shows no change). Pieces of the outside world are compared on the
+ * refinement of both versions' external peers, per IP family.
+ *
+ * Pure: the CLI and the UI both call it, with two Analyses, or with snapshots
+ * (`snapshot(analysis)`) when a version must not stay in memory whole.
  */
-import type { Analysis, RolePairs } from './analysis.js';
+import type { Analysis, Peer, RolePairs } from './analysis.js';
 import type { ExternalAtom, IpSet } from './ipset.js';
-import { describeIpSet, isEmptyIp, OTHER_ID } from './ipset.js';
-import { rangeToCidrs } from '../model/ip.js';
+import { describeIpSet, isEmptyIp } from './ipset.js';
+import { rangeToCidrs, type IpFamily } from '../model/ip.js';
 import type { Level, ReachQuery } from './reach.js';
 import { EMPTY_PORTS, equals, hasPort, intersect, isEmpty, MAX_PORT, MIN_PORT, union, type PortSet } from './ports.js';
 
@@ -101,56 +105,83 @@ type Interval = readonly [bigint, bigint];
  * the pieces on which both agree. A piece equal to a peer of either version keeps
  * that peer's id; one that is a part of both is named by its blocks.
  */
-export function externalPieces(before: readonly ExternalAtom[], after: readonly ExternalAtom[]): { id: string; set: IpSet; before?: ExternalAtom; after?: ExternalAtom }[] {
-  const pieces = new Map<string, { v4: [bigint, bigint][]; v6: [bigint, bigint][]; before?: ExternalAtom; after?: ExternalAtom }>();
-  for (const fam of ['v4', 'v6'] as const) {
-    const spans = (atoms: readonly ExternalAtom[]): { s: bigint; e: bigint; atom: ExternalAtom }[] =>
-      atoms.flatMap((atom) => atom.set[fam].map(([s, e]: Interval) => ({ s, e, atom }))).sort((x, y) => (x.s < y.s ? -1 : x.s > y.s ? 1 : 0));
-    const bs = spans(before);
-    const as = spans(after);
-    const bounds = new Set<bigint>();
-    for (const x of [...bs, ...as]) {
-      bounds.add(x.s);
-      bounds.add(x.e + 1n);
-    }
-    const sorted = [...bounds].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
-    let bi = 0;
-    let ai = 0;
-    for (let i = 0; i + 1 < sorted.length; i++) {
-      const s = sorted[i]!;
-      const e = sorted[i + 1]! - 1n;
-      while (bi < bs.length && bs[bi]!.e < s) bi++;
-      while (ai < as.length && as[ai]!.e < s) ai++;
-      const b = bi < bs.length && bs[bi]!.s <= s ? bs[bi]!.atom : undefined;
-      const a = ai < as.length && as[ai]!.s <= s ? as[ai]!.atom : undefined;
-      if (!a && !b) continue;
-      const key = `${b?.index ?? -1},${a?.index ?? -1}`;
-      let p = pieces.get(key);
-      if (!p) pieces.set(key, (p = { v4: [], v6: [], ...(b ? { before: b } : {}), ...(a ? { after: a } : {}) }));
-      const list = p[fam];
-      const last = list[list.length - 1];
-      if (last && last[1] + 1n === s) last[1] = e;
-      else list.push([s, e]);
-    }
+interface PieceAcc {
+  readonly v4: [bigint, bigint][];
+  readonly v6: [bigint, bigint][];
+  readonly before?: ExternalAtom;
+  readonly after?: ExternalAtom;
+}
+
+const byStart = (x: { s: bigint }, y: { s: bigint }): number => (x.s < y.s ? -1 : x.s > y.s ? 1 : 0);
+
+/** Cuts one family's address space where either version's atoms begin or end, grouping the cuts by (before atom, after atom). */
+function refine(fam: 'v4' | 'v6', before: readonly ExternalAtom[], after: readonly ExternalAtom[], pieces: Map<string, PieceAcc>): void {
+  const spans = (atoms: readonly ExternalAtom[]): { s: bigint; e: bigint; atom: ExternalAtom }[] =>
+    atoms.flatMap((atom) => atom.set[fam].map(([s, e]: Interval) => ({ s, e, atom }))).sort(byStart);
+  const bs = spans(before);
+  const as = spans(after);
+  const bounds = new Set<bigint>();
+  for (const x of [...bs, ...as]) {
+    bounds.add(x.s);
+    bounds.add(x.e + 1n);
   }
-  const sameSet = (x: IpSet, y: IpSet): boolean =>
-    (['v4', 'v6'] as const).every((f) => x[f].length === y[f].length && x[f].every(([s, e], i) => s === y[f][i]![0] && e === y[f][i]![1]));
+  const sorted = [...bounds].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+  const cursor = (list: readonly { s: bigint; e: bigint; atom: ExternalAtom }[]): ((s: bigint) => ExternalAtom | undefined) => {
+    let i = 0;
+    return (s) => {
+      while (i < list.length && list[i]!.e < s) i++;
+      return i < list.length && list[i]!.s <= s ? list[i]!.atom : undefined;
+    };
+  };
+  const atB = cursor(bs);
+  const atA = cursor(as);
+  for (let i = 0; i + 1 < sorted.length; i++) {
+    const s = sorted[i]!;
+    const e = sorted[i + 1]! - 1n;
+    const b = atB(s);
+    const a = atA(s);
+    if (!a && !b) continue;
+    const key = `${b?.index ?? -1},${a?.index ?? -1}`;
+    let p = pieces.get(key);
+    if (!p) pieces.set(key, (p = { v4: [], v6: [], ...(b ? { before: b } : {}), ...(a ? { after: a } : {}) }));
+    const list = p[fam];
+    const last = list[list.length - 1];
+    if (last && last[1] + 1n === s) last[1] = e;
+    else list.push([s, e]);
+  }
+}
+
+const sameSet = (x: IpSet, y: IpSet): boolean =>
+  (['v4', 'v6'] as const).every((f) => x[f].length === y[f].length && x[f].every(([s, e], i) => s === y[f][i]![0] && e === y[f][i]![1]));
+
+function pieceId(p: PieceAcc, set: IpSet): string {
+  if (p.before && p.after && p.before.id === p.after.id) return p.after.id;
+  if (p.after && sameSet(p.after.set, set)) return p.after.id;
+  if (p.before && sameSet(p.before.set, set)) return p.before.id;
+  return `ip:${describeIpSet(set)}`;
+}
+
+/**
+ * The common refinement of both versions' external peers: when an ipBlock changes,
+ * the pieces of the outside world change too, so the two versions are compared on
+ * the pieces on which both agree. A piece equal to a peer of either version keeps
+ * that peer's id; one that is a part of both is named by its blocks.
+ */
+export function externalPieces(before: readonly ExternalAtom[], after: readonly ExternalAtom[]): { id: string; set: IpSet; before?: ExternalAtom; after?: ExternalAtom }[] {
+  const pieces = new Map<string, PieceAcc>();
+  refine('v4', before, after, pieces);
+  refine('v6', before, after, pieces);
   const out: { id: string; set: IpSet; before?: ExternalAtom; after?: ExternalAtom }[] = [];
   for (const p of pieces.values()) {
     const set: IpSet = { v4: p.v4, v6: p.v6 };
     if (isEmptyIp(set)) continue;
-    let id: string;
-    if (p.before && p.after && p.before.id === p.after.id) id = p.after.id;
-    else if (p.after && sameSet(p.after.set, set)) id = p.after.id;
-    else if (p.before && sameSet(p.before.set, set)) id = p.before.id;
-    else id = `ip:${describeIpSet(set)}`;
-    out.push({ id, set, ...(p.before ? { before: p.before } : {}), ...(p.after ? { after: p.after } : {}) });
+    out.push({ id: pieceId(p, set), set, ...(p.before ? { before: p.before } : {}), ...(p.after ? { after: p.after } : {}) });
   }
-  // Two pieces never share an id unless both versions call them `ip:other` in part.
-  const seen = new Map<string, number>();
-  for (const p of out) seen.set(p.id, (seen.get(p.id) ?? 0) + 1);
+  // `ip:other` in both versions but not the same addresses: each part is named by its blocks.
+  const count = new Map<string, number>();
+  for (const p of out) count.set(p.id, (count.get(p.id) ?? 0) + 1);
   return out
-    .map((p) => ((seen.get(p.id) ?? 0) > 1 && p.id === OTHER_ID ? { ...p, id: `ip:${describeIpSet(p.set)}` } : p))
+    .map((p) => ((count.get(p.id) ?? 0) > 1 ? { ...p, id: `ip:${describeIpSet(p.set)}` } : p))
     .sort((x, y) => cmp(x.id, y.id));
 }
 
@@ -158,120 +189,126 @@ function cidrsOf(set: IpSet): string[] {
   return [...set.v4.flatMap(([s, e]) => rangeToCidrs(4, s, e)), ...set.v6.flatMap(([s, e]) => rangeToCidrs(6, s, e))].map((c) => c.text);
 }
 
-// ---- roles ------------------------------------------------------------------
+// ---- one version ----------------------------------------------------------------
 
-interface Side {
-  readonly rp: RolePairs;
-  /** Role of each class, per direction. */
-  readonly srcRoleOfClass: Int32Array;
-  readonly dstRoleOfClass: Int32Array;
-  /** Role of each external atom (by atom index), per direction. */
-  readonly srcRoleOfAtom: Int32Array;
-  readonly dstRoleOfAtom: Int32Array;
+/**
+ * What the comparison needs from one analysis, and nothing else: each endpoint's
+ * roles, the role pairs' ports, and the ports to and from each outside piece. A
+ * version can be compared after its inventory and analysis are gone, so a CLI holds
+ * one large cluster in memory at a time, not two.
+ */
+export interface ConnectivitySnapshot {
+  readonly kind: 'connectivity-snapshot';
+  /** Every endpoint with its keys and the source and destination role of its class. */
+  readonly endpoints: readonly SnapshotEndpoint[];
+  readonly namespaces: readonly string[];
+  /** For each source role, its destination roles (sorted) and the ports: `rolePairs().reach`. */
+  readonly reach: RolePairs['reach'];
+  /** Source and destination roles of classes; atom roles follow them in `reach`. */
+  readonly srcClassRoles: number;
+  readonly dstClassRoles: number;
+  /** All roles, atoms included: external codes start here. */
+  readonly srcRoles: number;
+  readonly dstRoles: number;
+  readonly external: readonly ExternalAtom[];
+  /** `toExternal[code][srcClassRole]`: ports from a source role to an outside piece (code = 2 × atom + 1 for IPv6). */
+  readonly toExternal: readonly (readonly PortSet[] | undefined)[];
+  /** `fromExternal[code][dstClassRole]`: ports from an outside piece to a destination role. */
+  readonly fromExternal: readonly (readonly PortSet[] | undefined)[];
 }
 
-function side(a: Analysis): Side {
+export interface SnapshotEndpoint {
+  readonly id: string;
+  readonly workload: string;
+  readonly namespace: string;
+  readonly src: number;
+  readonly dst: number;
+}
+
+/** Takes what diffConnectivity needs from an analysis (computing its role pairs if not done yet). */
+export function snapshot(a: Analysis): ConnectivitySnapshot {
   const rp = a.rolePairs();
   const srcRoleOfClass = new Int32Array(a.classes.length).fill(-1);
   const dstRoleOfClass = new Int32Array(a.classes.length).fill(-1);
-  const srcRoleOfAtom = new Int32Array(a.external.length).fill(-1);
-  const dstRoleOfAtom = new Int32Array(a.external.length).fill(-1);
   rp.srcRoles.forEach((r, i) => {
-    if (r.atom) srcRoleOfAtom[r.atom.index] = i;
-    else for (const c of r.classes) srcRoleOfClass[c] = i;
+    for (const c of r.classes) srcRoleOfClass[c] = i;
   });
   rp.dstRoles.forEach((r, i) => {
-    if (r.atom) dstRoleOfAtom[r.atom.index] = i;
-    else for (const c of r.classes) dstRoleOfClass[c] = i;
+    for (const c of r.classes) dstRoleOfClass[c] = i;
   });
-  return { rp, srcRoleOfClass, dstRoleOfClass, srcRoleOfAtom, dstRoleOfAtom };
-}
-
-/** An endpoint (or outside piece) as both versions see it: its key at the level and its roles (-1: absent). */
-interface Unit {
-  readonly id: string;
-  readonly key: string;
-  readonly srcB: number;
-  readonly dstB: number;
-  readonly srcA: number;
-  readonly dstA: number;
-}
-
-interface JointRole {
-  readonly b: number;
-  readonly a: number;
-  readonly keys: Set<string>;
-}
-
-function units(before: Analysis, after: Analysis, sb: Side, sa: Side, level: Level): { list: Unit[]; external: ExternalPiece[] } {
-  const keyOf = (e: { id: string; workload: string; namespace: string }): string => (level === 'pod' ? e.id : level === 'workload' ? e.workload : e.namespace);
-  const seen = new Map<string, { key: string; src: number; dst: number }>();
-  for (const c of before.classes) {
-    const src = sb.srcRoleOfClass[c.id]!;
-    const dst = sb.dstRoleOfClass[c.id]!;
-    for (const e of c.endpoints) seen.set(e.id, { key: keyOf(e), src, dst });
+  const endpoints: SnapshotEndpoint[] = [];
+  for (const c of a.classes) {
+    const src = srcRoleOfClass[c.id]!;
+    const dst = dstRoleOfClass[c.id]!;
+    for (const e of c.endpoints) endpoints.push({ id: e.id, workload: e.workload, namespace: e.namespace, src, dst });
   }
-  const list: Unit[] = [];
-  for (const c of after.classes) {
-    const src = sa.srcRoleOfClass[c.id]!;
-    const dst = sa.dstRoleOfClass[c.id]!;
-    for (const e of c.endpoints) {
-      const key = keyOf(e);
-      const b = seen.get(e.id);
-      if (b) seen.delete(e.id);
-      if (b && b.key !== key) {
-        // Its workload changed: to each version it is a different key.
-        list.push({ id: e.id, key: b.key, srcB: b.src, dstB: b.dst, srcA: -1, dstA: -1 });
-        list.push({ id: e.id, key, srcB: -1, dstB: -1, srcA: src, dstA: dst });
-      } else list.push({ id: e.id, key, srcB: b?.src ?? -1, dstB: b?.dst ?? -1, srcA: src, dstA: dst });
+  const srcClassRoles = rp.srcRoles.length - a.external.length;
+  const dstClassRoles = rp.dstRoles.length - a.external.length;
+  const srcRep = rp.srcRoles.slice(0, srcClassRoles).map((r): Peer => ({ kind: 'class', cls: a.classes[r.classes[0]!]! }));
+  const dstRep = rp.dstRoles.slice(0, dstClassRoles).map((r): Peer => ({ kind: 'class', cls: a.classes[r.classes[0]!]! }));
+  const toExternal: (PortSet[] | undefined)[] = [];
+  const fromExternal: (PortSet[] | undefined)[] = [];
+  for (const atom of a.external) {
+    for (const family of [4, 6] as const) {
+      const code = 2 * atom.index + (family === 6 ? 1 : 0);
+      if (atom.set[family === 4 ? 'v4' : 'v6'].length === 0) continue;
+      const peer: Peer = { kind: 'external', atom, family };
+      toExternal[code] = srcRep.map((s) => a.allowedPorts(s, peer));
+      fromExternal[code] = dstRep.map((d) => a.allowedPorts(peer, d));
     }
   }
-  for (const [id, b] of seen) list.push({ id, key: b.key, srcB: b.src, dstB: b.dst, srcA: -1, dstA: -1 });
-  const external: ExternalPiece[] = [];
-  for (const p of externalPieces(before.external, after.external)) {
-    list.push({
-      id: p.id,
-      key: p.id,
-      srcB: p.before ? sb.srcRoleOfAtom[p.before.index]! : -1,
-      dstB: p.before ? sb.dstRoleOfAtom[p.before.index]! : -1,
-      srcA: p.after ? sa.srcRoleOfAtom[p.after.index]! : -1,
-      dstA: p.after ? sa.dstRoleOfAtom[p.after.index]! : -1,
-    });
-    external.push({ id: p.id, cidrs: cidrsOf(p.set), ...(p.before ? { before: p.before.id } : {}), ...(p.after ? { after: p.after.id } : {}) });
-  }
-  return { list, external };
+  return {
+    kind: 'connectivity-snapshot',
+    endpoints,
+    namespaces: [...a.inventory.namespaces.keys()],
+    reach: rp.reach,
+    srcClassRoles,
+    dstClassRoles,
+    srcRoles: rp.srcRoles.length,
+    dstRoles: rp.dstRoles.length,
+    external: a.external,
+    toExternal,
+    fromExternal,
+  };
 }
 
-function jointRoles(list: readonly Unit[], pick: (u: Unit) => [number, number], filter: ((id: string) => boolean) | undefined, nA: number): { roles: JointRole[]; byKey: Map<string, number[]> } {
-  const index = new Map<number, number>();
-  const roles: JointRole[] = [];
-  const byKey = new Map<string, number[]>();
-  for (const u of list) {
-    if (filter && !filter(u.id)) continue;
-    const [b, a] = pick(u);
-    if (b < 0 && a < 0) continue;
-    const k = (b + 1) * (nA + 1) + (a + 1);
-    let j = index.get(k);
-    if (j === undefined) {
-      j = roles.length;
-      index.set(k, j);
-      roles.push({ b, a, keys: new Set() });
-    }
-    const r = roles[j]!;
-    if (!r.keys.has(u.key)) {
-      r.keys.add(u.key);
-      let l = byKey.get(u.key);
-      if (!l) byKey.set(u.key, (l = []));
-      l.push(j);
-    }
+/**
+ * One version's answers on "role codes": a class role's index in `rolePairs()`, or,
+ * for a piece of the outside world, `roles + 2 * atom + (family === 6 ? 1 : 0)`
+ * (an outside peer answers per IP family: a pod with IPv4 addresses only reaches
+ * no IPv6 address, so `ip:other`, which spans both, is split by family).
+ */
+class Version {
+  readonly s: ConnectivitySnapshot;
+  /** First external code on each side. */
+  readonly srcExternal: number;
+  readonly dstExternal: number;
+
+  constructor(s: ConnectivitySnapshot) {
+    this.s = s;
+    this.srcExternal = s.srcRoles;
+    this.dstExternal = s.dstRoles;
   }
-  return { roles, byKey };
+
+  externalCode(side: 'src' | 'dst', atom: ExternalAtom, family: IpFamily): number {
+    return (side === 'src' ? this.srcExternal : this.dstExternal) + 2 * atom.index + (family === 6 ? 1 : 0);
+  }
+
+  /** Ports from src code to dst code (-1: absent in this version). */
+  ports(src: number, dst: number): PortSet {
+    if (src < 0 || dst < 0) return EMPTY_PORTS;
+    const s = this.s;
+    if (src < s.srcClassRoles && dst < s.dstClassRoles) return rowPorts(s.reach, src, dst);
+    if (src >= this.srcExternal && dst >= this.dstExternal) return EMPTY_PORTS;
+    if (dst >= this.dstExternal) return s.toExternal[dst - this.dstExternal]?.[src] ?? EMPTY_PORTS;
+    if (src >= this.srcExternal) return s.fromExternal[src - this.srcExternal]?.[dst] ?? EMPTY_PORTS;
+    return EMPTY_PORTS;
+  }
 }
 
-/** Ports of a role pair (binary search: each source role's destinations are sorted). */
-function portsOf(rp: RolePairs, src: number, dst: number): PortSet {
-  if (src < 0 || dst < 0) return EMPTY_PORTS;
-  const row = rp.reach[src]!;
+/** Ports of a class role pair (binary search: each source role's destinations are sorted). */
+function rowPorts(reach: RolePairs['reach'], src: number, dst: number): PortSet {
+  const row = reach[src]!;
   let lo = 0;
   let hi = row.dst.length - 1;
   while (lo <= hi) {
@@ -284,39 +321,163 @@ function portsOf(rp: RolePairs, src: number, dst: number): PortSet {
   return EMPTY_PORTS;
 }
 
+/** Endpoints (or pieces of the outside world) with the same roles in both versions, on one side of a connection. */
+interface JointRole {
+  readonly b: number;
+  readonly a: number;
+  readonly external: boolean;
+  /** Their keys at the level. */
+  readonly keys: Set<string>;
+}
+
+/** The joint roles of one side (sources or destinations), built endpoint by endpoint. */
+class JointRoles {
+  readonly roles: JointRole[] = [];
+  /** For each level key, its joint roles. */
+  readonly byKey = new Map<string, number[]>();
+  private readonly index = new Map<number, number>();
+  private readonly width: number;
+  private readonly filter: ((id: string) => boolean) | undefined;
+
+  constructor(codesAfter: number, filter: ((id: string) => boolean) | undefined) {
+    this.width = codesAfter + 1;
+    this.filter = filter;
+  }
+
+  add(id: string, key: string, b: number, a: number, external: boolean): void {
+    if ((b < 0 && a < 0) || (this.filter && !this.filter(id))) return;
+    const k = (b + 1) * this.width + (a + 1);
+    let j = this.index.get(k);
+    if (j === undefined) {
+      j = this.roles.length;
+      this.index.set(k, j);
+      this.roles.push({ b, a, external, keys: new Set() });
+    }
+    const r = this.roles[j]!;
+    if (r.keys.has(key)) return;
+    r.keys.add(key);
+    const l = this.byKey.get(key);
+    if (l) l.push(j);
+    else this.byKey.set(key, [j]);
+  }
+
+  /** Joint roles by their role in one version (endpoints only). */
+  by(which: 'a' | 'b'): Map<number, number[]> {
+    const out = new Map<number, number[]>();
+    this.roles.forEach((r, k) => {
+      const v = r[which];
+      if (v < 0 || r.external) return;
+      const l = out.get(v);
+      if (l) l.push(k);
+      else out.set(v, [k]);
+    });
+    return out;
+  }
+
+  /** The role codes of a key in one version (cached: a key is asked about once per pair). */
+  private readonly codeCache = new Map<string, { b: number[]; a: number[] }>();
+  codes(key: string): { b: number[]; a: number[] } {
+    let c = this.codeCache.get(key);
+    if (!c) {
+      const js = this.byKey.get(key) ?? [];
+      const b = [...new Set(js.map((j) => this.roles[j]!.b).filter((x) => x >= 0))];
+      const a = [...new Set(js.map((j) => this.roles[j]!.a).filter((x) => x >= 0))];
+      this.codeCache.set(key, (c = { b, a }));
+    }
+    return c;
+  }
+}
+
+/**
+ * Sorts every endpoint of either version, and every piece of the outside world in
+ * each IP family, into joint roles. An endpoint whose key differs between the
+ * versions (its controller changed) counts as two, one per version.
+ */
+function buildJointRoles(vb: Version, va: Version, q: DiffQuery): { src: JointRoles; dst: JointRoles; external: ExternalPiece[]; oneSided: { before: string[]; after: string[] } } {
+  const before = vb.s;
+  const after = va.s;
+  const src = new JointRoles(va.srcExternal + 2 * after.external.length, q.from);
+  const dst = new JointRoles(va.dstExternal + 2 * after.external.length, q.to);
+  const keyOf = (e: SnapshotEndpoint): string => (q.level === 'pod' ? e.id : q.level === 'workload' ? e.workload : e.namespace);
+  const oneSided = { before: [] as string[], after: [] as string[] };
+  const afterIndex = new Map<string, number>();
+  after.endpoints.forEach((e, i) => afterIndex.set(e.id, i));
+  const matched = new Uint8Array(after.endpoints.length);
+  for (const e of before.endpoints) {
+    const key = keyOf(e);
+    const i = afterIndex.get(e.id);
+    if (i === undefined) {
+      oneSided.before.push(key);
+      src.add(e.id, key, e.src, -1, false);
+      dst.add(e.id, key, e.dst, -1, false);
+      continue;
+    }
+    matched[i] = 1;
+    const ea = after.endpoints[i]!;
+    const keyA = keyOf(ea);
+    if (keyA === key) {
+      src.add(e.id, key, e.src, ea.src, false);
+      dst.add(e.id, key, e.dst, ea.dst, false);
+      continue;
+    }
+    // Its workload changed: to each version it is a different key.
+    src.add(e.id, key, e.src, -1, false);
+    dst.add(e.id, key, e.dst, -1, false);
+    src.add(e.id, keyA, -1, ea.src, false);
+    dst.add(e.id, keyA, -1, ea.dst, false);
+    oneSided.before.push(key);
+    oneSided.after.push(keyA);
+  }
+  after.endpoints.forEach((e, i) => {
+    if (matched[i] === 1) return;
+    const key = keyOf(e);
+    oneSided.after.push(key);
+    src.add(e.id, key, -1, e.src, false);
+    dst.add(e.id, key, -1, e.dst, false);
+  });
+  const external: ExternalPiece[] = [];
+  for (const p of externalPieces(before.external, after.external)) {
+    for (const family of [4, 6] as const) {
+      if (p.set[family === 4 ? 'v4' : 'v6'].length === 0) continue;
+      src.add(p.id, p.id, p.before ? vb.externalCode('src', p.before, family) : -1, p.after ? va.externalCode('src', p.after, family) : -1, true);
+      dst.add(p.id, p.id, p.before ? vb.externalCode('dst', p.before, family) : -1, p.after ? va.externalCode('dst', p.after, family) : -1, true);
+    }
+    external.push({ id: p.id, cidrs: cidrsOf(p.set), ...(p.before ? { before: p.before.id } : {}), ...(p.after ? { after: p.after.id } : {}) });
+  }
+  return { src, dst, external, oneSided };
+}
+
+/** Keys at the level that only one version has: checked only for endpoints that only one version has. */
+function levelKeysOnlyIn(mine: readonly string[], other: ConnectivitySnapshot, level: Level): string[] {
+  if (mine.length === 0) return [];
+  const theirs = new Set<string>();
+  for (const e of other.endpoints) theirs.add(level === 'pod' ? e.id : level === 'workload' ? e.workload : e.namespace);
+  if (level === 'namespace') for (const n of other.namespaces) theirs.add(n);
+  return [...new Set(mine)].filter((k) => !theirs.has(k)).sort(cmp);
+}
+
+const asSnapshot = (x: Analysis | ConnectivitySnapshot): ConnectivitySnapshot => ('toExternal' in x ? x : snapshot(x));
+
 /**
  * The connections `after` allows differently from `before`, at `q.level`, with the
  * same `port`/`from`/`to` semantics as `reach` (filters see endpoint ids; with a
  * port, a pair counts when some role pair under it allows that port, and lists
  * every port those role pairs allow).
  */
-export function diffConnectivity(before: Analysis, after: Analysis, q: DiffQuery): ConnectivityDiff {
-  const sb = side(before);
-  const sa = side(after);
-  const { list, external } = units(before, after, sb, sa, q.level);
-  const src = jointRoles(list, (u) => [u.srcB, u.srcA], q.from, sa.rp.srcRoles.length);
-  const dst = jointRoles(list, (u) => [u.dstB, u.dstA], q.to, sa.rp.dstRoles.length);
+export function diffConnectivity(before: Analysis | ConnectivitySnapshot, after: Analysis | ConnectivitySnapshot, q: DiffQuery): ConnectivityDiff {
+  const vb = new Version(asSnapshot(before));
+  const va = new Version(asSnapshot(after));
+  const { src, dst, external, oneSided } = buildJointRoles(vb, va, q);
   const effective = (p: PortSet): PortSet => (q.port && !hasPort(p, q.port.protocol, q.port.port) ? EMPTY_PORTS : p);
+  const dstByB = dst.by('b');
+  const dstByA = dst.by('a');
+  const externalDst = dst.roles.flatMap((r, k) => (r.external ? [k] : []));
+  const NONE: readonly number[] = [];
 
-  // Joint destination roles by their role in each version.
-  const dstByB = new Map<number, number[]>();
-  const dstByA = new Map<number, number[]>();
-  dst.roles.forEach((r, k) => {
-    if (r.b >= 0) {
-      let l = dstByB.get(r.b);
-      if (!l) dstByB.set(r.b, (l = []));
-      l.push(k);
-    }
-    if (r.a >= 0) {
-      let l = dstByA.get(r.a);
-      if (!l) dstByA.set(r.a, (l = []));
-      l.push(k);
-    }
-  });
-
-  // 1. Joint role pairs whose ports differ, found through each version's sparse reach rows.
-  const stampA = new Int32Array(sa.rp.dstRoles.length).fill(-1);
-  const portsA: PortSet[] = new Array<PortSet>(sa.rp.dstRoles.length);
+  // 1. Joint role pairs whose ports differ. Between endpoints, through each
+  // version's sparse reach rows; with a piece of the outside world, one by one.
+  const stampA = new Int32Array(va.dstExternal).fill(-1);
+  const portsA: PortSet[] = new Array<PortSet>(va.dstExternal);
   const visited = new Int32Array(dst.roles.length).fill(-1);
   const candidates = new Map<string, Set<string>>();
   let compared = 0;
@@ -329,19 +490,30 @@ export function diffConnectivity(before: Analysis, after: Analysis, q: DiffQuery
       for (const d of dst.roles[k]!.keys) row.add(d);
     }
   };
+  const compare = (j: number, k: number): void => {
+    compared++;
+    const J = src.roles[j]!;
+    const K = dst.roles[k]!;
+    if (!equals(effective(vb.ports(J.b, K.b)), effective(va.ports(J.a, K.a)))) mark(j, k);
+  };
   src.roles.forEach((J, j) => {
+    if (J.external) {
+      for (let k = 0; k < dst.roles.length; k++) if (!dst.roles[k]!.external) compare(j, k);
+      return;
+    }
+    for (const k of externalDst) compare(j, k);
     if (J.a >= 0) {
-      const rowA = sa.rp.reach[J.a]!;
+      const rowA = va.s.reach[J.a]!;
       for (let i = 0; i < rowA.dst.length; i++) {
         stampA[rowA.dst[i]!] = j;
         portsA[rowA.dst[i]!] = rowA.ports[i]!;
       }
     }
     if (J.b >= 0) {
-      const rowB = sb.rp.reach[J.b]!;
+      const rowB = vb.s.reach[J.b]!;
       for (let i = 0; i < rowB.dst.length; i++) {
         const pB = effective(rowB.ports[i]!);
-        for (const k of dstByB.get(rowB.dst[i]!) ?? []) {
+        for (const k of dstByB.get(rowB.dst[i]!) ?? NONE) {
           visited[k] = j;
           compared++;
           const K = dst.roles[k]!;
@@ -351,14 +523,13 @@ export function diffConnectivity(before: Analysis, after: Analysis, q: DiffQuery
       }
     }
     if (J.a >= 0) {
-      const rowA = sa.rp.reach[J.a]!;
+      const rowA = va.s.reach[J.a]!;
       for (let i = 0; i < rowA.dst.length; i++) {
-        const pA = effective(rowA.ports[i]!);
-        if (isEmpty(pA)) continue;
-        for (const k of dstByA.get(rowA.dst[i]!) ?? []) {
+        if (isEmpty(effective(rowA.ports[i]!))) continue;
+        for (const k of dstByA.get(rowA.dst[i]!) ?? NONE) {
           if (visited[k] === j) continue;
-          compared++;
           // Not in the before row: nothing was allowed before.
+          compared++;
           mark(j, k);
         }
       }
@@ -369,21 +540,19 @@ export function diffConnectivity(before: Analysis, after: Analysis, q: DiffQuery
   const added: DiffEntry[] = [];
   const removed: DiffEntry[] = [];
   const changed: ChangedEntry[] = [];
-  const rolesOf = (roles: JointRole[], idx: readonly number[], which: 'a' | 'b'): number[] => [...new Set(idx.map((i) => roles[i]![which]).filter((r) => r >= 0))];
+  const sum = (v: Version, ss: readonly number[], ds: readonly number[]): PortSet => {
+    let p = EMPTY_PORTS;
+    for (const x of ss) for (const y of ds) p = union(p, effective(v.ports(x, y)));
+    return p;
+  };
   let levelPairs = 0;
   for (const s of [...candidates.keys()].sort(cmp)) {
-    const sj = src.byKey.get(s)!;
-    const sB = rolesOf(src.roles, sj, 'b');
-    const sA = rolesOf(src.roles, sj, 'a');
+    const sc = src.codes(s);
     for (const d of [...candidates.get(s)!].sort(cmp)) {
       levelPairs++;
-      const dj = dst.byKey.get(d)!;
-      const dB = rolesOf(dst.roles, dj, 'b');
-      const dA = rolesOf(dst.roles, dj, 'a');
-      let pb = EMPTY_PORTS;
-      for (const x of sB) for (const y of dB) pb = union(pb, effective(portsOf(sb.rp, x, y)));
-      let pa = EMPTY_PORTS;
-      for (const x of sA) for (const y of dA) pa = union(pa, effective(portsOf(sa.rp, x, y)));
+      const dc = dst.codes(d);
+      const pb = sum(vb, sc.b, dc.b);
+      const pa = sum(va, sc.a, dc.a);
       if (equals(pb, pa)) continue;
       if (isEmpty(pb)) added.push({ from: s, to: d, ports: pa });
       else if (isEmpty(pa)) removed.push({ from: s, to: d, ports: pb });
@@ -391,21 +560,12 @@ export function diffConnectivity(before: Analysis, after: Analysis, q: DiffQuery
     }
   }
 
-  // Endpoints at the level that only one version has.
-  const keys = (a: Analysis): Set<string> => {
-    const out = new Set<string>();
-    for (const e of a.inventory.endpoints) out.add(q.level === 'pod' ? e.id : q.level === 'workload' ? e.workload : e.namespace);
-    if (q.level === 'namespace') for (const n of a.inventory.namespaces.keys()) out.add(n);
-    return out;
-  };
-  const kb = keys(before);
-  const ka = keys(after);
   return {
     level: q.level,
     added,
     removed,
     changed,
-    endpoints: { added: [...ka].filter((k) => !kb.has(k)).sort(cmp), removed: [...kb].filter((k) => !ka.has(k)).sort(cmp) },
+    endpoints: { added: levelKeysOnlyIn(oneSided.after, vb.s, q.level), removed: levelKeysOnlyIn(oneSided.before, va.s, q.level) },
     external,
     stats: { jointSourceRoles: src.roles.length, jointDestinationRoles: dst.roles.length, rolePairsCompared: compared, rolePairsChanged: changedPairs, levelPairsCompared: levelPairs },
   };

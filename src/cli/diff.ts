@@ -1,0 +1,253 @@
+/** `meshless diff`: what a change opens or closes, and the findings it introduces or resolves. */
+import { readInputs, type ReadResult } from '../load/files.js';
+import { inventoryFromParsed } from '../load/text.js';
+import { parseInputsParallel } from '../load/parallel.js';
+import { GitError, mergeBase, parseGitRange, readRevision, resolveRevision, skipBinaryInputs } from '../load/git.js';
+import type { Inventory } from '../model/inventory.js';
+import { analyze, type Analysis } from '../netpol/analysis.js';
+import { LEVELS, type Level } from '../netpol/reach.js';
+import { diffConnectivity, openedConnections, snapshot, type ConnectivitySnapshot } from '../netpol/diff.js';
+import { ALL_CHECKS } from '../checks/index.js';
+import { runAudit, type AuditResult } from '../checks/run.js';
+import { diffFindings, newlyFailing } from '../checks/diff.js';
+import { SEVERITIES, type AuditConfig, type Check, type Severity } from '../checks/types.js';
+import { diffJson, gateFailed, jsonChunks, type DiffGates, type DiffReport, type DiffSideInfo } from '../report/diff-json.js';
+import { diffMarkdown } from '../report/diff-markdown.js';
+import { diffTable } from '../report/diff-table.js';
+import { loadConfig } from './audit.js';
+import { EXIT, Stopwatch, UsageError, endpointFilter, hasInputErrors, oneOf, parse, podCidrs, printStats, reportDiagnostics, type Io, type Loaded, type Options } from './common.js';
+
+export const diffHelp = `Usage: meshless diff OLD NEW [options]
+       meshless diff --git BASE[..HEAD|...HEAD] [PATH...] [options]
+
+What a change does: the connections it opens or closes (on the engine's exact
+connectivity, not on the YAML text: moving, reordering or renaming policies is
+no change) and the audit findings it introduces or resolves.
+
+Input:
+  OLD NEW                two files or directories (or - for one of them)
+  --git BASE..HEAD       two revisions of the git repository in the working directory,
+                         read with git (no checkout; the working tree is not touched)
+  --git BASE...HEAD      HEAD against its merge base with BASE (what a pull request adds)
+  --git REV              REV against the working tree
+  PATH...                with --git: where the manifests are (default: .)
+
+Options:
+  --level LEVEL          workload (default), namespace, or pod
+  -o FORMAT              table (default), markdown (a pull-request comment), json
+  --fail-on-new-connectivity
+                         exit 1 when a connection is added or widened
+  --to SEL               with --fail-on-new-connectivity: only connections towards SEL
+                         (an endpoint id or glob such as payments/*, a namespace, or
+                         labels such as app=db) fail; the report still shows all
+  --fail-on SEVERITY     exit 1 when a finding at or above SEVERITY is introduced
+                         (critical, high, medium, low, info)
+  --network-team GROUP   who may edit NetworkPolicies (repeatable), as in audit
+  --config FILE          audit settings (YAML), as in audit
+  -n, --namespace NS     namespace for objects that name none
+  --pod-cidr CIDR        the pod network (default: from the input)
+  --stats                phase timings and peak memory on stderr
+  -v, --verbose / -q, --quiet   more / fewer diagnostics
+
+Exit codes: 0 no gate tripped, 1 a gate tripped, 2 usage or input error (a
+revision that does not exist, errors in the new version's input), 3 internal error.`;
+
+/** One side of the comparison: its name, and how to read it (called once, when its turn comes). */
+export interface DiffInput {
+  readonly side: DiffSideInfo;
+  readonly read: () => Promise<ReadResult>;
+}
+
+export interface DiffSettings {
+  readonly level: Level;
+  readonly podCidrs?: readonly string[];
+  readonly defaultNamespace?: string;
+  readonly config: AuditConfig;
+  readonly checks: readonly Check[];
+  /** `--fail-on-new-connectivity`, with `--to` when given. */
+  readonly failOnNewConnectivity?: { readonly to?: string };
+  readonly failOn?: Severity;
+}
+
+/** One version, whole: what the CLI reports diagnostics from. Alive only while `onSide` runs. */
+export interface DiffSide {
+  readonly which: 'before' | 'after';
+  readonly input: DiffInput;
+  readonly read: ReadResult;
+  readonly loaded: Loaded;
+  readonly analysis: Analysis;
+  readonly audit: AuditResult;
+}
+
+/** What is kept of a version for the comparison: small, so the next version is analysed with one cluster in memory. */
+interface KeptSide {
+  readonly connectivity: ConnectivitySnapshot;
+  readonly findings: Pick<AuditResult, 'findings'>;
+  /** Endpoint ids the `--to` selector matches in this version (labels are per version). */
+  readonly gateTo?: ReadonlySet<string>;
+}
+
+/** Reads, analyses and audits one version, hands it to `onSide`, and keeps only what the comparison needs. */
+async function computeSide(which: 'before' | 'after', input: DiffInput, s: DiffSettings, watch: Stopwatch, onSide: ((side: DiffSide) => void) | undefined): Promise<KeptSide> {
+  const read = await input.read();
+  watch.lap('read');
+  const parsed = await parseInputsParallel(read.inputs);
+  watch.lap('parse');
+  const inventory: Inventory = inventoryFromParsed(parsed, { diagnostics: read.diagnostics, ...(s.defaultNamespace !== undefined ? { defaultNamespace: s.defaultNamespace } : {}) });
+  watch.lap('inventory');
+  const analysis = analyze(inventory, s.podCidrs ? { podCidrs: s.podCidrs } : {});
+  const connectivity = snapshot(analysis);
+  watch.lap('classes');
+  const audit = runAudit(inventory, analysis, { config: s.config, checks: s.checks });
+  watch.lap('audit');
+  let gateTo: Set<string> | undefined;
+  const sel = s.failOnNewConnectivity?.to;
+  if (sel !== undefined) {
+    const labels = new Map(inventory.endpoints.map((e) => [e.id, e.labels]));
+    const match = endpointFilter(sel, (id) => labels.get(id))!;
+    gateTo = new Set(inventory.endpoints.filter((e) => match(e.id)).map((e) => e.id));
+  }
+  onSide?.({ which, input, read, loaded: { inventory, files: read.inputs.length, unavailableKinds: [] }, analysis, audit });
+  return { connectivity, findings: { findings: audit.findings }, ...(gateTo ? { gateTo } : {}) };
+}
+
+/**
+ * The whole comparison: each version read, analysed and audited in turn (handed
+ * to `onSide` whole, then reduced to what the comparison needs), the connectivity
+ * and the findings compared, the gates evaluated. The CLI and the benchmark call it.
+ */
+export async function computeDiff(before: DiffInput, after: DiffInput, s: DiffSettings, watch = new Stopwatch(), onSide?: (side: DiffSide) => void): Promise<DiffReport> {
+  const b = await computeSide('before', before, s, watch, onSide);
+  const a = await computeSide('after', after, s, watch, onSide);
+  const connectivity = diffConnectivity(b.connectivity, a.connectivity, { level: s.level });
+  watch.lap('diff');
+  const findings = diffFindings(b.findings, a.findings);
+  let gates: DiffGates = {};
+  if (s.failOnNewConnectivity) {
+    const sel = s.failOnNewConnectivity.to;
+    let opened = openedConnections(connectivity);
+    if (sel !== undefined) {
+      // A label selector matches an endpoint that has the labels in either version; a glob
+      // or namespace also matches outside pieces whose ids only the comparison names.
+      const byId = endpointFilter(sel, () => undefined)!;
+      const to = (id: string): boolean => (b.gateTo?.has(id) ?? false) || (a.gateTo?.has(id) ?? false) || byId(id);
+      opened = openedConnections(diffConnectivity(b.connectivity, a.connectivity, { level: s.level, to }));
+    }
+    gates = { ...gates, newConnectivity: { ...(sel !== undefined ? { to: sel } : {}), opened } };
+  }
+  if (s.failOn) gates = { ...gates, findings: { failOn: s.failOn, failing: newlyFailing(findings, s.failOn) } };
+  watch.lap('compare');
+  return { before: before.side, after: after.side, connectivity, findings, gates };
+}
+
+/** A git problem while reading is a usage error (exit 2), like one found up front. */
+const gitUsage = (read: () => Promise<ReadResult>) => async (): Promise<ReadResult> => {
+  try {
+    return await read();
+  } catch (e) {
+    throw e instanceof GitError ? new UsageError(e.message) : e;
+  }
+};
+
+/**
+ * The two sides from the arguments: two paths, or a git range (and the paths
+ * inside it). Revisions are resolved now, so a wrong one fails before any work;
+ * files are read when their side's turn comes, so one version is in memory at a time.
+ */
+async function readSides(values: Options, positionals: readonly string[]): Promise<[DiffInput, DiffInput]> {
+  const spec = values['git'];
+  if (typeof spec !== 'string') {
+    if (positionals.length !== 2) throw new UsageError(`diff needs OLD and NEW (two files or directories), or --git BASE..HEAD; got ${positionals.length} path(s)`);
+    const [oldPath, newPath] = positionals as [string, string];
+    if (oldPath === '-' && newPath === '-') throw new UsageError('only one of OLD and NEW can be - (standard input)');
+    return [
+      { side: { label: oldPath }, read: async () => skipBinaryInputs(await readInputs([oldPath]), oldPath) },
+      { side: { label: newPath }, read: async () => skipBinaryInputs(await readInputs([newPath]), newPath) },
+    ];
+  }
+  const paths = positionals.length > 0 ? positionals : ['.'];
+  try {
+    const range = parseGitRange(spec);
+    let base = await resolveRevision(range.base);
+    const head = range.head !== undefined ? await resolveRevision(range.head) : undefined;
+    if (range.mergeBase && head) base = await mergeBase(base, head);
+    const baseRev = base;
+    const before: DiffInput = { side: { label: baseRev.name, sha: baseRev.sha }, read: gitUsage(() => readRevision(baseRev, paths)) };
+    const after: DiffInput = head
+      ? { side: { label: head.name, sha: head.sha }, read: gitUsage(() => readRevision(head, paths)) }
+      : { side: { label: 'working tree' }, read: async () => skipBinaryInputs(await readInputs(paths), 'the working tree') };
+    return [before, after];
+  } catch (e) {
+    if (e instanceof GitError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+export async function runDiff(args: readonly string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(args, {
+    git: { type: 'string' },
+    level: { type: 'string' },
+    'fail-on-new-connectivity': { type: 'boolean' },
+    to: { type: 'string' },
+    'fail-on': { type: 'string' },
+    'network-team': { type: 'string', multiple: true },
+    config: { type: 'string' },
+  });
+  if (values['help']) {
+    io.out(diffHelp);
+    return EXIT.ok;
+  }
+  const format = oneOf(values['output'], ['table', 'json', 'markdown'] as const, '-o', 'table');
+  const level = oneOf(values['level'], LEVELS, '--level', 'workload');
+  const failOn = oneOf<Severity | 'none'>(values['fail-on'], [...SEVERITIES, 'none'], '--fail-on', 'none');
+  const to = values['to'];
+  if (to !== undefined && values['fail-on-new-connectivity'] !== true) throw new UsageError('--to goes with --fail-on-new-connectivity (it says which new connections fail the check)');
+  if (to !== undefined) endpointFilter(to, () => undefined); // a malformed selector is a usage error before any work
+  const cfg = await loadConfig(values);
+  const cidrs = podCidrs(values);
+  const ns = typeof values['namespace'] === 'string' ? values['namespace'] : undefined;
+  const watch = new Stopwatch();
+  const [beforeIn, afterIn] = await readSides(values, positionals);
+  watch.lap('resolve');
+  const settings: DiffSettings = {
+    level,
+    config: cfg.config,
+    checks: ALL_CHECKS.filter((c) => !cfg.ignore.includes(c.id)),
+    ...(cidrs ? { podCidrs: cidrs } : {}),
+    ...(ns !== undefined ? { defaultNamespace: ns } : {}),
+    ...(values['fail-on-new-connectivity'] === true ? { failOnNewConnectivity: typeof to === 'string' ? { to } : {} } : {}),
+    ...(failOn !== 'none' ? { failOn } : {}),
+  };
+  // Each version's diagnostics are printed while it is in memory; the report follows.
+  const state = { internal: false, inputErrors: false, endpoints: 0, policies: 0 };
+  const report = await computeDiff(beforeIn, afterIn, settings, watch, (side) => {
+    const label = `${side.which} (${side.input.side.label})`;
+    reportDiagnostics({ ...io, err: (m) => { io.err(`${label}: ${m}`); } }, side.loaded, [...side.analysis.diagnostics, ...side.audit.errors], values);
+    if (side.audit.errors.length > 0) state.internal = true;
+    if (side.which === 'after') {
+      // Errors in the new version's input are the change's: the old version's are only reported.
+      state.inputErrors = hasInputErrors(side.loaded.inventory);
+      state.endpoints = side.loaded.inventory.endpoints.length;
+      state.policies = side.loaded.inventory.policies.length;
+    }
+  });
+  switch (format) {
+    case 'json':
+      for (const chunk of jsonChunks(diffJson(report))) io.out(chunk);
+      break;
+    case 'markdown':
+      io.out(diffMarkdown(report));
+      break;
+    case 'table':
+      io.out(diffTable(report, { colour: io.isTTY, ...(values['verbose'] === true ? {} : { limit: 200 }) }));
+      break;
+  }
+  watch.lap('output');
+  if (values['stats']) {
+    const st = report.connectivity.stats;
+    printStats(io, watch, { endpoints: state.endpoints, policies: state.policies, jointSourceRoles: st.jointSourceRoles, rolePairsCompared: st.rolePairsCompared, rolePairsChanged: st.rolePairsChanged });
+  }
+  if (state.internal) return EXIT.internal;
+  if (state.inputErrors) return EXIT.usage;
+  return gateFailed(report) ? EXIT.findings : EXIT.ok;
+}
