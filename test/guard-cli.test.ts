@@ -76,10 +76,15 @@ test('manifests: every object validates against its schema and says what the iss
   assert.deepEqual(new Set(kinds), new Set(Object.keys(MODELS)));
   const one = (kind: string, name?: string): Obj => docs.find((d) => d.kind === kind && (name === undefined || d.metadata.name === name))!;
 
-  // Minimal RBAC: get/list/watch of networkpolicies and namespaces, nothing else.
+  // Minimal RBAC: get/list/watch of networkpolicies, namespaces and the edge checks' context, nothing else (never Secrets).
+  const read = ['get', 'list', 'watch'];
   assert.deepEqual(one('ClusterRole')['rules'], [
-    { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['get', 'list', 'watch'] },
-    { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] },
+    { apiGroups: [''], resources: ['namespaces'], verbs: read },
+    { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies', 'ingressclasses'], verbs: read },
+    { apiGroups: ['gateway.networking.k8s.io'], resources: ['gateways', 'gatewayclasses', 'referencegrants'], verbs: read },
+    { apiGroups: ['gateway.envoyproxy.io'], resources: ['securitypolicies', 'envoyproxies'], verbs: read },
+    { apiGroups: ['cert-manager.io'], resources: ['issuers', 'clusterissuers'], verbs: read },
+    { apiGroups: ['traefik.io'], resources: ['middlewares'], verbs: read },
   ]);
 
   const dep = one('Deployment') as Obj & { spec: { replicas: number; template: { spec: Record<string, unknown> & { containers: Record<string, unknown>[] } } } };

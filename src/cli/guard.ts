@@ -46,7 +46,9 @@ The admission webhook that enforces at creation what meshless audit reports:
 
 serve                      run the webhook: HTTPS on --port with POST /validate,
                            /healthz, /readyz (200 once the cache has synced) and
-                           /metrics; watches NetworkPolicies and Namespaces
+                           /metrics; watches NetworkPolicies, Namespaces and the
+                           edge context (IngressClasses, Gateways, SecurityPolicies,
+                           ReferenceGrants, Issuers, Middlewares...)
   --cert FILE, --key FILE  serving certificate and key (PEM), reloaded when the
                            files change
   --port N                 default 8443

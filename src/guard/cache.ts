@@ -1,6 +1,7 @@
 /**
  * The guard's watch cache: what the decision needs from the cluster (its
- * NetworkPolicies and Namespaces), kept current with the API server's
+ * NetworkPolicies and Namespaces, and the context of the edge checks: IngressClasses,
+ * Gateways, SecurityPolicies, Issuers...), kept current with the API server's
  * list-then-watch protocol.
  *
  * For each resource: a paginated LIST (`limit` + `continue`), then a WATCH from
@@ -13,7 +14,10 @@
  * never sees half a list.
  *
  * `synced` turns true once every resource has been listed; `/readyz` answers 200
- * only then. `lastEventAt` moves with every list and watch event, bookmarks
+ * only then. A context kind the cluster does not serve (404) or the guard may not
+ * read (403) is marked unavailable instead, does not hold readiness up, and is asked
+ * for again at the longest backoff; the index records it so that decisions needing
+ * it warn, naming it. `lastEventAt` moves with every list and watch event, bookmarks
  * included, so a growing cache age on /metrics means the watch has stalled.
  */
 import http from 'node:http';
@@ -21,20 +25,9 @@ import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { KubeObject } from '../model/kube.js';
-import { PolicyIndex, type GuardSnapshot } from './decide.js';
+import { GUARD_RESOURCES, PolicyIndex, qualifiedResource, type GuardSnapshot, type WatchedResource } from './decide.js';
 
-/** A cluster-wide resource the cache lists and watches. */
-export interface WatchedResource {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly plural: string;
-}
-
-/** What the guard needs: nothing more is read (the RBAC in `meshless guard manifests` grants exactly these). */
-export const GUARD_RESOURCES: readonly WatchedResource[] = [
-  { apiVersion: 'v1', kind: 'Namespace', plural: 'namespaces' },
-  { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', plural: 'networkpolicies' },
-];
+export { GUARD_RESOURCES, qualifiedResource, type WatchedResource } from './decide.js';
 
 export interface CacheOptions {
   /** A kubeconfig file; default: `$KUBECONFIG`, `~/.kube/config`, or the pod's service account. */
@@ -59,6 +52,8 @@ export interface CacheOptions {
 export interface ResourceStatus {
   readonly kind: string;
   readonly listed: boolean;
+  /** A context kind the cluster does not serve (404) or the guard may not read (403). */
+  readonly unavailable?: 'not served' | 'forbidden';
   readonly resourceVersion?: string;
   readonly lastError?: string;
 }
@@ -76,12 +71,23 @@ export interface CacheStats {
 interface State {
   readonly resource: WatchedResource;
   listed: boolean;
+  unavailable: 'not served' | 'forbidden' | undefined;
   resourceVersion: string | undefined;
   lastError: string | undefined;
   abort: (() => void) | undefined;
 }
 
 type WatchEnd = 'closed' | 'gone' | 'error' | 'stopped';
+
+/** A LIST refused with an HTTP status. */
+class ListError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -130,7 +136,7 @@ export class GuardCache {
   constructor(options: CacheOptions = {}) {
     this.options = options;
     this.index = options.index ?? new PolicyIndex();
-    this.states = (options.resources ?? GUARD_RESOURCES).map((resource) => ({ resource, listed: false, resourceVersion: undefined, lastError: undefined, abort: undefined }));
+    this.states = (options.resources ?? GUARD_RESOURCES).map((resource) => ({ resource, listed: false, unavailable: undefined, resourceVersion: undefined, lastError: undefined, abort: undefined }));
   }
 
   /** What the decision reads (the server's source). */
@@ -138,7 +144,10 @@ export class GuardCache {
     return this.index;
   }
 
-  /** True once every resource has been listed (it stays true while a 410 re-list runs: the old list is served meanwhile). */
+  /**
+   * True once every served resource has been listed (context kinds not served or forbidden
+   * do not count). It stays true while a 410 re-list runs: the old list is served meanwhile.
+   */
   get synced(): boolean {
     return this.index.synced;
   }
@@ -178,6 +187,7 @@ export class GuardCache {
     return this.states.map((s) => ({
       kind: s.resource.kind,
       listed: s.listed,
+      ...(s.unavailable !== undefined ? { unavailable: s.unavailable } : {}),
       ...(s.resourceVersion !== undefined ? { resourceVersion: s.resourceVersion } : {}),
       ...(s.lastError !== undefined ? { lastError: s.lastError } : {}),
     }));
@@ -186,7 +196,7 @@ export class GuardCache {
   /** One line: what is synced and what is failing. */
   describeStatus(): string {
     return this.status()
-      .map((s) => `${s.kind}: ${s.listed ? 'listed' : 'not listed yet'}${s.lastError !== undefined ? ` (last error: ${s.lastError})` : ''}`)
+      .map((s) => `${s.kind}: ${s.listed ? 'listed' : (s.unavailable ?? 'not listed yet')}${s.lastError !== undefined ? ` (last error: ${s.lastError})` : ''}`)
       .join('; ');
   }
 
@@ -211,7 +221,14 @@ export class GuardCache {
         } catch (e) {
           s.lastError = errorText(e);
           this.stats.errors++;
-          this.options.logger?.warn({ kind: s.resource.kind, err: s.lastError, retryInMs: Math.round(delay) }, 'list failed; retrying');
+          const status = e instanceof ListError ? e.status : undefined;
+          if (s.resource.context === true && (status === 404 || status === 403)) {
+            this.markUnavailable(s, status === 404 ? 'not served' : 'forbidden');
+            // Asked again now and then: the CRDs may be installed, the RBAC granted, later.
+            delay = backoff.maxMs;
+          } else {
+            this.options.logger?.warn({ kind: s.resource.kind, err: s.lastError, retryInMs: Math.round(delay) }, 'list failed; retrying');
+          }
           await pause();
           continue;
         }
@@ -279,7 +296,7 @@ export class GuardCache {
       }
       if (res.status !== 200 || !isRecord(res.body) || !Array.isArray(res.body['items'])) {
         const message = isRecord(res.body) && typeof res.body['message'] === 'string' ? res.body['message'] : `HTTP ${res.status}`;
-        throw new Error(`listing ${r.plural}: ${message}${res.status === 403 ? ` (grant get, list and watch on ${r.plural})` : ''}`);
+        throw new ListError(`listing ${r.plural}: ${message}${res.status === 403 ? ` (grant get, list and watch on ${qualifiedResource(r)})` : ''}`, res.status);
       }
       for (const item of res.body['items'] as unknown[]) {
         const o = this.normalize(item, r);
@@ -293,19 +310,46 @@ export class GuardCache {
     }
     if (this.stopped) return;
     this.index.replaceKind(r.kind, items);
+    this.index.setUnavailable(r.kind, undefined);
     const first = !s.listed;
     s.listed = true;
+    s.unavailable = undefined;
     s.resourceVersion = resourceVersion;
     s.lastError = undefined;
     this.stats.lists++;
     if (!first) this.stats.relists++;
     this.touch();
     this.options.logger?.info({ kind: r.kind, items: items.length, resourceVersion }, first ? 'listed' : 'listed again');
-    if (!this.index.synced && this.states.every((x) => x.listed)) {
-      this.index.synced = true;
-      this.options.logger?.info({ counts: this.index.counts() }, 'cache synced');
-      for (const wake of [...this.syncWaiters]) wake();
+    this.checkSynced();
+  }
+
+  /** Synced once every resource is listed or, for a context kind, known to be unavailable. */
+  private checkSynced(): void {
+    if (this.index.synced || !this.states.every((x) => x.listed || x.unavailable !== undefined)) return;
+    this.index.synced = true;
+    this.options.logger?.info({ counts: this.index.counts(), unavailable: this.states.filter((x) => x.unavailable !== undefined).map((x) => `${x.resource.kind} (${x.unavailable!})`) }, 'cache synced');
+    for (const wake of [...this.syncWaiters]) wake();
+  }
+
+  /** A context kind the cluster does not serve, or the guard may not read: decisions that need it warn instead of deciding. */
+  private markUnavailable(s: State, why: 'not served' | 'forbidden'): void {
+    const r = s.resource;
+    if (s.unavailable !== why) {
+      if (why === 'forbidden') {
+        this.options.logger?.warn(
+          { kind: r.kind, err: s.lastError },
+          `cannot read ${qualifiedResource(r)}: grant get, list and watch on ${qualifiedResource(r)} to the guard's ClusterRole (meshless guard manifests prints it); until then ${r.kind} is not checked`,
+        );
+      } else {
+        this.options.logger?.info({ kind: r.kind, apiVersion: r.apiVersion }, `${r.apiVersion} ${r.kind} is not served by this cluster; decisions that need it warn instead`);
+      }
     }
+    s.unavailable = why;
+    s.listed = false;
+    s.resourceVersion = undefined;
+    this.index.replaceKind(r.kind, []);
+    this.index.setUnavailable(r.kind, why === 'not served' ? `${r.apiVersion} ${r.kind} is not served by the API server` : `meshless guard may not read ${qualifiedResource(r)} (grant get, list and watch on it)`);
+    this.checkSynced();
   }
 
   /** An item as the rest of meshless sees it: apiVersion and kind set (list items of built-in kinds carry neither), managedFields gone. */

@@ -491,3 +491,19 @@ test('guard and audit agree on variants of the demo: policies, SecurityPolicy or
   const hand = buildInventory([ns('a'), ns('team-x'), pod('a', { app: 'w' }), np('a', 'p', labelsSel({ app: 'v' }))].map((value, i) => ({ value, source: { file: 'hand.yaml', doc: i, line: 1 } })));
   assert.deepEqual(compare(hand, false).denied, ['Namespace /team-x', 'Pod a/p']);
 });
+
+test('a context kind the snapshot cannot hold turns the verdicts that depend on it into a warning naming it', () => {
+  const idx = snapshotFromObjects([ns('shop'), ns('edge'), gateway] as unknown as KubeObject[]);
+  assert.equal(summary(decide(request(route('api')), idx, config())), 'denied deny:auth-gateway-route-unauthenticated');
+  idx.setUnavailable('SecurityPolicy', 'gateway.envoyproxy.io/v1alpha1 SecurityPolicy is not served by the API server');
+  const d = decide(request(route('api')), idx, config());
+  assert.equal(summary(d), 'allowed warn:not-checked');
+  assert.match(d.warnings[0]!, /not checked, because gateway\.envoyproxy\.io\/v1alpha1 SecurityPolicy is not served/);
+  // Traefik Middlewares matter to a Traefik Ingress only.
+  idx.setUnavailable('Middleware', 'traefik.io/v1alpha1 Middleware is not served by the API server');
+  assert.equal(summary(decide(request(ingress({}, false)), idx, config())), 'denied deny:auth-ingress-nginx-no-auth-url,tls-host-without-tls');
+  const traefik = { ...ingress({}, true), spec: { ...(ingress({}, true)['spec'] as Obj), ingressClassName: 'traefik' } };
+  assert.match(decide(request(traefik), idx, config()).warnings[0]!, /Middleware is not served/);
+  idx.setUnavailable('SecurityPolicy', undefined);
+  assert.equal(decide(request(route('api')), idx, config()).verdict, 'denied', 'listed again, it is judged again');
+});

@@ -27,7 +27,7 @@ import { IGNORE_ANNOTATION, IGNORE_REASON_ANNOTATION, runAudit } from '../checks
 import { teamNameReason } from '../checks/ns-team-name.js';
 import { matchLabelsYaml } from '../checks/seg-workload-not-isolated-ingress.js';
 import { DEFAULT_CONFIG, type AuditConfig, type Finding } from '../checks/types.js';
-import { ingressEdge, KNOWN_EDGES } from '../checks/edge.js';
+import { ingressEdge, KNOWN_EDGES, TRAEFIK } from '../checks/edge.js';
 
 // ---------------------------------------------------------------------------
 // Configuration
@@ -138,6 +138,56 @@ export function parseAdmissionReview(body: unknown): { readonly request: Admissi
 // ---------------------------------------------------------------------------
 // The snapshot: what the cache knows
 
+/** A cluster-wide resource the cache lists and watches. */
+export interface WatchedResource {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly plural: string;
+  /**
+   * Context for the edge checks: a cluster may not serve it (no Envoy Gateway, no
+   * cert-manager: 404) or the guard may not be allowed to read it (403). Either way it
+   * is marked unavailable and does not hold up readiness; the decisions that need it
+   * fall back to a warning naming it. Without `context`, the resource is required.
+   */
+  readonly context?: boolean;
+}
+
+/** What the guard needs: nothing more is read (the RBAC in `meshless guard manifests` grants exactly these). Never Secrets. */
+export const GUARD_RESOURCES: readonly WatchedResource[] = [
+  { apiVersion: 'v1', kind: 'Namespace', plural: 'namespaces' },
+  { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', plural: 'networkpolicies' },
+  // The edge checks' context: which edge serves an Ingress, and what authenticates and encrypts a route.
+  { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', plural: 'ingressclasses', context: true },
+  { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', plural: 'gateways', context: true },
+  { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', plural: 'gatewayclasses', context: true },
+  { apiVersion: 'gateway.networking.k8s.io/v1beta1', kind: 'ReferenceGrant', plural: 'referencegrants', context: true },
+  { apiVersion: 'gateway.envoyproxy.io/v1alpha1', kind: 'SecurityPolicy', plural: 'securitypolicies', context: true },
+  // An EnvoyProxy with a ClusterIP Service makes a Gateway internal: without it a private route would be judged public.
+  { apiVersion: 'gateway.envoyproxy.io/v1alpha1', kind: 'EnvoyProxy', plural: 'envoyproxies', context: true },
+  { apiVersion: 'cert-manager.io/v1', kind: 'Issuer', plural: 'issuers', context: true },
+  { apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', plural: 'clusterissuers', context: true },
+  { apiVersion: 'traefik.io/v1alpha1', kind: 'Middleware', plural: 'middlewares', context: true },
+];
+
+/** `issuers.cert-manager.io`, `namespaces`: how RBAC and kubectl name a resource. */
+export function qualifiedResource(r: WatchedResource): string {
+  const slash = r.apiVersion.indexOf('/');
+  return slash < 0 ? r.plural : `${r.plural}.${r.apiVersion.slice(0, slash)}`;
+}
+
+/** The ClusterRole rules that read exactly the watched resources: get, list and watch, by API group. */
+export function guardRbacRules(resources: readonly WatchedResource[] = GUARD_RESOURCES): { apiGroups: string[]; resources: string[]; verbs: string[] }[] {
+  const byGroup = new Map<string, string[]>();
+  for (const r of resources) {
+    const slash = r.apiVersion.indexOf('/');
+    const group = slash < 0 ? '' : r.apiVersion.slice(0, slash);
+    const l = byGroup.get(group);
+    if (l) l.push(r.plural);
+    else byGroup.set(group, [r.plural]);
+  }
+  return [...byGroup].map(([group, plurals]) => ({ apiGroups: [group], resources: plurals, verbs: ['get', 'list', 'watch'] }));
+}
+
 /** What the decision reads from the cluster. The watch cache and `--check` both provide one. */
 export interface GuardSnapshot {
   /** False until the cache has listed everything once: Pods cannot be decided before that. */
@@ -154,6 +204,11 @@ export interface GuardSnapshot {
   namespaceObject(name: string): LoadedObject | undefined;
   /** Other objects the edge checks may read (Gateways, SecurityPolicies, Services...); empty unless the snapshot holds them. */
   contextObjects(): readonly LoadedObject[];
+  /**
+   * Context kinds the snapshot cannot hold, with why (the cluster does not serve them, or
+   * the guard may not read them). Absent or empty: every kind the edge checks read is held.
+   */
+  unavailableKinds?(): ReadonlyMap<string, string>;
 }
 
 const CLUSTER_SOURCE: SourceRef = { file: 'cluster', doc: 0, line: 0 };
@@ -177,6 +232,17 @@ export class PolicyIndex implements GuardSnapshot {
   private contextList: readonly LoadedObject[] | undefined;
   /** NetworkPolicies the API server would have rejected (never expected from a cluster): left out. */
   private readonly invalid = new Map<string, readonly FieldProblem[]>();
+  private readonly unavailable = new Map<string, string>();
+
+  unavailableKinds(): ReadonlyMap<string, string> {
+    return this.unavailable;
+  }
+
+  /** Marks a context kind unavailable (with why), or available again (`undefined`). */
+  setUnavailable(kind: string, why: string | undefined): void {
+    if (why === undefined) this.unavailable.delete(kind);
+    else this.unavailable.set(kind, why);
+  }
 
   policiesIn(namespace: string): readonly NetworkPolicy[] {
     let a = this.arrays.get(namespace);
@@ -812,6 +878,16 @@ function edgeReasons(request: AdmissionRequest, object: ReviewedObject, obj: Jso
   const checks = snapshot.complete ? edgeChecks : edgeChecks.filter((c) => !ABSENCE_CHECKS.has(c.id));
   const result = runAudit(inv, analyze(inv), { config: config.audit, checks });
   const reasons: GuardReason[] = [];
+  const missing = missingContext(inv, self, object, snapshot);
+  if (missing.length > 0) {
+    // Without a kind the verdict depends on, a finding may be wrong (a SecurityPolicy unseen is not a missing one): warn, never deny.
+    reasons.push({
+      code: 'not-checked',
+      effect: 'warn',
+      summary: `${describeObject(object)}: its TLS and authentication were not checked, because ${missing.join('; ')} (meshless audit checks them)`,
+    });
+    return reasons;
+  }
   for (const f of result.findings) {
     if (!isReviewed(f, object)) continue;
     if (f.suppressed) {
@@ -825,6 +901,30 @@ function edgeReasons(request: AdmissionRequest, object: ReviewedObject, obj: Jso
   const note = unexposedNote(inv, self, object, request, result.entryPoints.some((ep) => ep.route === self));
   if (note) reasons.push(note);
   return reasons;
+}
+
+/**
+ * The context kinds the verdict on this object depends on, per edge: a route's Gateway,
+ * its class and EnvoyProxy (is it internal?), the SecurityPolicies and ReferenceGrants
+ * (is it authenticated?); an Ingress's IngressClass (which edge serves it) and, for
+ * Traefik, its Middlewares. Issuers only feed warnings, so they never hold a verdict up.
+ */
+const VERDICT_CONTEXT: Readonly<Record<string, readonly string[]>> = {
+  HTTPRoute: ['Gateway', 'SecurityPolicy', 'ReferenceGrant', 'GatewayClass', 'EnvoyProxy'],
+  GRPCRoute: ['Gateway', 'SecurityPolicy', 'ReferenceGrant', 'GatewayClass', 'EnvoyProxy'],
+  Ingress: ['IngressClass'],
+};
+
+/** The unavailable context kinds this object's verdict depends on, each with why. */
+function missingContext(inv: Inventory, self: LoadedObject, object: ReviewedObject, snapshot: GuardSnapshot): string[] {
+  const unavailable = snapshot.unavailableKinds?.();
+  if (unavailable === undefined || unavailable.size === 0) return [];
+  const kinds = [...(VERDICT_CONTEXT[object.kind] ?? [])];
+  if (object.kind === 'Ingress' && !unavailable.has('IngressClass') && ingressEdge(inv, self) === TRAEFIK) kinds.push('Middleware');
+  return kinds.flatMap((k) => {
+    const why = unavailable.get(k);
+    return why === undefined ? [] : [why];
+  });
 }
 
 /** Why the edge checks could not judge an object: its controller or its Gateway is unknown here. */

@@ -3,7 +3,10 @@
  * Pure: options in, objects and YAML out.
  *
  * - Namespace meshless-system (Pod Security `restricted`), ServiceAccount, and a
- *   ClusterRole that may only get, list and watch NetworkPolicies and Namespaces.
+ *   ClusterRole that may only get, list and watch NetworkPolicies and Namespaces,
+ *   and the edge checks' context: IngressClasses, Gateways, GatewayClasses,
+ *   ReferenceGrants, Envoy Gateway SecurityPolicies and EnvoyProxies, cert-manager
+ *   Issuers and ClusterIssuers, Traefik Middlewares.
  * - Deployment: 2 replicas spread across nodes, a PodDisruptionBudget, non-root,
  *   read-only root filesystem, no capabilities, resources, probes on /healthz and
  *   /readyz, the serving certificate mounted from its Secret.
@@ -17,7 +20,7 @@
  *   (and Prometheus), egress to the API server only.
  */
 import yaml from 'js-yaml';
-import type { FailurePolicy, GuardMode } from './decide.js';
+import { guardRbacRules, type FailurePolicy, type GuardMode } from './decide.js';
 
 export interface ManifestOptions {
   readonly image: string;
@@ -97,10 +100,8 @@ export function guardManifests(o: ManifestOptions): Obj[] {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRole',
       metadata: { name: GUARD_NAME, labels: labels('webhook') },
-      rules: [
-        { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['get', 'list', 'watch'] },
-        { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] },
-      ],
+      // Exactly what the watch cache reads (never Secrets); a context kind left out only makes its decisions warn.
+      rules: guardRbacRules(),
     },
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
