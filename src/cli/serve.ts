@@ -121,12 +121,14 @@ export async function startServe(args: readonly string[], io: Io): Promise<Start
   server.ready.then(
     (v) => {
       started = true;
-      // After the requests waiting for the first load are answered: the audit takes a while on a large cluster.
-      setImmediate(() => {
-        const m = v.model();
+      // Only what loading already knows: the audit runs when the page first asks for it,
+      // so that on a large cluster it does not hold up the namespace graph, the first view.
+      const inv = v.snap.loaded.inventory;
+      const workloads = new Set(inv.endpoints.map((e) => e.workload)).size;
+      log(`loaded in ${Math.round(performance.now() - t0)} ms: ${inv.summary.used} objects, ${workloads} workloads in ${inv.namespaces.size} namespaces${cluster ? '; a live cluster is read once: restart to re-read it' : '; watching the inputs for changes'}`);
+      setTimeout(() => {
         for (const e of v.snap.audit().errors) io.err(formatDiagnostic(e));
-        log(`loaded in ${Math.round(performance.now() - t0)} ms: ${m.meta.objects.used} objects, ${m.meta.workloadCount} workloads in ${m.namespaces.length} namespaces, ${m.findings.filter((f) => !f.suppressed).length} open findings${m.meta.large ? ' (large: the page starts at namespace level)' : ''}${cluster ? '; a live cluster is read once: restart to re-read it' : '; watching the inputs for changes'}`);
-      });
+      }, 10_000).unref();
     },
     () => undefined,
   );
