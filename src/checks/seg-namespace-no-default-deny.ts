@@ -72,7 +72,7 @@ export function defaultDenyYaml(namespace: string, dirs: readonly Direction[]): 
  * to it that points at the first object living in it.
  */
 export function namespaceObject(ctx: CheckContext, name: string): LoadedObject | ObjectRef {
-  const declared = ctx.objectsOfKind('Namespace').find((o) => o.object.metadata.name === name);
+  const declared = objectIndex(ctx.inventory).byKey.get(`namespace//${name}`);
   if (declared) return declared;
   const first = objectIndex(ctx.inventory).firstInNamespace.get(name);
   return first ? { kind: 'Namespace', name, file: first.source.file, line: first.source.line } : { kind: 'Namespace', name };
@@ -163,8 +163,14 @@ spec:
     for (const e of ctx.inventory.endpoints) if (!e.hostNetwork) withPods.add(e.namespace);
     const wanted: Direction[] = ctx.config.requireEgressIsolation ? ['ingress', 'egress'] : ['ingress'];
     const out: FindingDraft[] = [];
+    const byNamespace = new Map<string, NetworkPolicy[]>();
+    for (const p of ctx.inventory.policies) {
+      const l = byNamespace.get(p.namespace);
+      if (l) l.push(p);
+      else byNamespace.set(p.namespace, [p]);
+    }
     for (const ns of [...withPods].sort()) {
-      const policies = ctx.inventory.policies.filter((p) => p.namespace === ns);
+      const policies = byNamespace.get(ns) ?? [];
       const missing = wanted.filter((d) => !policies.some((p) => isDefaultDeny(p, d)));
       if (missing.length === 0) continue;
       const what = missing.length === 2 ? 'ingress or egress' : missing[0]!;
