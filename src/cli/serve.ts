@@ -9,6 +9,7 @@ import { CLUSTER_OPTIONS, EXIT, UsageError, parse, podCidrs, reportDiagnostics, 
 
 export const serveHelp = `Usage: meshless serve PATH... | --cluster [options]
        meshless serve --diff OLD NEW [options]
+       meshless serve --git BASE[..HEAD] [PATH...] [options]
 
 Starts a local web UI: the four controls with their findings, the graph of
 who may talk to whom (namespaces, workloads, the internet and the edge), the
@@ -22,6 +23,9 @@ Input:
   --diff OLD NEW         diff mode: NEW as the graph, with the connections it
                          adds and removes against OLD marked (each a file or
                          directory)
+  --git BASE[..HEAD]     diff mode from git: PATH... (default .) at BASE against
+                         HEAD (or the working tree); BASE...HEAD compares with
+                         the merge base, as a pull request does
 
 Options:
   --port N               port (default 7474; 0 picks a free one)
@@ -79,18 +83,37 @@ export async function startServe(args: readonly string[], io: Io): Promise<Start
   const maxWorkloads = intOption(values['max-workloads'], '--max-workloads', DEFAULT_MAX_WORKLOADS, 1, 1_000_000);
   const host = typeof values['host'] === 'string' && values['host'] !== '' ? values['host'] : '127.0.0.1';
   const cluster = values['cluster'] === true;
-  const diff = values['diff'] === true;
+  const gitSpec = typeof values['git'] === 'string' ? values['git'] : undefined;
+  if (gitSpec !== undefined && (values['diff'] === true || cluster)) throw new UsageError('--git BASE[..HEAD] is its own diff mode: without --diff and --cluster');
+  const diff = values['diff'] === true || gitSpec !== undefined;
   if (cluster && positionals.length > 0) throw new UsageError('give either PATH... or --cluster, not both');
   if (cluster && diff) throw new UsageError('--diff compares two versions on disk: --diff OLD NEW, without --cluster');
-  if (diff && positionals.length !== 2) throw new UsageError(`--diff takes exactly two paths, OLD and NEW (got ${positionals.length})`);
-  if (!cluster && positionals.length === 0) throw new UsageError('no input: give one or more files or directories, or --cluster');
+  if (diff && gitSpec === undefined && positionals.length !== 2) throw new UsageError(`--diff takes exactly two paths, OLD and NEW (got ${positionals.length})`);
+  if (!cluster && gitSpec === undefined && positionals.length === 0) throw new UsageError('no input: give one or more files or directories, or --cluster');
   if (positionals.includes('-')) throw new UsageError('serve cannot read standard input (it re-reads its inputs when they change): give files or directories');
 
   const { settings } = await auditSettings(values);
   const cidrs = podCidrs(values);
-  const spec = (paths: readonly string[]): InputSpec => ({ paths, values, ...(cidrs ? { podCidrs: cidrs } : {}), audit: settings });
-  const newPaths = diff ? [positionals[1]!] : positionals;
-  const oldPaths = diff ? [positionals[0]!] : [];
+  // --git BASE..HEAD (or BASE...HEAD, or BASE against the working tree): both versions from git itself.
+  let revs: { old?: string; new?: string; label: string } = { label: '' };
+  if (gitSpec !== undefined) {
+    const { parseGitRange, resolveRevision, mergeBase, GitError } = await import('../load/git.js');
+    try {
+      const range = parseGitRange(gitSpec);
+      const head = range.head !== undefined ? await resolveRevision(range.head) : undefined;
+      let base = await resolveRevision(range.base);
+      if (range.mergeBase && head) base = await mergeBase(base, head);
+      revs = { old: base.sha, ...(head ? { new: head.sha } : {}), label: `${range.base} → ${range.head ?? 'working tree'}` };
+    } catch (e) {
+      if (e instanceof GitError) throw new UsageError(e.message);
+      throw e;
+    }
+  }
+  const gitCwd = process.cwd();
+  const spec = (paths: readonly string[], sha?: string): InputSpec => ({ paths, ...(sha !== undefined ? { rev: { sha, cwd: gitCwd } } : {}), values, ...(cidrs ? { podCidrs: cidrs } : {}), audit: settings });
+  const gitPaths = positionals.length > 0 ? positionals : ['.'];
+  const newPaths = gitSpec !== undefined ? gitPaths : diff ? [positionals[1]!] : positionals;
+  const oldPaths = gitSpec !== undefined ? gitPaths : diff ? [positionals[0]!] : [];
 
   if (!isLoopback(host)) io.err(`warning: --host ${host} makes the UI, the API and the text of your manifests reachable from the network, without authentication`);
   let started = false;
@@ -102,12 +125,13 @@ export async function startServe(args: readonly string[], io: Io): Promise<Start
       port,
       maxWorkloads,
       load: async () => {
-        const snap = await loadSnapshot(spec(newPaths));
+        const snap = await loadSnapshot(spec(newPaths, revs.new));
         if (!started) reportDiagnostics(io, snap.loaded, snap.analysis.diagnostics, values);
         return snap;
       },
-      ...(diff ? { loadOld: () => loadSnapshot(spec(oldPaths)) } : {}),
-      watch: cluster ? [] : positionals,
+      ...(diff ? { loadOld: () => loadSnapshot(spec(oldPaths, revs.old)) } : {}),
+      // A revision does not change; the working tree does.
+      watch: cluster || revs.new !== undefined ? [] : gitSpec !== undefined ? gitPaths : positionals,
       log,
     });
   } catch (e) {
@@ -116,7 +140,7 @@ export async function startServe(args: readonly string[], io: Io): Promise<Start
     if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new UsageError(`cannot bind ${host}: not an address of this machine`);
     throw e;
   }
-  io.out(`meshless serve: ${server.url}${diff ? ` (diff: ${oldPaths[0]!} → ${newPaths[0]!})` : ''}`);
+  io.out(`meshless serve: ${server.url}${gitSpec !== undefined ? ` (diff: ${revs.label})` : diff ? ` (diff: ${oldPaths[0]!} → ${newPaths[0]!})` : ''}`);
   const t0 = performance.now();
   server.ready.then(
     (v) => {

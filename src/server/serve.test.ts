@@ -179,3 +179,36 @@ test('diff mode marks what the new version removes; a file change reloads and te
   assert.deepEqual(removed(m), []);
   assert.equal(m.meta.generation, data.generation);
 });
+
+test('serve --git BASE..HEAD: both versions read from git, what the commit removes is marked', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const { startServe } = await import('../cli/serve.js');
+  const repo = mkdtempSync(join(tmpdir(), 'meshless-serve-git-'));
+  temps.push(repo);
+  const git = (...args: string[]): string => execFileSync('git', args, { cwd: repo, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } });
+  git('init', '-q');
+  cpSync(shop, join(repo, 'k8s'), { recursive: true });
+  git('add', '.');
+  git('commit', '-qm', 'shop');
+  const file = join(repo, 'k8s/networkpolicies/orders-db.yaml');
+  writeFileSync(file, readFileSync(file, 'utf8').split(/^---$/m).filter((d) => !/name: allow-data-namespaces-to-orders-db/.test(d)).join('---'));
+  git('commit', '-qam', 'close the data path');
+  let out = '';
+  const cwd = process.cwd();
+  process.chdir(repo);
+  let started;
+  try {
+    started = await startServe(['--git', 'HEAD~1..HEAD', 'k8s', '--port', '0'], { out: (s) => (out += s), err: () => undefined, isTTY: false, prog: 'meshless' });
+  } finally {
+    process.chdir(cwd);
+  }
+  assert.ok(typeof started !== 'number');
+  running.push(started.server);
+  await started.server.ready;
+  assert.match(out, /\(diff: HEAD~1 → HEAD\)/);
+  const m = await json<ApiModel>(`${started.server.url}api/model`);
+  const removed = (m.workloadEdges ?? []).filter((e) => e.change === 'removed').map((e) => `${e.from} → ${e.to}`).sort();
+  assert.deepEqual(removed, ['payments/deployment/payments → orders-db/statefulset/orders-db', 'team-green/deployment/reporting → orders-db/statefulset/orders-db']);
+  const bad = await startServe(['--git', 'no-such-rev', '--port', '0'], { out: () => undefined, err: () => undefined, isTTY: false, prog: 'meshless' }).catch((e: unknown) => e);
+  assert.ok(bad instanceof Error && /unknown revision/.test(bad.message));
+});

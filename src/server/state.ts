@@ -22,6 +22,8 @@ export interface AuditSettings {
 /** What to load: paths (files, directories, `-`) or `--cluster` with its options in `values`. */
 export interface InputSpec {
   readonly paths: readonly string[];
+  /** Read the paths at this git revision (a commit SHA) instead of the working tree, with git run in `cwd`. */
+  readonly rev?: { readonly sha: string; readonly cwd: string };
   /** Parsed command-line options: cluster, context, kubeconfig, namespace, all-namespaces. */
   readonly values: Options;
   readonly podCidrs?: readonly string[];
@@ -49,8 +51,8 @@ export function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
-async function loadFiles(paths: readonly string[], values: Options, watch: Stopwatch): Promise<{ loaded: Loaded; inputs: ApiInput[] }> {
-  const read = await readInputs(paths);
+async function loadFiles(paths: readonly string[], values: Options, watch: Stopwatch, rev?: InputSpec['rev']): Promise<{ loaded: Loaded; inputs: ApiInput[] }> {
+  const read = rev === undefined ? await readInputs(paths) : await (await import('../load/git.js')).loadGitRevision(rev.sha, paths, { cwd: rev.cwd });
   watch.lap('read');
   await breathe();
   // Hashed as read (UTF-8), which is the file's bytes for any valid UTF-8 file: `sha256sum FILE` agrees.
@@ -68,7 +70,7 @@ async function loadFiles(paths: readonly string[], values: Options, watch: Stopw
 export async function loadSnapshot(spec: InputSpec): Promise<Snapshot> {
   const watch = new Stopwatch();
   const cluster = spec.values['cluster'] === true;
-  const { loaded, inputs } = cluster ? { loaded: await loadFromArgs([], spec.values, watch), inputs: [] } : await loadFiles(spec.paths, spec.values, watch);
+  const { loaded, inputs } = cluster ? { loaded: await loadFromArgs([], spec.values, watch), inputs: [] } : await loadFiles(spec.paths, spec.values, watch, spec.rev);
   const loadedAt = new Date();
   await breathe();
   const analysis = analyze(loaded.inventory, spec.podCidrs ? { podCidrs: spec.podCidrs } : {});
