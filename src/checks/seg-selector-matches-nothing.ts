@@ -1,3 +1,4 @@
+import { editDistance } from '../model/suggest.js';
 import type { Labels } from '../model/labels.js';
 import type { LabelSelector, NetworkPolicy } from '../model/networkpolicy.js';
 import { describeSelector, isEmptySelector, matches } from '../netpol/selector.js';
@@ -21,16 +22,6 @@ export function namespacesWithPods(ctx: CheckContext): Set<string> {
   return new Set(ctx.inventory.endpoints.map((e) => e.namespace));
 }
 
-/** Edit distance, for "did you mean" on label values. */
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length]!;
-}
 
 /**
  * A matchLabels close to the selector's that does match one of these label sets
@@ -45,7 +36,7 @@ export function nearMatchLabels(sel: LabelSelector, candidates: readonly Labels[
     let ok = true;
     for (const k of keys) {
       const have = labels[k];
-      if (have === undefined || distance(have, sel.matchLabels[k]!) > 2) {
+      if (have === undefined || editDistance(have, sel.matchLabels[k]!) > 2) {
         ok = false;
         break;
       }

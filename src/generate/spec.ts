@@ -8,6 +8,7 @@
  * name, a public service without a reason...). Both report problems with the
  * field path and what to write instead; the CLI adds the file and line.
  */
+import { nearest } from '../model/suggest.js';
 import { z } from 'zod';
 import { parseCidr, type Cidr } from '../model/ip.js';
 import { labelKeyProblem, labelValueProblem } from '../model/networkpolicy.js';
@@ -238,29 +239,7 @@ export function formatPath(path: readonly (string | number)[]): string {
   return out === '' ? '(top level)' : out;
 }
 
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length]!;
-}
 
-/** The closest candidate within a few edits: for "did you mean". */
-export function nearest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const c of candidates) {
-    const d = distance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestD) {
-      bestD = d;
-      best = c;
-    }
-  }
-  return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
-}
 
 /** Field names a schema node accepts at a path, for "unknown field" hints. */
 function knownKeys(path: readonly PropertyKey[]): string[] {

@@ -14,6 +14,7 @@
  *   through `runAudit` on a small inventory made of the object and the context
  *   the snapshot holds.
  */
+import { editDistance } from '../model/suggest.js';
 import type { Inventory } from '../model/inventory.js';
 import { buildInventory, type ParsedDocument } from '../model/inventory.js';
 import { isClusterScoped, type KubeObject, type LoadedObject } from '../model/kube.js';
@@ -584,19 +585,6 @@ function containerPorts(podSpec: Json): PortLine[] {
   return out;
 }
 
-/** Edit distance with transpositions (optimal string alignment): `reprot` is 1 from `report`. */
-function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
-      d[i]![j] = v;
-    }
-  }
-  return d[a.length]![b.length]!;
-}
 
 /** A typo rather than another name: at most 2 edits, and fewer than a third of the word. */
 const similar = (a: string, b: string): boolean => {
