@@ -1,12 +1,12 @@
 import type { LoadedObject } from '../model/kube.js';
 import type { Labels } from '../model/labels.js';
-import type { Endpoint } from '../model/workloads.js';
+import { ENDPOINT_KINDS, type Endpoint } from '../model/workloads.js';
 import type { PodClass } from '../netpol/analysis.js';
 import { defineCheck, type CheckContext, type FindingDraft } from './types.js';
 import { objectIndex } from './object-index.js';
 
 /** Kinds that hold pods: a check about workloads has nothing to say without one of them. */
-export const WORKLOAD_KINDS: readonly string[] = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob'];
+export const WORKLOAD_KINDS: readonly string[] = [...ENDPOINT_KINDS];
 
 export interface Workload {
   /** `namespace/kind/name` (the engine's workload id). */

@@ -1,17 +1,16 @@
 /** `meshless audit`: the four controls, checked, with a concrete fix for every finding. */
-import { readFile, writeFile } from 'node:fs/promises';
-import yaml from 'js-yaml';
+import { writeFile } from 'node:fs/promises';
 import { analyze } from '../netpol/analysis.js';
 import { ALL_CHECKS } from '../checks/index.js';
-import { parseAuditConfig, type LoadedConfig } from '../checks/config.js';
-import { failing, fingerprint, runAudit, type AuditResult, type Baseline } from '../checks/run.js';
-import { DEFAULT_CONFIG, SEVERITIES, type Severity } from '../checks/types.js';
+import { failing, fingerprint, runAudit, type AuditResult } from '../checks/run.js';
+import { SEVERITIES, type Severity } from '../checks/types.js';
 import { auditJson } from '../report/audit-json.js';
 import { auditSarif } from '../report/audit-sarif.js';
 import { auditJunit } from '../report/audit-junit.js';
 import { auditMarkdown } from '../report/audit-markdown.js';
 import { auditTable } from '../report/audit-table.js';
-import { EXIT, Stopwatch, UsageError, hasInputErrors, loadFromArgs, oneOf, parse, podCidrs, printStats, reportDiagnostics, CLUSTER_OPTIONS, type Io, type Options } from './common.js';
+import { loadBaseline, loadConfig, type BaselineFile } from './settings.js';
+import { EXIT, Stopwatch, hasInputErrors, loadFromArgs, oneOf, parse, podCidrs, printStats, reportDiagnostics, CLUSTER_OPTIONS, type Io } from './common.js';
 
 export const auditHelp = `Usage: meshless audit PATH... | --cluster [options]
 
@@ -42,42 +41,6 @@ Suppress one finding on its object with the annotations
   meshless.dev/ignore: CHECK-ID[,CHECK-ID]  and  meshless.dev/ignore-reason: "..."
 
 Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error, 3 internal error.`;
-
-export async function loadConfig(values: Options): Promise<LoadedConfig> {
-  let loaded: LoadedConfig = { config: DEFAULT_CONFIG, ignore: [] };
-  const file = values['config'];
-  if (typeof file === 'string') {
-    let raw: unknown;
-    try {
-      raw = yaml.load(await readFile(file, 'utf8'));
-    } catch (e) {
-      throw new UsageError(`--config ${file}: ${e instanceof Error ? e.message.split('\n')[0]! : String(e)}`);
-    }
-    const parsed = parseAuditConfig(raw);
-    if ('problems' in parsed) throw new UsageError(`--config ${file} is not valid:\n  ${parsed.problems.join('\n  ')}`);
-    loaded = parsed;
-  }
-  const team = values['network-team'];
-  if (Array.isArray(team) && team.length > 0) loaded = { ...loaded, config: { ...loaded.config, networkTeam: team } };
-  return loaded;
-}
-
-interface BaselineFile {
-  version: 1;
-  findings: { fingerprint: string; check: string; object: string; reason: string }[];
-}
-
-export async function loadBaseline(file: string): Promise<Baseline> {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(await readFile(file, 'utf8'));
-  } catch (e) {
-    throw new UsageError(`--baseline ${file}: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  const list = (doc as Partial<BaselineFile> | null)?.findings;
-  if (!Array.isArray(list)) throw new UsageError(`--baseline ${file}: expected {"version": 1, "findings": [{"fingerprint": ..., "reason": ...}]}`);
-  return { entries: new Map(list.map((f) => [f.fingerprint, f.reason])) };
-}
 
 function baselineOf(r: AuditResult): BaselineFile {
   return {

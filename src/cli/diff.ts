@@ -14,7 +14,7 @@ import { SEVERITIES, type AuditConfig, type Check, type Severity } from '../chec
 import { diffJson, gateFailed, jsonChunks, type DiffGates, type DiffReport, type DiffSideInfo } from '../report/diff-json.js';
 import { diffMarkdown } from '../report/diff-markdown.js';
 import { diffTable } from '../report/diff-table.js';
-import { loadConfig } from './audit.js';
+import { loadConfig } from './settings.js';
 import { EXIT, Stopwatch, UsageError, endpointFilter, hasInputErrors, oneOf, parse, podCidrs, printStats, reportDiagnostics, type Io, type Loaded, type Options } from './common.js';
 
 export const diffHelp = `Usage: meshless diff OLD NEW [options]

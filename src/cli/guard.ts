@@ -8,10 +8,7 @@
  *   meshless guard --check FILE...  what the webhook would answer, offline
  *   meshless guard manifests ...    what installs it
  */
-import { readFile } from 'node:fs/promises';
-import yaml from 'js-yaml';
-import { parseAuditConfig } from '../checks/config.js';
-import { DEFAULT_CONFIG, type AuditConfig } from '../checks/types.js';
+import { loadConfig } from './settings.js';
 import { apiGroup, type LoadedObject } from '../model/kube.js';
 import { parseCidr } from '../model/ip.js';
 import { formatSource } from '../model/source.js';
@@ -124,19 +121,6 @@ function rejectForeign(form: keyof typeof ONLY, values: Options): void {
 
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.flatMap((x) => String(x).split(',')).map((s) => s.trim()).filter(Boolean) : []);
 
-async function auditConfig(values: Options): Promise<AuditConfig> {
-  const file = values['config'];
-  if (typeof file !== 'string') return DEFAULT_CONFIG;
-  let raw: unknown;
-  try {
-    raw = yaml.load(await readFile(file, 'utf8'));
-  } catch (e) {
-    throw new UsageError(`--config ${file}: ${e instanceof Error ? e.message.split('\n')[0]! : String(e)}`);
-  }
-  const parsed = parseAuditConfig(raw);
-  if ('problems' in parsed) throw new UsageError(`--config ${file} is not valid:\n  ${parsed.problems.join('\n  ')}`);
-  return parsed.config;
-}
 
 async function guardConfig(values: Options): Promise<GuardConfig> {
   const exempt = list(values['exempt-namespace']);
@@ -145,7 +129,7 @@ async function guardConfig(values: Options): Promise<GuardConfig> {
     failurePolicy: oneOf(values['failure-policy'], FAILURE_POLICIES, '--failure-policy', 'fail'),
     requireEgress: values['require-egress'] === true,
     exemptNamespaces: [...new Set([...DEFAULT_EXEMPT_NAMESPACES, ...exempt])],
-    audit: await auditConfig(values),
+    audit: (await loadConfig(values)).config,
   };
 }
 

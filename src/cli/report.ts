@@ -1,7 +1,7 @@
 /** `meshless report`: one self-contained HTML evidence report for auditors and change boards. */
 import { writeFile } from 'node:fs/promises';
 import { ALL_CHECKS } from '../checks/index.js';
-import { loadBaseline, loadConfig } from './audit.js';
+import { loadBaseline, loadConfig } from './settings.js';
 import { reach } from '../netpol/reach.js';
 import { TOOL } from '../report/audit-json.js';
 import { htmlReport } from '../report/html.js';

@@ -14,6 +14,7 @@
  *   through `runAudit` on a small inventory made of the object and the context
  *   the snapshot holds.
  */
+import { POD_TEMPLATE_PATH } from '../model/workloads.js';
 import { editDistance } from '../model/suggest.js';
 import type { Inventory } from '../model/inventory.js';
 import { buildInventory, type ParsedDocument } from '../model/inventory.js';
@@ -418,17 +419,8 @@ function clip(s: string, max = MAX_WARNING_LENGTH): string {
   return one.length <= max ? one : `${one.slice(0, max - 1)}…`;
 }
 
-/** Pod-bearing kinds and where each keeps its pod template. */
-const TEMPLATE_PATH: Readonly<Record<string, readonly string[]>> = {
-  Pod: [],
-  Deployment: ['spec', 'template'],
-  StatefulSet: ['spec', 'template'],
-  DaemonSet: ['spec', 'template'],
-  ReplicaSet: ['spec', 'template'],
-  ReplicationController: ['spec', 'template'],
-  Job: ['spec', 'template'],
-  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
-};
+/** Pod-bearing kinds and where each keeps its pod template (shared with the inventory). */
+const TEMPLATE_PATH: Readonly<Record<string, readonly string[]>> = POD_TEMPLATE_PATH;
 
 /** Kinds whose exposure the edge checks judge. */
 const EDGE_KINDS: ReadonlySet<string> = new Set(['Ingress', 'HTTPRoute', 'GRPCRoute']);

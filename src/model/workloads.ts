@@ -60,7 +60,9 @@ function workloadOf(ns: string, name: string, kind: string, meta: { labels?: Lab
   return `${ns}/${ref.kind.toLowerCase()}/${ref.name}`;
 }
 
-const TEMPLATE_PATH: Readonly<Record<Exclude<EndpointKind, 'Pod'>, readonly string[]>> = {
+/** Where each pod-bearing kind keeps its pod template (a Pod is its own). */
+export const POD_TEMPLATE_PATH: Readonly<Record<EndpointKind, readonly string[]>> = {
+  Pod: [],
   Deployment: ['spec', 'template'],
   StatefulSet: ['spec', 'template'],
   DaemonSet: ['spec', 'template'],
@@ -70,7 +72,7 @@ const TEMPLATE_PATH: Readonly<Record<Exclude<EndpointKind, 'Pod'>, readonly stri
   CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
 };
 
-export const ENDPOINT_KINDS: ReadonlySet<string> = new Set<string>(['Pod', ...Object.keys(TEMPLATE_PATH)]);
+export const ENDPOINT_KINDS: ReadonlySet<string> = new Set<string>(Object.keys(POD_TEMPLATE_PATH));
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -192,7 +194,7 @@ export function extractEndpoints(objects: readonly LoadedObject[], locate: Locat
       template = o.object;
       basePath = 'spec';
     } else {
-      const path = TEMPLATE_PATH[kind as Exclude<EndpointKind, 'Pod'>];
+      const path = POD_TEMPLATE_PATH[kind as EndpointKind];
       template = dig(o.object, path);
       basePath = `${path.join('.')}.spec`;
     }
