@@ -1,46 +1,9 @@
 /** The server's JSON API, typed by src/server/api.ts. Relative URLs: the page may be served under any base. */
 import type { ApiModel, ApiPairs, ApiSource, ApiWorkloads } from '../server/api.js';
 
-/** What /api/explain answers (src/netpol/explain.ts), as the UI reads it. */
-export interface RuleVerdict {
-  readonly index: number;
-  readonly file: string;
-  readonly line: number;
-  readonly peerMatched: boolean;
-  readonly peerReason: string;
-  readonly ports: readonly string[];
-  readonly portMatched: boolean;
-  readonly portReason: string;
-  readonly allows: boolean;
-}
-export interface PolicyVerdict {
-  readonly name: string;
-  readonly namespace: string;
-  readonly file: string;
-  readonly line: number;
-  readonly typesDefaulted: boolean;
-  readonly rules: readonly RuleVerdict[];
-}
-export interface SideVerdict {
-  readonly direction: 'egress' | 'ingress';
-  readonly subject: string;
-  readonly isolated: boolean;
-  readonly policies: readonly PolicyVerdict[];
-  readonly allowed: boolean;
-  readonly ports: readonly string[];
-  readonly summary: string;
-}
-export interface Explanation {
-  readonly from: string;
-  readonly to: string;
-  readonly port?: number;
-  readonly protocol?: string;
-  readonly allowed: boolean;
-  readonly allowedPorts: readonly string[];
-  readonly egress: SideVerdict;
-  readonly ingress: SideVerdict;
-  readonly summary: string;
-}
+/** What /api/explain answers: the engine's own types (type-only; nothing of the engine is bundled). */
+import type { Explanation } from '../netpol/explain.js';
+export type { Explanation, PolicyVerdict, RuleVerdict, SideVerdict } from '../netpol/explain.js';
 
 export class ApiFailure extends Error {
   override readonly name = 'ApiFailure';
