@@ -3,6 +3,7 @@
  * format against its schema or shape, the CI gate, suppression, baselines, and
  * the same findings from a live cluster (the fake API server) as from manifests.
  */
+import { runCli } from './support/cli.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -10,19 +11,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
-import { main } from '../src/cli/main.js';
 import { parseInputs } from '../src/load/text.js';
 import { startFakeApiServer, writeKubeconfig } from './support/fake-apiserver.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const shop = join(root, 'examples/shop');
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(args, { out: (s) => (out += `${s}\n`), err: (s) => (err += `${s}\n`), isTTY: false, prog: 'meshless' });
-  return { code, out, err };
-}
+const run = runCli;
 
 interface AuditJson {
   controls: Record<string, { status: string; findings: number; suppressed: number }>;

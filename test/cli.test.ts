@@ -3,6 +3,7 @@
  * UPDATE_GOLDEN=1 npm test and review the diff), exit codes, stdin, and the
  * kubectl plugin name, run as real processes.
  */
+import { runCli } from './support/cli.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -10,17 +11,11 @@ import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { main } from '../src/cli/main.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const mainTs = join(root, 'src/cli/main.ts');
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(args, { out: (s) => (out += `${s}\n`), err: (s) => (err += `${s}\n`), isTTY: false, prog: 'meshless' });
-  return { code, out, err };
-}
+const run = runCli;
 
 function golden(name: string, actual: string): void {
   const file = join(root, 'test/golden', name);

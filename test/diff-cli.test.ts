@@ -3,14 +3,14 @@
  * comment's shape, and the JSON for tools. Each NEW is a copy of examples/shop in a
  * temporary directory with one deliberate change.
  */
+import { runCli, type CliRun } from './support/cli.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runDiff } from '../src/cli/diff.js';
-import { EXIT, UsageError } from '../src/cli/common.js';
+import { EXIT } from '../src/cli/common.js';
 import { diffMarkdown, DIFF_COMMENT_MARKER, FOLD_ROWS, MAX_CHARS } from '../src/report/diff-markdown.js';
 import { jsonChunks, type DiffReport } from '../src/report/diff-json.js';
 import { portRange } from '../src/netpol/ports.js';
@@ -20,18 +20,7 @@ import type { Finding, Severity } from '../src/checks/types.js';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const shop = join(root, 'examples/shop');
 
-/** Runs the command as main() would: a UsageError is exit 2 with its message. */
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io = { out: (s: string) => (out += `${s}\n`), err: (s: string) => (err += `${s}\n`), isTTY: false, prog: 'meshless' };
-  try {
-    return { code: await runDiff(args, io), out, err };
-  } catch (e) {
-    if (e instanceof UsageError) return { code: EXIT.usage, out, err: `${err}${e.message}\n` };
-    throw e;
-  }
-}
+const run = (args: string[]): Promise<CliRun> => runCli(['diff', ...args]);
 
 const dirs: string[] = [];
 /** A copy of the demo with `change` applied to it. */

@@ -5,14 +5,14 @@
  * the test can see that blobs come through one `git cat-file --batch` and that
  * nothing checks out or touches the index.
  */
+import { runCli, type CliRun } from './support/cli.js';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runDiff } from '../src/cli/diff.js';
-import { EXIT, UsageError } from '../src/cli/common.js';
+import { EXIT } from '../src/cli/common.js';
 import { GitError, loadGitRevision, parseGitRange } from '../src/load/git.js';
 import { inventoryFromParsed, parseInputs } from '../src/load/text.js';
 
@@ -96,17 +96,7 @@ function gitLog(): string[] {
   }
 }
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io = { out: (s: string) => (out += `${s}\n`), err: (s: string) => (err += `${s}\n`), isTTY: false, prog: 'meshless' };
-  try {
-    return { code: await runDiff(args, io), out, err };
-  } catch (e) {
-    if (e instanceof UsageError) return { code: EXIT.usage, out, err: `${err}${e.message}\n` };
-    throw e;
-  }
-}
+const run = (args: string[]): Promise<CliRun> => runCli(['diff', ...args]);
 
 interface Json {
   before: { label: string; sha?: string };

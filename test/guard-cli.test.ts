@@ -4,6 +4,7 @@
  * `--check` answers offline for the demo with the right exit codes; usage errors
  * exit 2; and `serve` runs as a real process against the fake API server.
  */
+import { runCli, type CliRun } from './support/cli.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -21,28 +22,12 @@ import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ValidatingWebhookConfiguration } from 'kubernetes-models/admissionregistration.k8s.io/v1';
 import { Certificate, Issuer } from '@kubernetes-models/cert-manager/cert-manager.io/v1';
-import { runGuard } from '../src/cli/guard.js';
 import { inventoryFromText } from '../src/load/text.js';
 import { startFakeApiServer, writeKubeconfig } from './support/fake-apiserver.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io = { out: (s: string) => (out += `${s}\n`), err: (s: string) => (err += `${s}\n`), isTTY: false, prog: 'meshless' };
-  let code: number;
-  try {
-    code = await runGuard(args, io);
-  } catch (e) {
-    // main.ts turns a UsageError into exit 2; the same here.
-    if (e instanceof Error && e.name === 'UsageError') {
-      err += e.message;
-      code = 2;
-    } else throw e;
-  }
-  return { code, out, err };
-}
+const run = (args: string[]): Promise<CliRun> => runCli(['guard', ...args]);
 
 type Obj = Record<string, unknown> & { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string> } };
 

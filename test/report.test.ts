@@ -6,6 +6,7 @@
  *
  * The browser part is skipped, saying so, only when /usr/bin/chromium is absent.
  */
+import { runCli } from './support/cli.js';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -14,7 +15,6 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
-import { main } from '../src/cli/main.js';
 import { reportTime } from '../src/cli/report.js';
 import { htmlReport, namespaceGraphSvg, peerLabel } from '../src/report/html.js';
 import { inventoryFromText } from '../src/load/text.js';
@@ -33,19 +33,7 @@ const dir = mkdtempSync(join(tmpdir(), 'meshless-report-'));
 const shots = process.env['UPDATE_SCREENSHOTS'] === '1' ? join(dirname(fileURLToPath(import.meta.url)), '../docs/screenshots') : mkdtempSync(join(tmpdir(), 'meshless-shots-'));
 let browser: Browser | undefined;
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function cli(args: string[]): Promise<Run> {
-  let out = '';
-  let err = '';
-  const io = { out: (s: string) => (out += `${s}\n`), err: (s: string) => (err += `${s}\n`), isTTY: false, prog: 'meshless' };
-  const code = await main(args, io);
-  return { code, out, err };
-}
+const cli = runCli;
 
 interface AuditJson {
   findings: { check: string; object: { kind: string; namespace?: string; name: string }; suppressed?: { by: string; reason: string } }[];
