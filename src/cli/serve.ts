@@ -5,6 +5,7 @@ import { loadSnapshot, type InputSpec } from '../server/state.js';
 import { DEFAULT_MAX_WORKLOADS } from '../server/model.js';
 import { AUDIT_SETTING_OPTIONS, auditSettings } from './report.js';
 import { formatDiagnostic } from '../model/diagnostics.js';
+import type { AuditResult } from '../checks/run.js';
 import { CLUSTER_OPTIONS, EXIT, UsageError, parse, podCidrs, reportDiagnostics, type Io } from './common.js';
 
 export const serveHelp = `Usage: meshless serve PATH... | --cluster [options]
@@ -110,7 +111,11 @@ export async function startServe(args: readonly string[], io: Io): Promise<Start
     }
   }
   const gitCwd = process.cwd();
-  const spec = (paths: readonly string[], sha?: string): InputSpec => ({ paths, ...(sha !== undefined ? { rev: { sha, cwd: gitCwd } } : {}), values, ...(cidrs ? { podCidrs: cidrs } : {}), audit: settings });
+  // Checks that failed (a bug) are reported when the audit runs: on the page's first request for findings.
+  const onAudited = (r: AuditResult): void => {
+    for (const e of r.errors) io.err(formatDiagnostic(e));
+  };
+  const spec = (paths: readonly string[], sha?: string): InputSpec => ({ paths, ...(sha !== undefined ? { rev: { sha, cwd: gitCwd } } : {}), onAudited, values, ...(cidrs ? { podCidrs: cidrs } : {}), audit: settings });
   const gitPaths = positionals.length > 0 ? positionals : ['.'];
   const newPaths = gitSpec !== undefined ? gitPaths : diff ? [positionals[1]!] : positionals;
   const oldPaths = gitSpec !== undefined ? gitPaths : diff ? [positionals[0]!] : [];
@@ -150,9 +155,6 @@ export async function startServe(args: readonly string[], io: Io): Promise<Start
       const inv = v.snap.loaded.inventory;
       const workloads = new Set(inv.endpoints.map((e) => e.workload)).size;
       log(`loaded in ${Math.round(performance.now() - t0)} ms: ${inv.summary.used} objects, ${workloads} workloads in ${inv.namespaces.size} namespaces${cluster ? '; a live cluster is read once: restart to re-read it' : '; watching the inputs for changes'}`);
-      setTimeout(() => {
-        for (const e of v.snap.audit().errors) io.err(formatDiagnostic(e));
-      }, 10_000).unref();
     },
     () => undefined,
   );

@@ -28,6 +28,8 @@ export interface InputSpec {
   readonly values: Options;
   readonly podCidrs?: readonly string[];
   readonly audit: AuditSettings;
+  /** Called once, when the audit has run (on first use): where a command reports checks that failed. */
+  readonly onAudited?: (result: AuditResult) => void;
 }
 
 export interface Snapshot {
@@ -95,6 +97,7 @@ export async function loadSnapshot(spec: InputSpec): Promise<Snapshot> {
           unavailableKinds: loaded.unavailableKinds,
         });
         watch.phases['evaluate'] = Math.round(performance.now() - started);
+        spec.onAudited?.(audit);
       }
       return audit;
     },
