@@ -18,14 +18,3 @@ export function bitForEach(b: Bitset, fn: (i: number) => void): void {
     }
   }
 }
-
-export function bitCount(b: Bitset): number {
-  let n = 0;
-  for (let w = 0; w < b.length; w++) {
-    let v = b[w]!;
-    v = v - ((v >>> 1) & 0x55555555);
-    v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
-    n += (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
-  }
-  return n;
-}

@@ -80,9 +80,6 @@ export function coversIp(outer: IpSet, inner: IpSet): boolean {
   return isEmptyIp(subtract(inner, outer));
 }
 
-export function overlapsIp(a: IpSet, b: IpSet): boolean {
-  return !isEmptyIp(subtract(a, subtract(a, b)));
-}
 
 /**
  * Describes the set with blocks the user wrote: the largest vocabulary blocks
