@@ -1,5 +1,5 @@
 import { defineCheck, type AuditConfig, type FindingDraft } from './types.js';
-import { namespaceObject } from './seg-namespace-no-default-deny.js';
+import { namespaceObject } from './segregation.js';
 
 /** Why a namespace name looks like a team's: the team or pattern it matches, or undefined. */
 export function teamNameReason(name: string, config: AuditConfig): string | undefined {

@@ -3,8 +3,8 @@ import { parseCidr, type Cidr } from '../model/ip.js';
 import type { Peer } from '../netpol/analysis.js';
 import { ipSetOf, isEmptyIp, subtract, type ExternalAtom } from '../netpol/ipset.js';
 import { formatPorts, isAll, isEmpty, union, EMPTY_PORTS, type PortSet } from '../netpol/ports.js';
-import { matchLabelsYaml, workloadsOf } from './seg-workload-not-isolated-ingress.js';
 import { defineCheck, type FindingDraft } from './types.js';
+import { matchLabelsYaml, workloadsOf } from './segregation.js';
 
 /** Address space that is not the public internet: private, shared, loopback, link-local, documentation, multicast, reserved. */
 const NOT_PUBLIC: readonly Cidr[] = [

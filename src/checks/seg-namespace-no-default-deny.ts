@@ -1,9 +1,7 @@
-import type { LoadedObject } from '../model/kube.js';
 import type { NetworkPolicy, PolicyRule } from '../model/networkpolicy.js';
 import { isEmptySelector } from '../netpol/selector.js';
-import { WORKLOAD_KINDS } from './seg-workload-not-isolated-ingress.js';
-import { defineCheck, type CheckContext, type FindingDraft, type ObjectRef } from './types.js';
-import { objectIndex } from './object-index.js';
+import { defineCheck, type FindingDraft } from './types.js';
+import { namespaceObject, WORKLOAD_KINDS } from './segregation.js';
 
 type Direction = 'ingress' | 'egress';
 
@@ -65,17 +63,6 @@ export function defaultDenyYaml(namespace: string, dirs: readonly Direction[]): 
     );
   }
   return lines.join('\n');
-}
-
-/**
- * The Namespace object, or when the input only implies the namespace, a reference
- * to it that points at the first object living in it.
- */
-export function namespaceObject(ctx: CheckContext, name: string): LoadedObject | ObjectRef {
-  const declared = objectIndex(ctx.inventory).byKey.get(`namespace//${name}`);
-  if (declared) return declared;
-  const first = objectIndex(ctx.inventory).firstInNamespace.get(name);
-  return first ? { kind: 'Namespace', name, file: first.source.file, line: first.source.line } : { kind: 'Namespace', name };
 }
 
 export default defineCheck({

@@ -1,24 +1,9 @@
-import type { LoadedObject } from '../model/kube.js';
-import type { NetworkPolicy, PolicyRule } from '../model/networkpolicy.js';
+import type { PolicyRule } from '../model/networkpolicy.js';
 import { resolvePorts } from '../netpol/analysis.js';
 import { describeSelector, isEmptySelector } from '../netpol/selector.js';
 import { ALL_PORTS, formatPorts } from '../netpol/ports.js';
-import { defineCheck, type CheckContext, type FindingDraft, type ObjectRef } from './types.js';
-
-/** The NetworkPolicy object a normalised policy came from. */
-export function policyObject(ctx: CheckContext, p: NetworkPolicy): LoadedObject | ObjectRef {
-  const list = ctx.objectsOfKind('NetworkPolicy');
-  return (
-    list.find((o) => o.source === p.source) ??
-    list.find((o) => o.object.metadata.name === p.name && o.object.metadata.namespace === p.namespace) ?? {
-      kind: 'NetworkPolicy',
-      namespace: p.namespace,
-      name: p.name,
-      file: p.source.file,
-      line: p.source.line,
-    }
-  );
-}
+import { defineCheck, type FindingDraft } from './types.js';
+import { policyObject } from './segregation.js';
 
 /** Does the rule admit every TCP port (whatever else)? A missing `ports` admits every port of every protocol. */
 function everyPort(rule: PolicyRule): boolean {

@@ -1,7 +1,6 @@
 import { describeSelector, isEmptySelector } from '../netpol/selector.js';
-import { policyObject } from './seg-policy-allows-all.js';
-import { namespacesWithPods, nearMatchLabels, selectsRuntimePods } from './seg-selector-matches-nothing.js';
 import { defineCheck, type FindingDraft } from './types.js';
+import { namespacesWithPods, nearMatchLabels, policyObject, selectsRuntimePods } from './segregation.js';
 
 export default defineCheck({
   id: 'seg-policy-selects-nothing',

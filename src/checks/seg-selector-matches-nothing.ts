@@ -1,51 +1,8 @@
-import { editDistance } from '../model/suggest.js';
 import type { Labels } from '../model/labels.js';
 import type { LabelSelector, NetworkPolicy } from '../model/networkpolicy.js';
-import { describeSelector, isEmptySelector, matches } from '../netpol/selector.js';
-import { policyObject } from './seg-policy-allows-all.js';
+import { describeSelector, isEmptySelector } from '../netpol/selector.js';
 import { defineCheck, type CheckContext, type FindingDraft } from './types.js';
-
-/**
- * Labels of pods that controllers create at run time and that manifests never
- * contain: a selector asking for one of them rightly matches nothing in the input.
- * cert-manager labels its ACME HTTP-01 solver pods `acme.cert-manager.io/http01-solver: "true"`.
- */
-export const RUNTIME_POD_LABELS: readonly string[] = ['acme.cert-manager.io/http01-solver'];
-
-/** Does the selector ask for pods that only exist at run time? */
-export function selectsRuntimePods(sel: LabelSelector): boolean {
-  return RUNTIME_POD_LABELS.some((k) => sel.matchLabels[k] !== undefined || sel.matchExpressions.some((r) => r.key === k && (r.operator === 'In' || r.operator === 'Exists')));
-}
-
-/** Namespaces where the input shows at least one pod or pod template: elsewhere the input cannot tell. */
-export function namespacesWithPods(ctx: CheckContext): Set<string> {
-  return new Set(ctx.inventory.endpoints.map((e) => e.namespace));
-}
-
-
-/**
- * A matchLabels close to the selector's that does match one of these label sets
- * (pods' or namespaces'): the same keys, values at most two edits away (a typo).
- * Undefined when none is near.
- */
-export function nearMatchLabels(sel: LabelSelector, candidates: readonly Labels[]): Labels | undefined {
-  const keys = Object.keys(sel.matchLabels);
-  if (keys.length === 0) return undefined;
-  for (const labels of candidates) {
-    const fixed: Record<string, string> = {};
-    let ok = true;
-    for (const k of keys) {
-      const have = labels[k];
-      if (have === undefined || editDistance(have, sel.matchLabels[k]!) > 2) {
-        ok = false;
-        break;
-      }
-      fixed[k] = have;
-    }
-    if (ok && matches({ matchLabels: fixed, matchExpressions: sel.matchExpressions }, labels)) return fixed;
-  }
-  return undefined;
-}
+import { namespacesWithPods, nearMatchLabels, policyObject, selectsRuntimePods } from './segregation.js';
 
 const yamlLabels = (labels: Labels, indent: string): string[] => Object.keys(labels).sort().map((k) => `${indent}${k}: ${JSON.stringify(labels[k])}`);
 

@@ -1,5 +1,5 @@
-import { matchLabelsYaml, workloadsOf, WORKLOAD_KINDS } from './seg-workload-not-isolated-ingress.js';
 import { defineCheck, type FindingDraft } from './types.js';
+import { matchLabelsYaml, WORKLOAD_KINDS, workloadsOf } from './segregation.js';
 
 export default defineCheck({
   id: 'seg-workload-not-isolated-egress',

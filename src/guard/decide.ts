@@ -27,9 +27,9 @@ import { describeSelector, matches, whyNotMatched } from '../netpol/selector.js'
 import { edgeChecks } from '../checks/registry-edge.js';
 import { IGNORE_ANNOTATION, IGNORE_REASON_ANNOTATION, runAudit } from '../checks/run.js';
 import { teamNameReason } from '../checks/ns-team-name.js';
-import { matchLabelsYaml } from '../checks/seg-workload-not-isolated-ingress.js';
 import { DEFAULT_CONFIG, type AuditConfig, type Finding } from '../checks/types.js';
 import { ingressEdge, KNOWN_EDGES, TRAEFIK } from '../checks/edge.js';
+import { matchLabelsYaml } from '../checks/segregation.js';
 
 // ---------------------------------------------------------------------------
 // Configuration
