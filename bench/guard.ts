@@ -8,8 +8,9 @@
  * in production), so that autocannon in this process and the server under test
  * each have a core of the two. The policies are generated the way bench/generate.ts
  * does (size M's namespaces and policies, the first 2,000 policies) and served from
- * the same PolicyIndex the watch cache fills; the guard logs every review (to
- * /dev/null) and counts it in its metrics, as it does in production. Its RSS is
+ * the same PolicyIndex the watch cache fills; the guard logs at info (to
+ * /dev/null) and counts every review in its metrics, as it does in production
+ * (plain allows are logged at debug: GUARD_BENCH_LOG_LEVEL=debug measures that). Its RSS is
  * sampled at the start, the middle and the end of its run, and both servers' CPU
  * time per review is measured (a steadier figure than throughput on a busy machine).
  *
@@ -252,7 +253,7 @@ import pino from 'pino';
 import { snapshotFromObjects, DEFAULT_GUARD_CONFIG } from ${mod('decide')};
 import { startGuardServer } from ${mod('server')};
 const index = snapshotFromObjects(JSON.parse(readFileSync(${JSON.stringify(objectsFile)}, 'utf8')));
-const logger = pino({ base: { component: 'meshless-guard' }, formatters: { level: (label) => ({ level: label }) } }, pino.destination({ dest: '/dev/null', sync: false }));
+const logger = pino({ level: ${JSON.stringify(process.env['GUARD_BENCH_LOG_LEVEL'] ?? 'info')}, base: { component: 'meshless-guard' }, formatters: { level: (label) => ({ level: label }) } }, pino.destination({ dest: '/dev/null', sync: false }));
 const guard = await startGuardServer({
   certFile: ${JSON.stringify(cert)},
   keyFile: ${JSON.stringify(key)},

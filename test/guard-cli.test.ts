@@ -175,6 +175,8 @@ test('usage errors exit 2 and say what to do', async () => {
     [['manifests', '--control-plane-cidr', '10.0.0.300/8'], /--control-plane-cidr 10\.0\.0\.300\/8/],
     [['manifests', '--replicas', '0'], /--replicas takes a whole number of at least 1/],
     [['manifests', '--mode', 'strict'], /--mode must be one of enforce, warn, audit-only/],
+    [['serve', '--cert', 'a', '--key', 'b', '--log-level', 'trace'], /--log-level must be one of debug, info, warn, error/],
+    [['manifests', '--log-level', 'debug'], /--log-level goes with serve, not manifests/],
     [['--check'], /no input/],
     [['serve', '--cert', '/nonexistent.crt', '--key', '/nonexistent.key', '--port', '0'], /cannot read \/nonexistent\.crt: no such file/],
   ];
@@ -196,7 +198,7 @@ test('serve: a real process answers over HTTPS once synced, logs JSON lines, and
   const script = `import { runGuard } from ${JSON.stringify(join(root, 'src/cli/guard.ts'))};
 const io = { out: (s) => process.stdout.write(s + '\\n'), err: (s) => process.stderr.write(s + '\\n'), isTTY: false, prog: 'meshless' };
 process.exitCode = await runGuard(process.argv.slice(1), io);`;
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, 'serve', '--cert', cert, '--key', key, '--port', '0', '--kubeconfig', kc.path], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, 'serve', '--cert', cert, '--key', key, '--port', '0', '--log-level', 'debug', '--kubeconfig', kc.path], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -229,12 +231,16 @@ process.exitCode = await runGuard(process.argv.slice(1), io);`;
     const review = { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { uid: 'proc-1', kind: { group: '', version: 'v1', kind: 'Pod' }, operation: 'CREATE', namespace: 'shop', object: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'shop', labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'x' }] } } } };
     const answer = JSON.parse((await get('/validate', JSON.stringify(review))).text) as { response: { uid: string; allowed: boolean } };
     assert.deepEqual([answer.response.uid, answer.response.allowed], ['proc-1', false]);
+    const exempt = { ...review, request: { ...review.request, uid: 'proc-2', namespace: 'kube-system', object: { ...review.request.object, metadata: { name: 'dns', namespace: 'kube-system' } } } };
+    assert.equal((JSON.parse((await get('/validate', JSON.stringify(exempt))).text) as { response: { allowed: boolean } }).response.allowed, true);
     child.kill('SIGINT');
     assert.equal(await exited, 0);
     const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     const line = lines.find((l) => l['uid'] === 'proc-1')!;
     assert.equal(line['verdict'], 'denied');
     assert.equal(line['level'], 'info');
+    // A plain allow: logged because of --log-level debug, at debug.
+    assert.equal(lines.find((l) => l['uid'] === 'proc-2')?.['level'], 'debug');
     assert.ok(lines.some((l) => l['msg'] === 'cache synced'));
     assert.ok(lines.some((l) => l['msg'] === 'stopped'));
   } finally {

@@ -155,7 +155,7 @@ before(async () => {
     objectCounts: () => index.counts(),
     describeStatus: () => 'NetworkPolicy: not listed yet',
   };
-  const logger = pino({ base: null }, { write: (s: string) => logLines.push(JSON.parse(s) as Record<string, unknown>) });
+  const logger = pino({ base: null, level: 'debug' }, { write: (s: string) => logLines.push(JSON.parse(s) as Record<string, unknown>) });
   server = await startGuardServer({ certFile: live.cert, keyFile: live.key, port: 0, host: '127.0.0.1', config, source, logger, certPollIntervalMs: 200 });
 });
 
@@ -200,6 +200,26 @@ test('a Pod selected by a policy is allowed; one in a namespace without policies
   assert.equal((exempt.json!['response'] as { allowed: boolean }).allowed, true);
 });
 
+test('a denied Pod is decided from the whole body: the fix lists its container ports; non-ASCII bodies are read whole too', async () => {
+  // Allowed Pods are answered from the digest; a denial needs the containers the digest leaves out.
+  const api = pod('open', 'api-2', { app: 'api' });
+  (api['spec'] as Record<string, unknown>)['containers'] = [{ name: 'api', image: 'example/api:1', ports: [{ containerPort: 9443, name: 'https' }] }];
+  const no = await request(server, live.cert, 'POST', '/validate', JSON.stringify(review('uid-denied-ports', api)));
+  const denied = no.json!['response'] as { allowed: boolean; status: { message: string } };
+  assert.equal(denied.allowed, false);
+  assert.match(denied.status.message, /port: 9443/);
+  const utf8 = pod('shop', 'web-3', { app: 'web' });
+  (utf8['metadata'] as Record<string, unknown>)['annotations'] = { description: 'Bestellübersicht — café' };
+  const ok = await request(server, live.cert, 'POST', '/validate', JSON.stringify(review('uid-utf8', utf8)));
+  assert.deepEqual(ok.json, { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: 'uid-utf8', allowed: true } });
+  const hostNet = pod('open', 'node-agent', { app: 'agent' });
+  (hostNet['spec'] as Record<string, unknown>)['hostNetwork'] = true;
+  const warned = await request(server, live.cert, 'POST', '/validate', JSON.stringify(review('uid-hostnet', hostNet)));
+  const w = warned.json!['response'] as { allowed: boolean; warnings?: string[] };
+  assert.equal(w.allowed, true);
+  assert.ok(w.warnings?.some((x) => x.includes('hostNetwork')), JSON.stringify(w));
+});
+
 test('softer findings come back as AdmissionReview warnings on an allowed object', async () => {
   const auth = { 'nginx.ingress.kubernetes.io/auth-url': 'http://oauth2-proxy.auth.svc.cluster.local:4180/oauth2/auth' };
   const r = await request(server, live.cert, 'POST', '/validate', JSON.stringify(review('uid-warn', ingress(auth), { group: 'networking.k8s.io', version: 'v1', kind: 'Ingress' })));
@@ -237,7 +257,7 @@ test('bad requests get a 400 that says what is wrong, and the server keeps servi
   assert.equal((still.json!['response'] as { allowed: boolean }).allowed, true);
 });
 
-test('one JSON log line per review with uid, kind, namespace, name, verdict and latency', () => {
+test('a JSON log line per review with uid, kind, namespace, name, verdict and latency: info, plain allows at debug', () => {
   const line = logLines.find((l) => l['uid'] === 'uid-denied');
   assert.ok(line, 'the denied review was logged');
   assert.equal(line['msg'], 'review');
@@ -247,7 +267,11 @@ test('one JSON log line per review with uid, kind, namespace, name, verdict and 
   assert.equal(line['verdict'], 'denied');
   assert.equal(typeof line['latencyMs'], 'number');
   assert.deepEqual(line['reasons'], ['seg-workload-not-isolated-ingress']);
-  assert.equal(logLines.filter((l) => l['uid'] === 'uid-allowed').length, 1);
+  assert.equal(line['level'], 30);
+  const allowed = logLines.filter((l) => l['uid'] === 'uid-allowed');
+  assert.equal(allowed.length, 1);
+  assert.equal(allowed[0]!['level'], 20, 'a plain allow is logged at debug');
+  assert.equal(allowed[0]!['reasons'], undefined);
   assert.ok(logLines.some((l) => l['verdict'] === 'invalid' && String(l['err']).includes('not valid JSON')));
 });
 
@@ -255,7 +279,7 @@ test('/metrics: requests by kind and verdict, latency histogram, cache age and o
   const r = await request(server, live.cert, 'GET', '/metrics');
   assert.equal(r.status, 200);
   const m = r.text;
-  assert.match(m, /meshless_guard_admission_requests_total\{kind="Pod",verdict="denied"\} 1\b/);
+  assert.match(m, /meshless_guard_admission_requests_total\{kind="Pod",verdict="denied"\} 2\b/);
   assert.match(m, /meshless_guard_admission_requests_total\{kind="Pod",verdict="allowed"\} [3-9]\b/);
   assert.match(m, /meshless_guard_admission_requests_total\{kind="invalid",verdict="invalid"\} 8\b/);
   assert.match(m, /meshless_guard_admission_requests_total\{kind="Pod",verdict="undecided"\} 1\b/);

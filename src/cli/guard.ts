@@ -49,6 +49,10 @@ serve                      run the webhook: HTTPS on --port with POST /validate,
   --cert FILE, --key FILE  serving certificate and key (PEM), reloaded when the
                            files change
   --port N                 default 8443
+  --log-level LEVEL        info (default): a JSON line on stdout for every review
+                           that is not a plain allow (denied, would-deny, warned,
+                           undecided, invalid); debug: plain allows too; warn,
+                           error: less
   --kubeconfig FILE, --context NAME
                            default: the pod's service account, $KUBECONFIG or
                            ~/.kube/config
@@ -89,6 +93,7 @@ const OPTIONS = {
   cert: { type: 'string' },
   key: { type: 'string' },
   port: { type: 'string' },
+  'log-level': { type: 'string' },
   mode: { type: 'string' },
   'exempt-namespace': { type: 'string', multiple: true },
   'require-egress': { type: 'boolean' },
@@ -105,7 +110,7 @@ const OPTIONS = {
 
 /** Flags that belong to one form only: naming them elsewhere is a mistake worth saying. */
 const ONLY: Record<string, readonly string[]> = {
-  serve: ['cert', 'key', 'port', 'kubeconfig', 'context'],
+  serve: ['cert', 'key', 'port', 'log-level', 'kubeconfig', 'context'],
   check: ['output'],
   manifests: ['image', 'control-plane-cidr', 'metrics-namespace', 'replicas'],
 };
@@ -118,6 +123,8 @@ function rejectForeign(form: keyof typeof ONLY, values: Options): void {
     }
   }
 }
+
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.flatMap((x) => String(x).split(',')).map((s) => s.trim()).filter(Boolean) : []);
 
@@ -258,6 +265,7 @@ async function serve(values: Options, io: Io): Promise<number> {
   const port = Number(portRaw);
   if (typeof portRaw !== 'string' || !/^\d+$/.test(portRaw) || port > 65535) throw new UsageError(`--port takes a number from 0 to 65535 (got ${JSON.stringify(portRaw)})`);
   const config = await guardConfig(values);
+  const level = oneOf(values['log-level'], LOG_LEVELS, '--log-level', 'info');
 
   // Loaded here: file-only commands should not pay for the server's dependencies.
   const { default: pino } = await import('pino');
@@ -265,7 +273,7 @@ async function serve(values: Options, io: Io): Promise<number> {
   const { startGuardServer } = await import('../guard/server.js');
   const destination = pino.destination({ dest: 1, sync: false });
   // Epoch-millisecond `time` (pino's default) rather than ISO strings: a line per review, and formatting a date costs more than deciding.
-  const logger = pino({ base: { component: 'meshless-guard' }, formatters: { level: (label) => ({ level: label }) } }, destination);
+  const logger = pino({ level, base: { component: 'meshless-guard' }, formatters: { level: (label) => ({ level: label }) } }, destination);
 
   const cache = new GuardCache({
     ...(typeof values['kubeconfig'] === 'string' ? { kubeconfig: values['kubeconfig'] } : {}),
