@@ -200,8 +200,7 @@ test('a Pod selected by a policy is allowed; one in a namespace without policies
   assert.equal((exempt.json!['response'] as { allowed: boolean }).allowed, true);
 });
 
-test('a denied Pod is decided from the whole body: the fix lists its container ports; non-ASCII bodies are read whole too', async () => {
-  // Allowed Pods are answered from the digest; a denial needs the containers the digest leaves out.
+test('a denied Pod\'s fix lists its container ports; a UTF-8 body reads; a hostNetwork Pod is allowed with a warning', async () => {
   const api = pod('open', 'api-2', { app: 'api' });
   (api['spec'] as Record<string, unknown>)['containers'] = [{ name: 'api', image: 'example/api:1', ports: [{ containerPort: 9443, name: 'https' }] }];
   const no = await request(server, live.cert, 'POST', '/validate', JSON.stringify(review('uid-denied-ports', api)));

@@ -13,18 +13,12 @@
  *   with a message that says what was wrong. Nothing a client sends crashes it.
  * - A request it cannot decide (the cache has not synced; a bug) follows the
  *   failure policy: `fail` denies with a message, `ignore` allows with a warning.
- * - A Pod review is first decided from its digest (pod-review.ts: the request's
- *   identity, the Pod's metadata and the scalars of its spec, without parsing the
- *   rest); only a plain allow is answered from it, anything else is decided again
- *   from the whole body. Half of the CPU a review cost was JSON.parse of parts no
- *   decision reads.
  * - One JSON log line (pino) per review that is not a plain allow — denied,
  *   would-deny, with warnings, undecided, invalid — at info; plain allows at debug
  *   (`--log-level debug`): the metrics count every verdict, the API server's audit
  *   log records every request, and a line per Pod created is noise at info.
  *   Fields: uid, kind, namespace, name, operation, verdict, reasons, latency.
  */
-import { isAscii } from 'node:buffer';
 import { readFileSync, watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -34,7 +28,6 @@ import { dirname } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { digestPodReview } from './pod-review.js';
 import { admissionResponse, decide, parseAdmissionReview, REVIEWED_KINDS, undecided, type AdmissionRequest, type GuardConfig, type GuardDecision, type GuardSnapshot } from './decide.js';
 
 /** The API server does not send request bodies larger than this (its etcd object limit plus overhead). */
@@ -84,7 +77,7 @@ class BadRequest extends Error {
   override readonly name = 'BadRequest';
 }
 
-/** Allowed without a warning, a status or audit annotations: the answer the digest of a Pod review may give. */
+/** Allowed without a warning, a status or audit annotations: logged at debug only. */
 const plainAllow = (d: GuardDecision): boolean => d.verdict === 'allowed' && d.warnings.length === 0 && d.status === undefined && d.auditAnnotations === undefined;
 
 /** Kinds as metric labels: the reviewed ones, everything else as `other` (a label set must stay bounded). */
@@ -253,36 +246,20 @@ export async function startGuardServer(options: GuardServerOptions): Promise<Gua
       if (!res.headersSent && !res.destroyed) badRequest(res, `the body could not be read: ${body.message}`, true);
       return;
     }
-    let request: AdmissionRequest | undefined;
-    let decision: GuardDecision | undefined;
-    // The digest of a Pod review: answered from it only when that is a plain allow.
-    const digest = isAscii(body) ? digestPodReview(body, body.toString('latin1')) : undefined;
-    if (digest !== undefined) {
-      const r = parseAdmissionReview(digest);
-      if ('request' in r) {
-        const d = decideSafely(r.request);
-        if (plainAllow(d)) {
-          request = r.request;
-          decision = d;
-        }
-      }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.toString('utf8'));
+    } catch (e) {
+      refuse(res, `the body is not valid JSON (${e instanceof Error ? e.message : String(e)}); expected an admission.k8s.io/v1 AdmissionReview`, started);
+      return;
     }
-    if (request === undefined || decision === undefined) {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(body.toString('utf8'));
-      } catch (e) {
-        refuse(res, `the body is not valid JSON (${e instanceof Error ? e.message : String(e)}); expected an admission.k8s.io/v1 AdmissionReview`, started);
-        return;
-      }
-      const r = parseAdmissionReview(parsed);
-      if ('error' in r) {
-        refuse(res, r.error, started);
-        return;
-      }
-      request = r.request;
-      decision = decideSafely(request);
+    const r = parseAdmissionReview(parsed);
+    if ('error' in r) {
+      refuse(res, r.error, started);
+      return;
     }
+    const request = r.request;
+    const decision = decideSafely(request);
     send(res, 200, JSON.stringify(admissionResponse(request.uid, decision)), 'application/json');
     const seconds = (performance.now() - started) / 1000;
     const kind = kindLabel(request.kind.kind);
