@@ -16,6 +16,11 @@
  *
  *   GUARD_BENCH_SECONDS=5 node --import tsx bench/guard.ts   (a quick run; default 20)
  *
+ * A second reference, the parse ceiling, is the same bare server that also runs
+ * JSON.parse on each body — the least any webhook that reads the review must do —
+ * so that the guard's own cost (decision, metrics, logs) is seen apart from the
+ * cost of reading the request at all.
+ *
  * Goals: ≥ 60% of the ceiling's throughput, p99 < 10 ms, memory flat. Reported,
  * never asserted.
  */
@@ -58,9 +63,15 @@ export interface GuardBenchResult {
   /** Where the guard's code came from (the compiled build, or the sources through tsx). */
   readonly code: string;
   readonly ceiling: LoadFigures;
+  /** The bare server plus JSON.parse of each body. */
+  readonly parseCeiling: LoadFigures;
   readonly guard: LoadFigures & { readonly rssStartMiB: number; readonly rssMiddleMiB: number; readonly rssEndMiB: number };
   /** The guard's throughput over the ceiling's. */
   readonly ratio: number;
+  /** The guard's throughput over the parse ceiling's. */
+  readonly parseRatio: number;
+  /** The parse ceiling's throughput over the ceiling's: what reading the body alone leaves. */
+  readonly parseCeilingRatio: number;
   readonly goals: { readonly ratio: boolean; readonly p99: boolean; readonly memoryFlat: boolean };
 }
 
@@ -225,16 +236,26 @@ process.on('message', (m) => {
 process.send({ port: server.address().port });
 `;
 
-/** The ceiling: TLS, read the body, answer a fixed review. No parsing, no decision, no logging, no metrics. */
-function ceilingScript(cert: string, key: string): string {
+/**
+ * The ceiling: TLS, read the body, answer a fixed review. No decision, no logging,
+ * no metrics; with `parse`, JSON.parse of each body (the parse ceiling).
+ */
+function ceilingScript(cert: string, key: string, parse = false): string {
   const fixed = JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: '00000000-0000-0000-0000-000000000000', allowed: true } });
+  const read = parse
+    ? `const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    const review = JSON.parse((chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).toString('utf8'));
+    if (typeof review !== 'object') throw new Error('not a review');`
+    : `req.on('data', () => undefined);
+  req.on('end', () => {`;
   return `
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
 const fixed = ${JSON.stringify(fixed)};
 const server = https.createServer({ cert: readFileSync(${JSON.stringify(cert)}), key: readFileSync(${JSON.stringify(key)}) }, (req, res) => {
-  req.on('data', () => undefined);
-  req.on('end', () => {
+  ${read}
     res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(fixed) });
     res.end(fixed);
   });
@@ -375,6 +396,13 @@ export async function benchGuard(options: { seconds?: number; connections?: numb
     const ceilingFigures = await load(ceiling.child, ceiling.port, body, seconds, connections);
     ceiling.child.send('exit');
 
+    log(`parse ceiling: bare node:https + JSON.parse of each body, ${connections} connections, ${warm} s warm-up + ${seconds} s`);
+    const parsing = await startChild('parse ceiling', ceilingScript(cert, key, true), []);
+    children.push(parsing.child);
+    await load(parsing.child, parsing.port, body, warm, connections);
+    const parseFigures = await load(parsing.child, parsing.port, body, seconds, connections);
+    parsing.child.send('exit');
+
     log(`guard: ${POLICIES} NetworkPolicies in the cache, ${connections} connections, ${warm} s warm-up + ${seconds} s`);
     const objectsFile = join(dir, 'cluster.json');
     writeFileSync(objectsFile, JSON.stringify(objects));
@@ -404,8 +432,11 @@ export async function benchGuard(options: { seconds?: number; connections?: numb
       verdict: expected.verdict,
       code: code.label,
       ceiling: ceilingFigures,
+      parseCeiling: parseFigures,
       guard: { ...guardFigures, rssStartMiB: round(rssStart), rssMiddleMiB: round(rssMiddle), rssEndMiB: round(rssEnd) },
       ratio: Math.round(ratio * 1000) / 1000,
+      parseRatio: parseFigures.reviewsPerSecond > 0 ? Math.round((guardFigures.reviewsPerSecond / parseFigures.reviewsPerSecond) * 1000) / 1000 : 0,
+      parseCeilingRatio: ceilingFigures.reviewsPerSecond > 0 ? Math.round((parseFigures.reviewsPerSecond / ceilingFigures.reviewsPerSecond) * 1000) / 1000 : 0,
       goals: {
         ratio: ratio >= GUARD_GOALS.ratio,
         p99: guardFigures.p99Ms < GUARD_GOALS.p99Ms,

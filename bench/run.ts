@@ -807,20 +807,20 @@ async function extraBenchmarks(results: readonly SizeResult[]): Promise<string[]
     const g = await benchGuard({ log });
     const row = (name: string, f: { reviewsPerSecond: number; p50Ms: number; p99Ms: number; cpuMicrosPerReview: number; errors: number; non2xx: number }): string[] => [name, fmtNum(Math.round(f.reviewsPerSecond)), `${f.p50Ms} ms`, `${f.p99Ms} ms`, `${Math.round(f.cpuMicrosPerReview)} µs`, String(f.errors + f.non2xx)];
     md.push(
-      `Pod AdmissionReviews (${fmtNum(g.bodyBytes)} bytes) over HTTPS on loopback, ${g.connections} connections for ${g.seconds} s (autocannon), ${fmtNum(g.policies)} NetworkPolicies in ${fmtNum(g.namespaces)} namespaces in the guard's cache; the ceiling is a bare node:https server answering a fixed AdmissionReview, in the same run. Guard code: ${g.code}.`,
+      `Pod AdmissionReviews (${fmtNum(g.bodyBytes)} bytes) over HTTPS on loopback, ${g.connections} connections for ${g.seconds} s (autocannon), ${fmtNum(g.policies)} NetworkPolicies in ${fmtNum(g.namespaces)} namespaces in the guard's cache; the ceiling is a bare node:https server answering a fixed AdmissionReview, the parse ceiling the same server running JSON.parse on each body (the least a webhook that reads the review does), all in the same run. Guard code: ${g.code}; logging at info (plain allows are logged at debug).`,
       '',
-      table(['server', 'reviews/s', 'p50', 'p99', 'CPU per review', 'errors'], [row('ceiling (bare HTTPS)', g.ceiling), row('meshless guard', g.guard)]),
+      table(['server', 'reviews/s', 'p50', 'p99', 'CPU per review', 'errors'], [row('ceiling (bare HTTPS)', g.ceiling), row('parse ceiling (bare HTTPS + JSON.parse)', g.parseCeiling), row('meshless guard', g.guard)]),
       '',
       table(
         ['goal', 'target', 'measured', 'result'],
         [
-          ['throughput / ceiling', `≥ ${GUARD_GOALS.ratio * 100}%`, `${(g.ratio * 100).toFixed(0)}%`, g.goals.ratio ? '**PASS**' : '**MISS**'],
+          ['throughput / ceiling', `≥ ${GUARD_GOALS.ratio * 100}%`, `${(g.ratio * 100).toFixed(0)}% (the parse ceiling itself: ${(g.parseCeilingRatio * 100).toFixed(0)}%; the guard / the parse ceiling: ${(g.parseRatio * 100).toFixed(0)}%)`, g.goals.ratio ? '**PASS**' : '**MISS**'],
           ['p99 latency', `< ${GUARD_GOALS.p99Ms} ms`, `${g.guard.p99Ms} ms`, g.goals.p99 ? '**PASS**' : '**MISS**'],
           ['memory flat (RSS start / middle / end)', `growth ≤ ${GUARD_GOALS.rssGrowthMiB} MiB`, `${g.guard.rssStartMiB} / ${g.guard.rssMiddleMiB} / ${g.guard.rssEndMiB} MiB`, g.goals.memoryFlat ? '**PASS**' : '**MISS**'],
         ],
       ),
       '',
-      'On two cores the load generator and the server share the machine; the CPU per review is the steadier figure. The guard parses and validates each request body (JSON.parse of a realistic Pod with managedFields costs 15–22 µs) and logs one JSON line per review; the ceiling does neither, which bounds the ratio.',
+      'On two cores the load generator and the server share the machine; the CPU per review is the steadier figure. The parse ceiling shows what reading a realistic 4 KB Pod review costs by itself (JSON.parse, in the server, under load): when it is near or below 60% of the ceiling, no webhook that parses the request can meet the throughput goal on this machine, and the guard / parse-ceiling ratio is the figure that says how much the guard adds. A hand-written partial scanner (the entries an allow reads, without building the rest) was built and measured in the server: it saved 3–5 µs of the ~22 µs, and was dropped.',
       '',
     );
   } catch (e) {
