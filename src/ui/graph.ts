@@ -1,5 +1,5 @@
 /**
- * The graph: cytoscape with the fCoSE layout. Namespaces are compound nodes
+ * The graph: cytoscape with the fCoSE layout (a grid, layout.ts, for large graphs). Namespaces are compound nodes
  * with their workloads inside (or single nodes when collapsed); the outside
  * world (`ip:` peers, the internet among them) and the edge (entry points) are
  * groups of their own. Edges are allowed connections labelled with ports.
@@ -13,6 +13,7 @@ import cytoscape from 'cytoscape';
 import type { Core, EdgeSingular, ElementDefinition, EventObject, NodeSingular, Position, StylesheetJson } from 'cytoscape';
 import fcose from 'cytoscape-fcose';
 import type { ApiEdge, ApiModel, ApiWorkload, Change } from '../server/api.js';
+import { fitViewport, gridPositions, type Extent } from './layout.js';
 
 cytoscape.use(fcose);
 
@@ -359,90 +360,8 @@ function applyFilters(built: Built, view: View): { elements: ElementDefinition[]
   return { elements, context };
 }
 
-/** Above this many nodes the graph is laid out on a grid (instant) rather than by fCoSE. */
+/** Above this many nodes the graph is laid out on a grid (layout.ts: instant) rather than by fCoSE. */
 const LARGE_NODES = 150;
-const HUB_SCALE = 3;
-
-/**
- * The layout for large graphs, in linear time: the hubs (nodes most connections
- * go through: CoreDNS's namespace, the ingress controller, the internet) in the
- * first row, then every other top-level node in name order, shelf-packed to the
- * screen's aspect ratio; an open namespace is a cell holding its workloads in a
- * grid. fCoSE takes seconds here, and its fast spectral mode collapses the
- * hub-and-spoke graphs that namespace level usually is.
- */
-function gridLayout(cy: Core, aspect: number): void {
-  const GAP = 24;
-  const tops = cy.nodes().orphans().toArray();
-  const degree = (n: NodeSingular): number => (n.isParent() ? n.children().connectedEdges().length : n.degree(false));
-  const size = new Map<string, { w: number; h: number; cols: number; cw: number; ch: number }>();
-  for (const n of tops) {
-    if (!n.isParent()) {
-      size.set(n.id(), { w: n.outerWidth(), h: n.outerHeight(), cols: 0, cw: 0, ch: 0 });
-      continue;
-    }
-    const kids = n.children();
-    const cols = Math.ceil(Math.sqrt(kids.length));
-    const cw = Math.max(...kids.map((k) => k.outerWidth())) + GAP / 2;
-    const ch = Math.max(...kids.map((k) => k.outerHeight())) + GAP / 2;
-    size.set(n.id(), { w: cols * cw + 30, h: Math.ceil(kids.length / cols) * ch + 44, cols, cw, ch });
-  }
-  const hubLimit = Math.max(10, tops.length * 0.2);
-  const hubs = tops.filter((n) => degree(n) >= hubLimit).sort((a, b) => degree(b) - degree(a));
-  // Hubs are drawn large enough to read when the whole graph is on screen.
-  for (const n of hubs) {
-    if (n.isParent()) continue;
-    const sz = size.get(n.id())!;
-    n.addClass('hub');
-    n.data({ w: sz.w * HUB_SCALE, h: sz.h * HUB_SCALE });
-    size.set(n.id(), { ...sz, w: sz.w * HUB_SCALE, h: sz.h * HUB_SCALE });
-  }
-  const rest = tops.filter((n) => degree(n) < hubLimit).sort((a, b) => {
-    const ka = `${a.data('kind') === 'namespace' ? 1 : 0}${String(a.data('label'))}`;
-    const kb = `${b.data('kind') === 'namespace' ? 1 : 0}${String(b.data('label'))}`;
-    return ka < kb ? -1 : ka > kb ? 1 : 0;
-  });
-  let area = 0;
-  for (const v of size.values()) area += (v.w + GAP) * (v.h + GAP);
-  const width = Math.max(Math.sqrt(area * aspect), ...[...size.values()].map((v) => v.w));
-  const place = (n: NodeSingular, x: number, y: number): void => {
-    const sz = size.get(n.id())!;
-    if (!n.isParent()) {
-      n.position({ x: x + sz.w / 2, y: y + sz.h / 2 });
-      return;
-    }
-    n.children().forEach((k, i) => {
-      k.position({ x: x + 15 + (i % sz.cols) * sz.cw + sz.cw / 2, y: y + 34 + Math.floor(i / sz.cols) * sz.ch + sz.ch / 2 });
-    });
-  };
-  cy.batch(() => {
-    let y = 0;
-    // Hubs: one centred row above the rest.
-    const hubWidth = hubs.reduce((w, n) => w + size.get(n.id())!.w + GAP * 4, 0);
-    let x = Math.max(0, (width - hubWidth) / 2);
-    let rowH = 0;
-    for (const n of hubs) {
-      const sz = size.get(n.id())!;
-      place(n, x, y);
-      x += sz.w + GAP * 4;
-      rowH = Math.max(rowH, sz.h);
-    }
-    if (hubs.length > 0) y += rowH + GAP * 6;
-    x = 0;
-    rowH = 0;
-    for (const n of rest) {
-      const sz = size.get(n.id())!;
-      if (x > 0 && x + sz.w > width) {
-        x = 0;
-        y += rowH + GAP;
-        rowH = 0;
-      }
-      place(n, x, y);
-      x += sz.w + GAP;
-      rowH = Math.max(rowH, sz.h);
-    }
-  });
-}
 
 /** mulberry32: a small seeded PRNG. */
 function seeded(seed: number): () => number {
@@ -547,16 +466,19 @@ export class Graph {
       }
     }
     const incremental = placed > nodeCount * 0.5;
-    if (large) for (const el of elements) el.classes = `${typeof el.classes === 'string' ? el.classes : ''} big`;
+    let extent: Extent | undefined;
+    if (large) {
+      for (const el of elements) el.classes = `${typeof el.classes === 'string' ? el.classes : ''} big`;
+      // Placed before cytoscape sees them: no layout pass, and the viewport fits the known extent.
+      extent = gridPositions(elements, this.container.clientWidth / Math.max(1, this.container.clientHeight));
+    }
     this.cy.batch(() => {
       this.cy.elements().remove();
       this.cy.add(elements);
       for (const id of context) this.cy.getElementById(id).addClass('context');
     });
-    if (large) {
-      gridLayout(this.cy, this.container.clientWidth / Math.max(1, this.container.clientHeight));
-      this.cy.fit(undefined, 30);
-    } else await this.forceLayout(incremental);
+    if (extent) this.cy.viewport(fitViewport(extent, this.cy.width(), this.cy.height(), 30, this.cy.minZoom(), this.cy.maxZoom()));
+    else await this.forceLayout(incremental);
     await new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(() => { done(); })));
     return { nodes: nodeCount, edges: elements.length - nodeCount };
   }
