@@ -5,32 +5,26 @@
  */
 import { basename } from 'node:path';
 import { EXIT, UsageError, type Io } from './common.js';
-import { runReach } from './reach.js';
-import { runExplain } from './explain.js';
-import { runAuditCommand } from './audit.js';
-import { runChecksCommand } from './checks.js';
-import { runGenerate } from './generate.js';
-import { runInit } from './init.js';
-import { runSchema } from './schema.js';
-import { runServe } from './serve.js';
-import { runReport } from './report.js';
-import { runGuard } from './guard.js';
-import { runDiff } from './diff.js';
 
 type Command = (args: readonly string[], io: Io) => Promise<number>;
 
-const COMMANDS: Record<string, { run: Command; summary: string }> = {
-  reach: { run: runReach, summary: 'who may talk to whom: every allowed connection' },
-  explain: { run: runExplain, summary: 'why one connection is allowed or denied, rule by rule' },
-  diff: { run: runDiff, summary: 'what a change opens or closes, and the findings it introduces or resolves' },
-  audit: { run: runAuditCommand, summary: 'the four controls, checked, with a fix for every finding' },
-  checks: { run: runChecksCommand, summary: 'list every check audit runs' },
-  init: { run: (args, io) => runInit(args, io), summary: 'write a commented starter meshless.yaml' },
-  generate: { run: runGenerate, summary: 'write the whole mesh-free platform from meshless.yaml' },
-  schema: { run: runSchema, summary: 'print the JSON Schema of meshless.yaml' },
-  serve: { run: runServe, summary: 'a local web UI: the controls, the graph, explanations, diff mode' },
-  report: { run: runReport, summary: 'a self-contained HTML evidence report for auditors' },
-  guard: { run: runGuard, summary: 'the admission webhook: enforce at creation what audit reports (serve, --check, manifests)' },
+/**
+ * Each command's module is loaded when it runs: a command pays only for what it
+ * uses (serve does not load the guard's server, reach does not load the UI's),
+ * which is time to the first answer — and to `serve`'s first picture.
+ */
+const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string }> = {
+  reach: { load: async () => (await import('./reach.js')).runReach, summary: 'who may talk to whom: every allowed connection' },
+  explain: { load: async () => (await import('./explain.js')).runExplain, summary: 'why one connection is allowed or denied, rule by rule' },
+  diff: { load: async () => (await import('./diff.js')).runDiff, summary: 'what a change opens or closes, and the findings it introduces or resolves' },
+  audit: { load: async () => (await import('./audit.js')).runAuditCommand, summary: 'the four controls, checked, with a fix for every finding' },
+  checks: { load: async () => (await import('./checks.js')).runChecksCommand, summary: 'list every check audit runs' },
+  init: { load: async () => (await import('./init.js')).runInit, summary: 'write a commented starter meshless.yaml' },
+  generate: { load: async () => (await import('./generate.js')).runGenerate, summary: 'write the whole mesh-free platform from meshless.yaml' },
+  schema: { load: async () => (await import('./schema.js')).runSchema, summary: 'print the JSON Schema of meshless.yaml' },
+  serve: { load: async () => (await import('./serve.js')).runServe, summary: 'a local web UI: the controls, the graph, explanations, diff mode' },
+  report: { load: async () => (await import('./report.js')).runReport, summary: 'a self-contained HTML evidence report for auditors' },
+  guard: { load: async () => (await import('./guard.js')).runGuard, summary: 'the admission webhook: enforce at creation what audit reports (serve, --check, manifests)' },
 };
 
 function usage(prog: string): string {
@@ -61,7 +55,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     return EXIT.usage;
   }
   try {
-    return await command.run(rest, io);
+    const run = await command.load();
+    return await run(rest, io);
   } catch (e) {
     if (e instanceof UsageError) {
       io.err(`${io.prog} ${cmd}: ${e.message}\nRun ${io.prog} ${cmd} --help for usage.`);
