@@ -274,11 +274,28 @@ test('diff mode: the connection a change removes is marked removed; the page rel
   }
 });
 
+const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
 test('the M synthetic cluster: time from serve starting to the namespace-level graph (recorded, not asserted)', { skip, timeout: 300_000 }, async () => {
   const file = join(root, 'bench/out/M.yaml');
   if (!existsSync(file)) {
     const g = spawnSync(process.execPath, ['--import', 'tsx', 'bench/generate.ts', 'M', 'bench/out/M.yaml'], { cwd: root, encoding: 'utf8' });
     assert.equal(g.status, 0, g.stderr);
+  }
+  // Three cold starts (a new serve process and a new page each); the median goes on record: the machine is shared.
+  const runs: { firstViewMs: number; urlPrintedMs: number }[] = [];
+  for (let i = 0; i < 2; i++) {
+    const p = await newPage();
+    const cold = await serve(['bench/out/M.yaml']);
+    try {
+      const urlAt = performance.now();
+      await p.goto(cold.url);
+      await p.waitForSelector('body[data-ready="namespace"]', { timeout: 120_000 });
+      runs.push({ firstViewMs: Math.round(performance.now() - cold.spawnedAt), urlPrintedMs: Math.round(urlAt - cold.spawnedAt) });
+    } finally {
+      await p.close();
+      await stop(cold);
+    }
   }
   const page = await newPage();
   const s = await serve(['bench/out/M.yaml']);
@@ -286,7 +303,7 @@ test('the M synthetic cluster: time from serve starting to the namespace-level g
     const urlAt = performance.now();
     await page.goto(s.url);
     await page.waitForSelector('body[data-ready="namespace"]', { timeout: 120_000 });
-    const firstView = performance.now();
+    runs.push({ firstViewMs: Math.round(performance.now() - s.spawnedAt), urlPrintedMs: Math.round(urlAt - s.spawnedAt) });
     const graph = await page.evaluate<{ nodes: number; edges: number; namespaces: number; workloads: number; large: boolean; distinct: number; zoom: number }>(`(() => {
       const cy = window.__meshless.graph.cy;
       const m = window.__meshless.state.model;
@@ -303,9 +320,10 @@ test('the M synthetic cluster: time from serve starting to the namespace-level g
       namespaces: graph.namespaces,
       workloads: graph.workloads,
       drawn: { nodes: graph.nodes, edges: graph.edges },
-      firstViewMs: Math.round(firstView - s.spawnedAt),
-      urlPrintedMs: Math.round(urlAt - s.spawnedAt),
-      how: `${serveModule().how} bench/out/M.yaml as a process, Chromium already running; from spawn to body[data-ready=namespace]: the namespace graph laid out and painted`,
+      firstViewMs: median(runs.map((r) => r.firstViewMs)),
+      urlPrintedMs: median(runs.map((r) => r.urlPrintedMs)),
+      runsMs: runs.map((r) => r.firstViewMs),
+      how: `${serveModule().how} bench/out/M.yaml as a process, Chromium already running, a new page each time; from spawn to body[data-ready=namespace]: the namespace graph laid out and painted; median of ${runs.length} cold starts`,
       loadAverage: loadavg().map((x) => Math.round(x * 100) / 100),
       cpus: cpus().length,
       chromium: browser!.version(),
@@ -314,7 +332,7 @@ test('the M synthetic cluster: time from serve starting to the namespace-level g
     };
     mkdirSync(join(root, 'bench/out'), { recursive: true });
     writeFileSync(join(root, 'bench/out/ui-first-view.json'), `${JSON.stringify(record, null, 2)}\n`);
-    process.stdout.write(`# ui first view on M: ${record.firstViewMs} ms from serve starting (URL printed at ${record.urlPrintedMs} ms); ${graph.nodes} nodes, ${graph.edges} edges\n`);
+    process.stdout.write(`# ui first view on M: median ${record.firstViewMs} ms (${record.runsMs.join(', ')}) from serve starting (URL printed at ${record.urlPrintedMs} ms); ${graph.nodes} nodes, ${graph.edges} edges\n`);
     await page.screenshot({ path: join(shots, 'serve-large-namespaces.png') });
 
     // Opening one namespace loads its workloads on demand.
