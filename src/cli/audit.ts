@@ -1,6 +1,5 @@
 /** `meshless audit`: the four controls, checked, with a concrete fix for every finding. */
 import { writeFile } from 'node:fs/promises';
-import { analyze } from '../netpol/analysis.js';
 import { ALL_CHECKS } from '../checks/index.js';
 import { failing, fingerprint, runAudit, type AuditResult } from '../checks/run.js';
 import { SEVERITIES, type Severity } from '../checks/types.js';
@@ -10,7 +9,7 @@ import { auditJunit } from '../report/audit-junit.js';
 import { auditMarkdown } from '../report/audit-markdown.js';
 import { auditTable } from '../report/audit-table.js';
 import { loadBaseline, loadConfig, type BaselineFile } from './settings.js';
-import { EXIT, Stopwatch, hasInputErrors, loadFromArgs, oneOf, parse, podCidrs, printStats, reportDiagnostics, CLUSTER_OPTIONS, type Io } from './common.js';
+import { EXIT, Stopwatch, hasInputErrors, loadAndAnalyze, oneOf, parse, printStats, reportDiagnostics, CLUSTER_OPTIONS, type Io } from './common.js';
 
 export const auditHelp = `Usage: meshless audit PATH... | --cluster [options]
 
@@ -69,12 +68,9 @@ export async function runAuditCommand(args: readonly string[], io: Io): Promise<
   const cfg = await loadConfig(values);
   const failOn = oneOf<Severity | 'none'>(values['fail-on'] ?? cfg.failOn, [...SEVERITIES, 'none'], '--fail-on', 'low');
   const baseline = typeof values['baseline'] === 'string' ? await loadBaseline(values['baseline']) : undefined;
-  const cidrs = podCidrs(values);
   const watch = new Stopwatch();
-  const loaded = await loadFromArgs(positionals, values, watch);
+  const { loaded, analysis: a } = await loadAndAnalyze(positionals, values, watch);
   const inv = loaded.inventory;
-  const a = analyze(inv, cidrs ? { podCidrs: cidrs } : {});
-  watch.lap('classes');
   const checks = ALL_CHECKS.filter((c) => !cfg.ignore.includes(c.id));
   const result = runAudit(inv, a, { config: cfg.config, checks, ...(baseline ? { baseline } : {}), unavailableKinds: loaded.unavailableKinds });
   watch.lap('evaluate');

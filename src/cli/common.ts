@@ -10,6 +10,7 @@ import { buildInventory, type Inventory } from '../model/inventory.js';
 import { formatDiagnostic, type Diagnostic } from '../model/diagnostics.js';
 import { parseCidr } from '../model/ip.js';
 import { PROTOCOLS, type Protocol } from '../model/networkpolicy.js';
+import { analyze, type Analysis } from '../netpol/analysis.js';
 
 export const EXIT = { ok: 0, findings: 1, usage: 2, internal: 3 } as const;
 
@@ -136,6 +137,15 @@ export async function loadFromArgs(paths: readonly string[], values: Options, wa
   const inventory = buildInventory(got.docs, { diagnostics: got.diagnostics });
   watch.lap('inventory');
   return { inventory, files: 0, unavailableKinds: got.unavailable.map((u) => u.kind) };
+}
+
+/** Loads the inputs (as loadFromArgs) and analyses them with the --pod-cidr the user gave: what reach, explain and audit start from. */
+export async function loadAndAnalyze(paths: readonly string[], values: Options, watch: Stopwatch): Promise<{ loaded: Loaded; analysis: Analysis }> {
+  const cidrs = podCidrs(values);
+  const loaded = await loadFromArgs(paths, values, watch);
+  const analysis = analyze(loaded.inventory, cidrs ? { podCidrs: cidrs } : {});
+  watch.lap('classes');
+  return { loaded, analysis };
 }
 
 export async function load(paths: readonly string[], values: Options, watch: Stopwatch, reader: (paths: readonly string[]) => Promise<ReadResult> = readInputs): Promise<Loaded> {

@@ -1,8 +1,8 @@
 /** `meshless explain FROM TO`: the verdict for one connection, with the rules and lines that decide it. */
-import { analyze, type Analysis } from '../netpol/analysis.js';
+import type { Analysis } from '../netpol/analysis.js';
 import { parseIp } from '../model/ip.js';
 import { explainText } from '../report/explain.js';
-import { CLUSTER_OPTIONS, EXIT, Stopwatch, UsageError, hasInputErrors, loadFromArgs, oneOf, parse, parsePortFlag, podCidrs, printStats, reportDiagnostics, type Io } from './common.js';
+import { CLUSTER_OPTIONS, EXIT, Stopwatch, UsageError, hasInputErrors, loadAndAnalyze, oneOf, parse, parsePortFlag, printStats, reportDiagnostics, type Io } from './common.js';
 
 export const explainHelp = `Usage: meshless explain FROM TO [--port N[/PROTO]] PATH...|--cluster [-o text|json]
 
@@ -43,11 +43,8 @@ export async function runExplain(args: readonly string[], io: Io): Promise<numbe
   const port = parsePortFlag(values['port']);
   if (positionals.length < (values['cluster'] === true || typeof values['git'] === 'string' ? 2 : 3)) throw new UsageError('explain needs FROM, TO and at least one PATH (or --cluster, or --git REV)');
   const [fromRef, toRef, ...paths] = positionals as [string, string, ...string[]];
-  const cidrs = podCidrs(values);
   const watch = new Stopwatch();
-  const loaded = await loadFromArgs(paths, values, watch);
-  const a = analyze(loaded.inventory, cidrs ? { podCidrs: cidrs } : {});
-  watch.lap('classes');
+  const { loaded, analysis: a } = await loadAndAnalyze(paths, values, watch);
   const from = resolveEndpoint(a, fromRef);
   const to = resolveEndpoint(a, toRef);
   let e;

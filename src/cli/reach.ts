@@ -1,8 +1,7 @@
 /** `meshless reach`: every allowed connection between the endpoints found in the input. */
-import { analyze } from '../netpol/analysis.js';
 import { LEVELS, reach, unisolated } from '../netpol/reach.js';
 import { reachJson, reachTable } from '../report/reach.js';
-import { CLUSTER_OPTIONS, EXIT, Stopwatch, endpointFilter, hasInputErrors, loadFromArgs, oneOf, parse, parsePortFlag, podCidrs, printStats, reportDiagnostics, type Io } from './common.js';
+import { CLUSTER_OPTIONS, EXIT, Stopwatch, endpointFilter, hasInputErrors, loadAndAnalyze, oneOf, parse, parsePortFlag, printStats, reportDiagnostics, type Io } from './common.js';
 
 export const reachHelp = `Usage: meshless reach PATH...|--cluster [--port N[/PROTO]] [--from SEL] [--to SEL] [--level pod|workload|namespace] [-o table|json]
 
@@ -36,12 +35,9 @@ export async function runReach(args: readonly string[], io: Io): Promise<number>
   const format = oneOf(values['output'], ['table', 'json'] as const, '-o', 'table');
   const level = oneOf(values['level'], LEVELS, '--level', 'workload');
   const port = parsePortFlag(values['port']);
-  const cidrs = podCidrs(values);
   const watch = new Stopwatch();
-  const loaded = await loadFromArgs(positionals, values, watch);
+  const { loaded, analysis: a } = await loadAndAnalyze(positionals, values, watch);
   const inv = loaded.inventory;
-  const a = analyze(inv, cidrs ? { podCidrs: cidrs } : {});
-  watch.lap('classes');
   const labels = new Map(inv.endpoints.map((e) => [e.id, e.labels]));
   const from = endpointFilter(values['from'], (id) => labels.get(id));
   const to = endpointFilter(values['to'], (id) => labels.get(id));
