@@ -15,8 +15,8 @@
  */
 import type { LoadedObject } from '../model/kube.js';
 import type { CheckContext, CniStatus } from './types.js';
+import { isRecord } from '../model/json.js';
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 /** ConfigMap values are strings; a hand-written manifest may still say `true` unquoted. */
 const isTrue = (v: unknown): boolean => v === true || (typeof v === 'string' && v.trim().toLowerCase() === 'true');
 

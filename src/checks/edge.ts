@@ -7,39 +7,24 @@
  * are small functions over `entryPoints(ctx)` and the helpers below.
  */
 import type { Inventory } from '../model/inventory.js';
-import type { LoadedObject } from '../model/kube.js';
+import { apiGroup, type LoadedObject } from '../model/kube.js';
 import type { Labels } from '../model/labels.js';
 import type { LabelSelector, LabelSelectorRequirement } from '../model/networkpolicy.js';
 import type { Endpoint } from '../model/workloads.js';
 import { matches } from '../netpol/selector.js';
 import type { CheckContext, EntryPoint } from './types.js';
+import { dig, isRecord, str } from '../model/json.js';
 
 // ---------------------------------------------------------------------------
 // Reading untyped objects
 
 export type Json = Record<string, unknown>;
 
-export const isRecord = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Follows a path of keys and indexes; undefined as soon as one is missing. */
-export function field(v: unknown, ...path: readonly (string | number)[]): unknown {
-  let cur = v;
-  for (const p of path) {
-    if (typeof p === 'number') {
-      if (!Array.isArray(cur)) return undefined;
-      cur = cur[p];
-    } else {
-      if (!isRecord(cur)) return undefined;
-      cur = cur[p];
-    }
-  }
-  return cur;
-}
+export const field = (v: unknown, ...path: readonly (string | number)[]): unknown => dig(v, path);
 
-/** A non-empty string, or undefined. */
-export function str(v: unknown): string | undefined {
-  return typeof v === 'string' && v !== '' ? v : undefined;
-}
+export { str };
 
 /** A list's items (an empty list for anything that is not one). */
 export function list(v: unknown): readonly unknown[] {
@@ -71,11 +56,6 @@ export function nameOf(o: LoadedObject): string {
 export function describe(o: LoadedObject): string {
   const ns = o.object.metadata.namespace;
   return ns === undefined ? `${o.object.kind} ${o.object.metadata.name}` : `${o.object.kind} ${ns}/${o.object.metadata.name}`;
-}
-
-function groupOf(apiVersion: string): string {
-  const slash = apiVersion.indexOf('/');
-  return slash < 0 ? '' : apiVersion.slice(0, slash);
 }
 
 /** A YAML double-quoted scalar. */
@@ -112,19 +92,19 @@ const ENVOY_GATEWAY_GROUP = 'gateway.envoyproxy.io';
 const CERT_MANAGER_GROUP = 'cert-manager.io';
 
 export function isTraefikCrd(o: LoadedObject, kind: string): boolean {
-  return o.object.kind === kind && TRAEFIK_GROUPS.has(groupOf(o.object.apiVersion));
+  return o.object.kind === kind && TRAEFIK_GROUPS.has(apiGroup(o.object.apiVersion));
 }
 
 export function isGatewayApi(o: LoadedObject, kind: string): boolean {
-  return o.object.kind === kind && groupOf(o.object.apiVersion) === GATEWAY_GROUP;
+  return o.object.kind === kind && apiGroup(o.object.apiVersion) === GATEWAY_GROUP;
 }
 
 export function isCertManager(o: LoadedObject, kind: string): boolean {
-  return o.object.kind === kind && groupOf(o.object.apiVersion) === CERT_MANAGER_GROUP;
+  return o.object.kind === kind && apiGroup(o.object.apiVersion) === CERT_MANAGER_GROUP;
 }
 
 function isIngress(o: LoadedObject): boolean {
-  const g = groupOf(o.object.apiVersion);
+  const g = apiGroup(o.object.apiVersion);
   return o.object.kind === 'Ingress' && (g === 'networking.k8s.io' || g === 'extensions');
 }
 
@@ -623,7 +603,7 @@ interface PolicyTarget {
 
 /** Envoy Gateway SecurityPolicies, in input order. */
 export function securityPolicies(inv: Inventory): LoadedObject[] {
-  return ofKind(inv, 'SecurityPolicy').filter((o) => groupOf(o.object.apiVersion) === ENVOY_GATEWAY_GROUP);
+  return ofKind(inv, 'SecurityPolicy').filter((o) => apiGroup(o.object.apiVersion) === ENVOY_GATEWAY_GROUP);
 }
 
 function selectorOf(raw: unknown): LabelSelector {
@@ -659,7 +639,7 @@ function policyTargets(inv: Inventory, sp: LoadedObject): PolicyTarget[] {
     if (!kind) continue;
     const sel = selectorOf(s);
     for (const o of ofKind(inv, kind)) {
-      if (groupOf(o.object.apiVersion) === GATEWAY_GROUP && nsOf(o) === nsOf(sp) && matches(sel, o.object.metadata.labels ?? {})) out.push({ kind, name: nameOf(o) });
+      if (apiGroup(o.object.apiVersion) === GATEWAY_GROUP && nsOf(o) === nsOf(sp) && matches(sel, o.object.metadata.labels ?? {})) out.push({ kind, name: nameOf(o) });
     }
   }
   return out;

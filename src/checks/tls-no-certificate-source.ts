@@ -9,7 +9,6 @@ import {
   field,
   gateways,
   ingressEdge,
-  isRecord,
   isTraefikCrd,
   issuerAdvice,
   KNOWN_EDGES,
@@ -22,6 +21,7 @@ import {
   TRAEFIK,
   TRAEFIK_ROUTER,
 } from './edge.js';
+import { isRecord } from '../model/json.js';
 
 const bad = `apiVersion: networking.k8s.io/v1
 kind: Ingress

@@ -23,6 +23,9 @@ export interface ObjectRef {
   readonly line?: number;
 }
 
+/** `Deployment team-green/reporting`, `Namespace team-green`: how reports name a finding's object. */
+export const objectText = (o: ObjectRef): string => `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}`;
+
 /** What a check reports: one problem with one object, and how to fix it. */
 export interface Finding {
   readonly check: string;

@@ -4,7 +4,7 @@
  * address blocks. One place, so that a selector here always matches the pods
  * described there.
  */
-import { parseCidr, type Cidr } from '../model/ip.js';
+import { cidrWithin, parseCidr, type Cidr } from '../model/ip.js';
 import { authHostOf, edgeNamespace, type Platform, type Protocol, type Service } from './spec.js';
 
 export type Labels = Record<string, string>;
@@ -139,10 +139,6 @@ function cidr(s: string): Cidr {
   return parseCidr(s) as Cidr;
 }
 
-function within(inner: Cidr, outer: Cidr): boolean {
-  return inner.family === outer.family && inner.start >= outer.start && inner.end <= outer.end;
-}
-
 export interface IpBlock {
   readonly cidr: string;
   readonly except?: readonly string[];
@@ -155,14 +151,14 @@ export interface IpBlock {
 export function externalBlock(spec: Platform, c: string): IpBlock {
   const outer = cidr(c);
   const pod = cidr(spec.cluster.podCidr);
-  return within(pod, outer) && outer.text !== pod.text ? { cidr: outer.text, except: [pod.text] } : { cidr: outer.text };
+  return cidrWithin(pod, outer) && outer.text !== pod.text ? { cidr: outer.text, except: [pod.text] } : { cidr: outer.text };
 }
 
 /** "The internet": every IPv4 address except the private ranges and the pod network. */
 export function internetBlock(spec: Platform): IpBlock {
   const pod = cidr(spec.cluster.podCidr);
   const except = [...PRIVATE];
-  if (pod.family === 4 && !except.some((p) => within(pod, cidr(p)))) except.push(pod.text);
+  if (pod.family === 4 && !except.some((p) => cidrWithin(pod, cidr(p)))) except.push(pod.text);
   return { cidr: '0.0.0.0/0', except };
 }
 

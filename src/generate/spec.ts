@@ -10,7 +10,7 @@
  */
 import { nearest } from '../model/suggest.js';
 import { z } from 'zod';
-import { parseCidr, type Cidr } from '../model/ip.js';
+import { cidrWithin, parseCidr, type Cidr } from '../model/ip.js';
 import { labelKeyProblem, labelValueProblem } from '../model/networkpolicy.js';
 
 export const API_VERSION = 'meshless.dev/v1alpha1';
@@ -399,10 +399,10 @@ export function checkSpec(spec: Platform): SpecProblem[] {
     if (overlaps(cidrOf(c), pod)) out.push({ path: ['cluster', 'apiServer', i], message: `${c} overlaps the pod network ${spec.cluster.podCidr}`, hint: 'give the control-plane node addresses (where kube-apiserver listens), not pod addresses' });
   });
   (spec.cluster.dns.upstream ?? []).forEach((c, i) => {
-    if (within(cidrOf(c), pod)) out.push({ path: ['cluster', 'dns', 'upstream', i], message: `${c} is inside the pod network ${spec.cluster.podCidr}`, hint: 'give the resolvers CoreDNS forwards to (e.g. your VPC resolver 10.0.0.2/32)' });
+    if (cidrWithin(cidrOf(c), pod)) out.push({ path: ['cluster', 'dns', 'upstream', i], message: `${c} is inside the pod network ${spec.cluster.podCidr}`, hint: 'give the resolvers CoreDNS forwards to (e.g. your VPC resolver 10.0.0.2/32)' });
   });
   (spec.auth.providerCidrs ?? []).forEach((c, i) => {
-    if (within(cidrOf(c), pod)) out.push({ path: ['auth', 'providerCidrs', i], message: `${c} is inside the pod network ${spec.cluster.podCidr}`, hint: 'give the OIDC provider\'s public addresses, or leave providerCidrs out for the internet on 443' });
+    if (cidrWithin(cidrOf(c), pod)) out.push({ path: ['auth', 'providerCidrs', i], message: `${c} is inside the pod network ${spec.cluster.podCidr}`, hint: 'give the OIDC provider\'s public addresses, or leave providerCidrs out for the internet on 443' });
   });
 
   const routes = new Map<string, string>();
@@ -452,7 +452,7 @@ export function checkSpec(spec: Platform): SpecProblem[] {
     s.egress.forEach((e, j) => {
       if (e.to === 'internet') return;
       e.to.forEach((c, k) => {
-        if (within(cidrOf(c), pod)) out.push({ path: ['services', i, 'egress', j, 'to', k], message: `${c} is inside the pod network ${spec.cluster.podCidr}`, hint: 'egress is for addresses outside the cluster; for another service write a flow (flows: [{to: <service>, port: ...}])' });
+        if (cidrWithin(cidrOf(c), pod)) out.push({ path: ['services', i, 'egress', j, 'to', k], message: `${c} is inside the pod network ${spec.cluster.podCidr}`, hint: 'egress is for addresses outside the cluster; for another service write a flow (flows: [{to: <service>, port: ...}])' });
       });
     });
   });
@@ -504,10 +504,6 @@ export function checkSpec(spec: Platform): SpecProblem[] {
     out.push({ path: ['auth'], message: 'nobody is allowed to sign in: give allowedGroups or emailDomains', hint: 'add allowedGroups: [shop-staff] (needs the groups claim) or emailDomains: [example.com]' });
   }
   return out;
-}
-
-function within(inner: Cidr, outer: Cidr): boolean {
-  return inner.family === outer.family && inner.start >= outer.start && inner.end <= outer.end;
 }
 
 function hostInDomain(h: string, domain: string): boolean {

@@ -26,6 +26,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { KubeObject } from '../model/kube.js';
 import { GUARD_RESOURCES, PolicyIndex, qualifiedResource, type GuardSnapshot, type WatchedResource } from './decide.js';
+import { isRecord } from '../model/json.js';
 
 export { GUARD_RESOURCES, qualifiedResource, type WatchedResource } from './decide.js';
 
@@ -89,7 +90,6 @@ class ListError extends Error {
   }
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 

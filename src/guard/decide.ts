@@ -27,9 +27,10 @@ import { describeSelector, matches, whyNotMatched } from '../netpol/selector.js'
 import { edgeChecks } from '../checks/registry-edge.js';
 import { IGNORE_ANNOTATION, IGNORE_REASON_ANNOTATION, runAudit } from '../checks/run.js';
 import { teamNameReason } from '../checks/ns-team-name.js';
-import { DEFAULT_CONFIG, type AuditConfig, type Finding } from '../checks/types.js';
+import { DEFAULT_CONFIG, objectText, type AuditConfig, type Finding } from '../checks/types.js';
 import { ingressEdge, KNOWN_EDGES, TRAEFIK } from '../checks/edge.js';
 import { matchLabelsYaml } from '../checks/segregation.js';
+import { dig, isRecord, str } from '../model/json.js';
 
 // ---------------------------------------------------------------------------
 // Configuration
@@ -85,8 +86,6 @@ export interface AdmissionRequest {
 export const ADMISSION_API_VERSION = 'admission.k8s.io/v1';
 
 type Json = Record<string, unknown>;
-const isRecord = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /**
  * Checks that a parsed body is an `admission.k8s.io/v1` AdmissionReview with a
@@ -448,15 +447,6 @@ export const NAMESPACE_CHECK = 'ns-team-name';
 export const REVIEWED_KINDS: readonly string[] = [...Object.keys(TEMPLATE_PATH), 'Namespace', ...EDGE_KINDS];
 const REVIEWED: ReadonlySet<string> = new Set(REVIEWED_KINDS);
 
-function dig(v: unknown, path: readonly string[]): unknown {
-  let cur = v;
-  for (const p of path) {
-    if (!isRecord(cur)) return undefined;
-    cur = cur[p];
-  }
-  return cur;
-}
-
 function stringMap(v: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (isRecord(v)) for (const [k, x] of Object.entries(v)) if (typeof x === 'string') out[k] = x;
@@ -473,8 +463,6 @@ function reviewedObject(req: AdmissionRequest): ReviewedObject {
   const namespace = isClusterScoped(kind) ? undefined : (req.namespace ?? str(meta['namespace']) ?? 'default');
   return namespace === undefined ? { kind, name } : { kind, namespace, name };
 }
-
-const describeObject = (o: ReviewedObject): string => (o.namespace === undefined ? `${o.kind} ${o.name}` : `${o.kind} ${o.namespace}/${o.name}`);
 
 /** `meshless.dev/ignore: CHECK[,CHECK]` with a non-empty `meshless.dev/ignore-reason`: the audit's suppression, honoured here too. */
 function suppressedBy(annotations: Readonly<Record<string, string>>, check: string): string | undefined {
@@ -505,7 +493,7 @@ function conclude(object: ReviewedObject, reasons: readonly GuardReason[], confi
  */
 export function undecided(request: AdmissionRequest, why: string, config: Pick<GuardConfig, 'failurePolicy'>): GuardDecision {
   const object = reviewedObject(request);
-  const reason: GuardReason = { code: 'undecided', effect: 'info', summary: `meshless guard could not decide on ${describeObject(object)}: ${why}` };
+  const reason: GuardReason = { code: 'undecided', effect: 'info', summary: `meshless guard could not decide on ${objectText(object)}: ${why}` };
   if (config.failurePolicy === 'fail') {
     return {
       allowed: false,
@@ -536,7 +524,7 @@ export function decide(request: AdmissionRequest, snapshot: GuardSnapshot, confi
   if (scope !== undefined && config.exemptNamespaces.includes(scope)) return info('exempt', `namespace ${scope} is exempt`);
   // Removing finalizers from an object being deleted is an UPDATE: never block a deletion.
   const deleting = dig(obj, ['metadata', 'deletionTimestamp']);
-  if (deleting !== undefined && deleting !== null) return info('deleting', `${describeObject(object)} is being deleted`);
+  if (deleting !== undefined && deleting !== null) return info('deleting', `${objectText(object)} is being deleted`);
   if (kind === 'Namespace') return conclude(object, namespaceReasons(request, object, obj, config), config);
   if (EDGE_KINDS.has(kind)) return conclude(object, edgeReasons(request, object, obj, snapshot, config), config);
   if (!snapshot.synced) return undecided(request, 'its NetworkPolicy cache has not synced with the API server yet', config);
@@ -727,7 +715,7 @@ function workloadReasons(object: ReviewedObject, obj: Json, snapshot: GuardSnaps
   if (!isRecord(podSpec)) return undefined;
   const namespace = object.namespace ?? 'default';
   if (podSpec['hostNetwork'] === true) {
-    return [{ code: 'host-network', effect: 'warn', summary: `${describeObject(object)} uses hostNetwork: NetworkPolicies do not govern its traffic (it is the node's), so it is not checked; protect the node with host firewall rules` }];
+    return [{ code: 'host-network', effect: 'warn', summary: `${objectText(object)} uses hostNetwork: NetworkPolicies do not govern its traffic (it is the node's), so it is not checked; protect the node with host firewall rules` }];
   }
   // The labels as sent (the API server has validated them as strings): matching reads them without a copy.
   const rawLabels = dig(template, ['metadata', 'labels']);
@@ -761,7 +749,7 @@ function workloadReasons(object: ReviewedObject, obj: Json, snapshot: GuardSnaps
   // Denied: from here on, what is shown to people (string labels only).
   const shown: Labels = stringMap(labels);
 
-  const what = describeObject(object);
+  const what = objectText(object);
   const summaryFor = (d: Direction): string => `${what}: no NetworkPolicy in namespace ${namespace} selects its pods ${formatLabels(shown)} for ${d}`;
   const near = nearestPolicies(policies, shown, open);
   const lines = [
@@ -853,7 +841,7 @@ function edgeReasons(request: AdmissionRequest, object: ReviewedObject, obj: Jso
   const self = inv.objects.find((o) => o.source === ADMISSION_SOURCE);
   if (!self) {
     const problem = inv.diagnostics.find((d) => d.source === ADMISSION_SOURCE && d.severity === 'error');
-    return [{ code: 'invalid-object', effect: 'warn', summary: `${describeObject(object)} could not be read (${problem?.message ?? 'not a Kubernetes object'}); TLS and authentication were not checked` }];
+    return [{ code: 'invalid-object', effect: 'warn', summary: `${objectText(object)} could not be read (${problem?.message ?? 'not a Kubernetes object'}); TLS and authentication were not checked` }];
   }
   const checks = snapshot.complete ? edgeChecks : edgeChecks.filter((c) => !ABSENCE_CHECKS.has(c.id));
   const result = runAudit(inv, analyze(inv), { config: config.audit, checks });
@@ -864,7 +852,7 @@ function edgeReasons(request: AdmissionRequest, object: ReviewedObject, obj: Jso
     reasons.push({
       code: 'not-checked',
       effect: 'warn',
-      summary: `${describeObject(object)}: its TLS and authentication were not checked, because ${missing.join('; ')} (meshless audit checks them)`,
+      summary: `${objectText(object)}: its TLS and authentication were not checked, because ${missing.join('; ')} (meshless audit checks them)`,
     });
     return reasons;
   }
@@ -912,9 +900,9 @@ function unexposedNote(inv: Inventory, self: LoadedObject, object: ReviewedObjec
   if (object.kind === 'Ingress') {
     const edge = ingressEdge(inv, self);
     if (edge === 'unknown') {
-      return { code: 'not-checked', effect: 'warn', summary: `${describeObject(object)} names no ingressClassName and meshless guard knows no default IngressClass, so its TLS and authentication were not checked` };
+      return { code: 'not-checked', effect: 'warn', summary: `${objectText(object)} names no ingressClassName and meshless guard knows no default IngressClass, so its TLS and authentication were not checked` };
     }
-    return KNOWN_EDGES.has(edge) ? undefined : { code: 'not-checked', effect: 'info', summary: `${describeObject(object)} is served by ${edge}, whose configuration meshless does not judge` };
+    return KNOWN_EDGES.has(edge) ? undefined : { code: 'not-checked', effect: 'info', summary: `${objectText(object)} is served by ${edge}, whose configuration meshless does not judge` };
   }
   if (exposed) return undefined;
   const refs = Array.isArray(dig(request.object, ['spec', 'parentRefs'])) ? (dig(request.object, ['spec', 'parentRefs']) as unknown[]) : [];
@@ -930,7 +918,7 @@ function unexposedNote(inv: Inventory, self: LoadedObject, object: ReviewedObjec
   return {
     code: 'not-checked',
     effect: 'warn',
-    summary: `${describeObject(object)} attaches to Gateway ${unknown.join(', ')}, which meshless guard does not know, so its TLS and authentication were not checked here (meshless audit checks them)`,
+    summary: `${objectText(object)} attaches to Gateway ${unknown.join(', ')}, which meshless guard does not know, so its TLS and authentication were not checked here (meshless audit checks them)`,
   };
 }
 

@@ -26,6 +26,8 @@ import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Diagnostic } from '../model/diagnostics.js';
 import type { ParsedDocument } from '../model/inventory.js';
+import { isRecord } from '../model/json.js';
+import { apiGroup } from '../model/kube.js';
 
 export interface ClusterOptions {
   /** A kubeconfig file; default: `$KUBECONFIG`, `~/.kube/config`, or the in-cluster service account. */
@@ -116,12 +118,10 @@ const REQUEST_TIMEOUT_MS = 30_000;
 /** Parallel LIST requests: enough to hide latency, few enough not to be throttled by API priority and fairness. */
 const CONCURRENCY = 4;
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-const groupOf = (apiVersion: string): string => (apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '');
 
 /** `networkpolicies.networking.k8s.io`, as kubectl names resources. */
-const qualified = (r: Resource): string => (groupOf(r.apiVersion) === '' ? r.plural : `${r.plural}.${groupOf(r.apiVersion)}`);
+const qualified = (r: Resource): string => (apiGroup(r.apiVersion) === '' ? r.plural : `${r.plural}.${apiGroup(r.apiVersion)}`);
 
 // ---------------------------------------------------------------------------
 // kubeconfig
@@ -283,7 +283,7 @@ interface ListFailure {
 type ListResult = { readonly items: Record<string, unknown>[] } | { readonly failure: ListFailure };
 
 function listPath(r: Resource, namespace: string | undefined): string {
-  const base = groupOf(r.apiVersion) === '' ? `/api/${r.apiVersion}` : `/apis/${r.apiVersion}`;
+  const base = apiGroup(r.apiVersion) === '' ? `/api/${r.apiVersion}` : `/apis/${r.apiVersion}`;
   return namespace === undefined ? `${base}/${r.plural}` : `${base}/namespaces/${encodeURIComponent(namespace)}/${r.plural}`;
 }
 
@@ -429,7 +429,7 @@ function warningFor(read: ResourceRead, u: UnavailableKind, contextName: string)
   const scope = ns === undefined ? (r.namespaced ? 'in all namespaces' : 'cluster-wide') : `in namespace ${ns}`;
   const loses = `checks that lose evidence: ${r.evidence}`;
   if (u.reason === 'forbidden') {
-    const group = groupOf(r.apiVersion);
+    const group = apiGroup(r.apiVersion);
     return {
       severity: 'warning',
       code: 'cluster-kind-forbidden',

@@ -9,6 +9,7 @@ import { NAMESPACE_NAME_LABEL, type Labels } from './labels.js';
 import { labelKeyProblem, labelValueProblem, parseNetworkPolicy, type FieldProblem, type NetworkPolicy } from './networkpolicy.js';
 import { noLocator, type Locator, type SourceRef } from './source.js';
 import { extractEndpoints, type Endpoint } from './workloads.js';
+import { isRecord } from './json.js';
 
 export interface Namespace {
   readonly name: string;
@@ -54,7 +55,6 @@ export interface InventoryOptions {
   readonly diagnostics?: readonly Diagnostic[];
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** DNS-1123 label: what a namespace name must be. */
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

@@ -155,3 +155,8 @@ export function rangeToCidrs(family: IpFamily, start: bigint, end: bigint): Cidr
   }
   return out;
 }
+
+/** Whether every address of `inner` is in `outer` (same family). */
+export function cidrWithin(inner: Cidr, outer: Cidr): boolean {
+  return inner.family === outer.family && inner.start >= outer.start && inner.end <= outer.end;
+}

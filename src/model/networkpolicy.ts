@@ -6,6 +6,7 @@
 import type { Labels } from './labels.js';
 import type { SourceRef } from './source.js';
 import { parseCidr, type Cidr } from './ip.js';
+import { isRecord } from './json.js';
 
 export type Protocol = 'TCP' | 'UDP' | 'SCTP';
 export const PROTOCOLS: readonly Protocol[] = ['TCP', 'UDP', 'SCTP'];
@@ -119,9 +120,6 @@ export function portNameProblem(name: string): string | undefined {
 }
 
 const OPERATORS: readonly SelectorOperator[] = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
-
-type Raw = Record<string, unknown>;
-const isRecord = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Turns a raw label selector into the normal form, collecting what the API server would reject. */
 export function parseLabelSelector(raw: unknown, path: string, problems: FieldProblem[]): LabelSelector {

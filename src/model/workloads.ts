@@ -10,6 +10,7 @@ import type { Labels } from './labels.js';
 import { portNameProblem, type Protocol } from './networkpolicy.js';
 import { parseIp } from './ip.js';
 import type { Locator, SourceRef } from './source.js';
+import { dig, isRecord } from './json.js';
 
 export interface ContainerPort {
   readonly name?: string;
@@ -74,16 +75,6 @@ export const POD_TEMPLATE_PATH: Readonly<Record<EndpointKind, readonly string[]>
 
 export const ENDPOINT_KINDS: ReadonlySet<string> = new Set<string>(Object.keys(POD_TEMPLATE_PATH));
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function dig(v: unknown, path: readonly string[]): unknown {
-  let cur = v;
-  for (const p of path) {
-    if (!isRecord(cur)) return undefined;
-    cur = cur[p];
-  }
-  return cur;
-}
 
 interface PortProblem {
   path: string;

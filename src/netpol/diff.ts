@@ -23,8 +23,8 @@
  */
 import type { Analysis, Peer, RolePairs } from './analysis.js';
 import type { ExternalAtom, IpSet } from './ipset.js';
-import { describeIpSet, isEmptyIp } from './ipset.js';
-import { rangeToCidrs, type IpFamily } from '../model/ip.js';
+import { cidrsOf, describeIpSet, isEmptyIp } from './ipset.js';
+import type { IpFamily } from '../model/ip.js';
 import type { Level, ReachQuery } from './reach.js';
 import { EMPTY_PORTS, equals, hasPort, intersect, isEmpty, MAX_PORT, MIN_PORT, union, type PortSet } from './ports.js';
 
@@ -183,10 +183,6 @@ export function externalPieces(before: readonly ExternalAtom[], after: readonly 
   return out
     .map((p) => ((count.get(p.id) ?? 0) > 1 ? { ...p, id: `ip:${describeIpSet(p.set)}` } : p))
     .sort((x, y) => cmp(x.id, y.id));
-}
-
-function cidrsOf(set: IpSet): string[] {
-  return [...set.v4.flatMap(([s, e]) => rangeToCidrs(4, s, e)), ...set.v6.flatMap(([s, e]) => rangeToCidrs(6, s, e))].map((c) => c.text);
 }
 
 // ---- one version ----------------------------------------------------------------

@@ -63,6 +63,11 @@ export function ipBlockSet(cidr: Cidr, except: readonly Cidr[]): IpSet {
   return subtract(ipSetOf([cidr]), ipSetOf(except));
 }
 
+/** The set as the fewest CIDRs that cover exactly it, IPv4 first. */
+export function cidrsOf(set: IpSet): string[] {
+  return [...set.v4.flatMap(([s, e]) => rangeToCidrs(4, s, e)), ...set.v6.flatMap(([s, e]) => rangeToCidrs(6, s, e))].map((c) => c.text);
+}
+
 export function containsIp(set: IpSet, family: IpFamily, value: bigint): boolean {
   for (const [s, e] of set[key(family)]) {
     if (value < s) return false;

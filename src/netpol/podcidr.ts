@@ -6,6 +6,7 @@
  */
 import type { Inventory } from '../model/inventory.js';
 import { parseCidr } from '../model/ip.js';
+import { isRecord } from '../model/json.js';
 
 export interface PodNetwork {
   readonly cidrs: readonly string[];
@@ -13,7 +14,6 @@ export interface PodNetwork {
   readonly source: string;
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function valid(list: readonly unknown[]): string[] {
   return list.filter((c): c is string => typeof c === 'string' && typeof parseCidr(c) !== 'string');

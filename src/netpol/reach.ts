@@ -7,12 +7,7 @@
 import type { Protocol } from '../model/networkpolicy.js';
 import type { Analysis } from './analysis.js';
 import { hasPort, union, type PortSet } from './ports.js';
-import { rangeToCidrs } from '../model/ip.js';
-import type { IpSet } from './ipset.js';
-
-function cidrsOf(set: IpSet): string[] {
-  return [...set.v4.flatMap(([s, e]) => rangeToCidrs(4, s, e)), ...set.v6.flatMap(([s, e]) => rangeToCidrs(6, s, e))].map((c) => c.text);
-}
+import { cidrsOf } from './ipset.js';
 
 export type Level = 'pod' | 'workload' | 'namespace';
 export const LEVELS: readonly Level[] = ['pod', 'workload', 'namespace'];

@@ -19,6 +19,7 @@ import type { LoadedObject } from '../model/kube.js';
 import type { Labels } from '../model/labels.js';
 import { parseLabelSelector, type FieldProblem, type LabelSelector } from '../model/networkpolicy.js';
 import { matches } from '../netpol/selector.js';
+import { isRecord } from '../model/json.js';
 
 export const RBAC_GROUP = 'rbac.authorization.k8s.io';
 
@@ -177,7 +178,6 @@ export const BUILT_IN_CLUSTER_ROLES: readonly BuiltIn[] = [
 
 // ---- parsing -----------------------------------------------------------------
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 const isRbac = (o: LoadedObject): boolean => o.object.apiVersion.startsWith(`${RBAC_GROUP}/`);
 

@@ -1,6 +1,6 @@
 /** Markdown: the controls, the workload table, then every finding with its fix. For PR comments and reports. */
 import type { AuditResult, ControlState } from '../checks/run.js';
-import { CONTROLS } from '../checks/types.js';
+import { CONTROLS, objectText } from '../checks/types.js';
 
 const ICON: Record<ControlState, string> = { pass: '✅ pass', partial: '🟡 partial', fail: '❌ fail', unknown: '❔ unknown' };
 const yn = (v: boolean | null): string => (v === null ? '–' : v ? 'yes' : '**no**');
@@ -24,18 +24,18 @@ export function auditMarkdown(r: AuditResult): string {
     out.push('| Severity | Check | Object | Message |', '| --- | --- | --- | --- |');
     for (const f of open) {
       const where = f.object.file ? ` (${f.object.file}:${f.object.line ?? 1})` : '';
-      out.push(`| ${f.severity} | \`${f.check}\` | ${f.object.kind} ${f.object.namespace ? `${f.object.namespace}/` : ''}${f.object.name}${cell(where)} | ${cell(f.message)} |`);
+      out.push(`| ${f.severity} | \`${f.check}\` | ${objectText(f.object)}${cell(where)} | ${cell(f.message)} |`);
     }
     out.push('', '<details><summary>Fixes</summary>', '');
     for (const f of open) {
-      out.push(`#### \`${f.check}\` — ${f.object.kind} ${f.object.namespace ? `${f.object.namespace}/` : ''}${f.object.name}`, '', f.message, '', `*Why:* ${f.why}${f.requirements.length ? ` (${f.requirements.join(', ')})` : ''}`, '', '```yaml', f.fix.trimEnd(), '```', '');
+      out.push(`#### \`${f.check}\` — ${objectText(f.object)}`, '', f.message, '', `*Why:* ${f.why}${f.requirements.length ? ` (${f.requirements.join(', ')})` : ''}`, '', '```yaml', f.fix.trimEnd(), '```', '');
     }
     out.push('</details>');
   }
   const sup = r.findings.filter((f) => f.suppressed);
   if (sup.length > 0) {
     out.push('', '<details><summary>Suppressed findings</summary>', '', '| Check | Object | By | Reason |', '| --- | --- | --- | --- |');
-    for (const f of sup) out.push(`| \`${f.check}\` | ${f.object.kind} ${f.object.namespace ? `${f.object.namespace}/` : ''}${f.object.name} | ${f.suppressed!.by} | ${cell(f.suppressed!.reason)} |`);
+    for (const f of sup) out.push(`| \`${f.check}\` | ${objectText(f.object)} | ${f.suppressed!.by} | ${cell(f.suppressed!.reason)} |`);
     out.push('', '</details>');
   }
   return `${out.join('\n')}\n`;

@@ -1,6 +1,6 @@
 /** The terminal view of an audit: controls first, then findings with fixes. Colour only when asked (a TTY). */
 import type { AuditResult, ControlState } from '../checks/run.js';
-import { CONTROLS, type Severity } from '../checks/types.js';
+import { CONTROLS, objectText, type Severity } from '../checks/types.js';
 import { table } from './reach.js';
 
 const COLOURS = { red: 31, yellow: 33, green: 32, grey: 90, bold: 1 } as const;
@@ -20,7 +20,7 @@ export function auditTable(r: AuditResult, opts: { colour: boolean; fixes: boole
   out.push('', c('bold', `Findings: ${open.length} open, ${r.findings.length - open.length} suppressed`));
   for (const f of open) {
     const where = f.object.file ? `${f.object.file}:${f.object.line ?? 1}` : '';
-    out.push(`  ${sevText(f.severity)} ${f.check}  ${f.object.kind} ${f.object.namespace ? `${f.object.namespace}/` : ''}${f.object.name}  ${c('grey', where)}`);
+    out.push(`  ${sevText(f.severity)} ${f.check}  ${objectText(f.object)}  ${c('grey', where)}`);
     out.push(`    ${f.message}`);
     if (opts.fixes) out.push(...f.fix.trimEnd().split('\n').map((l, i) => (i === 0 ? `    fix: ${l}` : `         ${l}`)));
   }

@@ -4,7 +4,7 @@
  * findings introduced and resolved. Lists longer than 20 rows fold into
  * `<details>`; long ones are cut so the comment stays under GitHub's limit.
  */
-import type { Finding } from '../checks/types.js';
+import { objectText, type Finding } from '../checks/types.js';
 import { byNamespace } from '../netpol/diff.js';
 import { formatPorts, type PortSet } from '../netpol/ports.js';
 import { diffSummary, sideText, type DiffReport } from './diff-json.js';
@@ -24,7 +24,6 @@ const ports = (p: PortSet): string => {
   const f = formatPorts(p);
   return f.length === 0 ? '–' : f.map(code).join(', ');
 };
-const objectText = (f: Finding): string => `${f.object.kind} ${f.object.namespace ? `${f.object.namespace}/` : ''}${f.object.name}`;
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
 function tableBlock(title: string, header: readonly string[], rows: readonly (readonly string[])[], maxRows: number): string[] {
@@ -85,7 +84,7 @@ function render(r: DiffReport, maxRows: number): string {
     if (d.endpoints.added.length > 0) out.push(`New: ${list(d.endpoints.added)}`, '');
     if (d.endpoints.removed.length > 0) out.push(`Gone: ${list(d.endpoints.removed)}`, '');
   }
-  const findingRow = (x: Finding, note = ''): string[] => [x.severity + note, code(x.check), cell(objectText(x)), cell(x.message)];
+  const findingRow = (x: Finding, note = ''): string[] => [x.severity + note, code(x.check), cell(objectText(x.object)), cell(x.message)];
   const introduced = [...f.introduced.map((x) => findingRow(x)), ...f.worsened.map((w) => findingRow(w.after, ` (was ${w.before.severity})`))];
   const resolved = [...f.resolved.map((x) => findingRow(x)), ...f.suppressed.map((x) => findingRow(x, ' (suppressed)'))];
   out.push(...tableBlock('Findings introduced', ['Severity', 'Check', 'Object', 'Message'], introduced, maxRows));

@@ -1,5 +1,5 @@
 /** `diff` for a terminal: the summary, the connections added, removed and changed, then the findings. */
-import type { Finding } from '../checks/types.js';
+import { objectText, type Finding } from '../checks/types.js';
 import { formatPorts } from '../netpol/ports.js';
 import { byNamespace } from '../netpol/diff.js';
 import { table } from './reach.js';
@@ -7,7 +7,6 @@ import { diffSummary, sideText, type DiffReport } from './diff-json.js';
 
 const COLOURS = { red: 31, green: 32, yellow: 33, grey: 90, bold: 1 } as const;
 const ports = (p: Parameters<typeof formatPorts>[0]): string => formatPorts(p).join(', ') || '-';
-const objectText = (f: Finding): string => `${f.object.kind} ${f.object.namespace ? `${f.object.namespace}/` : ''}${f.object.name}`;
 
 export interface DiffTableOptions {
   readonly colour: boolean;
@@ -43,7 +42,7 @@ export function diffTable(r: DiffReport, opts: DiffTableOptions): string {
   const f = r.findings;
   const finding = (mark: string, colour: keyof typeof COLOURS, x: Finding, note = ''): void => {
     const where = x.object.file ? `${x.object.file}:${x.object.line ?? 1}` : '';
-    out.push(`  ${c(colour, mark)} ${x.severity.toUpperCase()} ${x.check}  ${objectText(x)}  ${c('grey', where)}${note}`);
+    out.push(`  ${c(colour, mark)} ${x.severity.toUpperCase()} ${x.check}  ${objectText(x.object)}  ${c('grey', where)}${note}`);
     out.push(`      ${x.message}`);
   };
   if (f.introduced.length + f.worsened.length > 0) {

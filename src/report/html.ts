@@ -5,7 +5,7 @@
  * time, the input hashes and the tool version.
  */
 import type { AuditResult, ControlState } from '../checks/run.js';
-import { CONTROLS, type Control, type Finding } from '../checks/types.js';
+import { CONTROLS, objectText, type Control, type Finding } from '../checks/types.js';
 import type { Diagnostic } from '../model/diagnostics.js';
 import type { LoadSummary } from '../model/inventory.js';
 import { formatPorts, isAll } from '../netpol/ports.js';
@@ -72,10 +72,6 @@ export function peerLabel(id: string): { label: string; internet: boolean } {
   if (internet) return { label: 'internet', internet };
   const first = text.split(/,| except /)[0]!.trim();
   return { label: first === text ? text : `${first} …`, internet };
-}
-
-function objectName(f: Pick<Finding, 'object'>): string {
-  return `${f.object.kind} ${f.object.namespace !== undefined ? `${f.object.namespace}/` : ''}${f.object.name}`;
 }
 
 function where(f: Pick<Finding, 'object'>): string {
@@ -266,8 +262,8 @@ function reachTable(rr: ReachResult, caption: string): string {
 
 function findingBlock(f: Finding, i: number): string {
   const loc = where(f);
-  return `<article class="finding" id="${findingAnchor(i)}" data-check="${esc(f.check)}" data-object="${esc(objectName(f))}">
-<h4>#${i + 1} <span class="sev ${f.severity}">${f.severity.toUpperCase()}</span> <code>${esc(f.check)}</code> — ${esc(objectName(f))}</h4>
+  return `<article class="finding" id="${findingAnchor(i)}" data-check="${esc(f.check)}" data-object="${esc(objectText(f.object))}">
+<h4>#${i + 1} <span class="sev ${f.severity}">${f.severity.toUpperCase()}</span> <code>${esc(f.check)}</code> — ${esc(objectText(f.object))}</h4>
 <p class="meta">control: ${esc(f.control)}${loc ? ` · <span class="src">${esc(loc)}</span>` : ''}${f.path !== undefined ? ` · field <code>${esc(f.path)}</code>` : ''}${f.requirements.length ? ` · ${esc(f.requirements.join(', '))}` : ''}</p>
 <p>${esc(f.message)}</p>
 <p><b>Why it matters:</b> ${esc(f.why)}</p>
@@ -341,7 +337,7 @@ export function htmlReport(r: HtmlReportInput): string {
     suppressed.length === 0
       ? '<p>No finding is suppressed.</p>'
       : `<table class="supp"><colgroup><col style="width:24%"><col style="width:30%"><col style="width:12%"><col style="width:34%"></colgroup><thead><tr><th>Check</th><th>Object</th><th>Suppressed by</th><th>Reason</th></tr></thead><tbody>${suppressed
-          .map((f) => `<tr class="suppressed" data-check="${esc(f.check)}" data-object="${esc(objectName(f))}"><td><code>${esc(f.check)}</code> <span class="sev ${f.severity}">${f.severity.toUpperCase()}</span></td><td>${esc(objectName(f))}<br><span class="src">${esc(where(f))}</span></td><td>${esc(f.suppressed!.by)}</td><td>${esc(f.suppressed!.reason)}</td></tr>`)
+          .map((f) => `<tr class="suppressed" data-check="${esc(f.check)}" data-object="${esc(objectText(f.object))}"><td><code>${esc(f.check)}</code> <span class="sev ${f.severity}">${f.severity.toUpperCase()}</span></td><td>${esc(objectText(f.object))}<br><span class="src">${esc(where(f))}</span></td><td>${esc(f.suppressed!.by)}</td><td>${esc(f.suppressed!.reason)}</td></tr>`)
           .join('')}</tbody></table>`;
   const diags = r.diagnostics.filter((d) => d.severity !== 'info');
   const diagSection =

@@ -33,6 +33,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isRecord } from '../../src/model/json.js';
 
 export interface ObjectMeta {
   name: string;
@@ -135,7 +136,6 @@ function group(name: string, version: string, custom: boolean, kinds: [string, s
 
 const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const clone = <T>(v: T): T => structuredClone(v);
 
