@@ -289,7 +289,14 @@ test('the M synthetic cluster: time from serve starting to the namespace-level g
     const urlAt = performance.now();
     await page.goto(s.url);
     await page.waitForSelector('body[data-ready="namespace"]', { timeout: 120_000 });
-    return { page, s, firstViewMs: Math.round(performance.now() - s.spawnedAt), urlPrintedMs: Math.round(urlAt - s.spawnedAt) };
+    // waitForSelector polls every 500 ms once it has waited a while, so the time it returns is up to
+    // half a second late. The page records when its first view was painted (after two animation
+    // frames); both clocks are this machine's, so the difference of the two epochs is the figure.
+    const paintedAt = await page.evaluate<number>('performance.timeOrigin + window.__meshlessFirstView');
+    const spawnedEpoch = performance.timeOrigin + s.spawnedAt;
+    const firstViewMs = Math.round(paintedAt - spawnedEpoch);
+    assert.ok(firstViewMs > 0 && firstViewMs <= Math.round(performance.now() - s.spawnedAt), `first view at ${firstViewMs} ms: between the spawn and the test seeing it`);
+    return { page, s, firstViewMs, urlPrintedMs: Math.round(urlAt - s.spawnedAt) };
   };
   // Three cold starts; the median goes on record (the machine is shared). The last one is looked at below.
   const runs: { firstViewMs: number; urlPrintedMs: number }[] = [];
@@ -322,7 +329,7 @@ test('the M synthetic cluster: time from serve starting to the namespace-level g
       firstViewMs: median(runs.map((r) => r.firstViewMs)),
       urlPrintedMs: median(runs.map((r) => r.urlPrintedMs)),
       runsMs: runs.map((r) => r.firstViewMs),
-      how: `${serveModule().how} bench/out/M.yaml as a process, Chromium already running, a new page each time; from spawn to body[data-ready=namespace]: the namespace graph laid out and painted; median of ${runs.length} cold starts`,
+      how: `${serveModule().how} bench/out/M.yaml as a process, Chromium already running, a new page each time; from spawn to the page's own record of its first paint of the namespace graph (laid out, two animation frames after drawing; read from the page, not from a polling wait); median of ${runs.length} cold starts`,
       loadAverage: loadavg().map((x) => Math.round(x * 100) / 100),
       cpus: cpus().length,
       chromium: browser!.version(),
