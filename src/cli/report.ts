@@ -1,12 +1,11 @@
 /** `meshless report`: one self-contained HTML evidence report for auditors and change boards. */
 import { writeFile } from 'node:fs/promises';
-import { ALL_CHECKS } from '../checks/index.js';
-import { loadBaseline, loadConfig } from './settings.js';
+import { AUDIT_SETTING_OPTIONS, auditSettings } from './settings.js';
 import { reach } from '../netpol/reach.js';
 import { TOOL } from '../report/audit-json.js';
 import { htmlReport } from '../report/html.js';
-import { loadSnapshot, type AuditSettings } from '../server/state.js';
-import { CLUSTER_OPTIONS, EXIT, UsageError, hasInputErrors, parse, podCidrs, printStats, reportDiagnostics, Stopwatch, type Io, type Options } from './common.js';
+import { loadSnapshot } from '../server/state.js';
+import { CLUSTER_OPTIONS, EXIT, UsageError, hasInputErrors, parse, podCidrs, printStats, reportDiagnostics, Stopwatch, type Io } from './common.js';
 
 export const reportHelp = `Usage: meshless report PATH... | --cluster -o FILE [options]
 
@@ -34,27 +33,6 @@ set, for reproducible reports.
 
 Exit codes: 0 written, 2 usage or input error (the report is still written and
 lists the problems), 3 internal error.`;
-
-export const AUDIT_SETTING_OPTIONS = {
-  'network-team': { type: 'string', multiple: true },
-  config: { type: 'string' },
-  baseline: { type: 'string' },
-} as const;
-
-/** `--network-team`, `--config`, `--baseline` → what runAudit needs, and a line per setting for the report. */
-export async function auditSettings(values: Options): Promise<{ settings: AuditSettings; described: string[] }> {
-  const cfg = await loadConfig(values);
-  const baseline = typeof values['baseline'] === 'string' ? await loadBaseline(values['baseline']) : undefined;
-  const described: string[] = [];
-  if (cfg.config.networkTeam.length > 0) described.push(`network team: ${cfg.config.networkTeam.join(', ')}`);
-  if (typeof values['config'] === 'string') described.push(`audit settings from ${values['config']}`);
-  if (cfg.ignore.length > 0) described.push(`checks not run: ${cfg.ignore.join(', ')}`);
-  if (typeof values['baseline'] === 'string') described.push(`baseline ${values['baseline']} (${baseline?.entries.size ?? 0} accepted findings)`);
-  return {
-    settings: { config: cfg.config, checks: ALL_CHECKS.filter((c) => !cfg.ignore.includes(c.id)), ...(baseline ? { baseline } : {}) },
-    described,
-  };
-}
 
 /** The report's time: SOURCE_DATE_EPOCH when set (reproducible builds), else now. */
 export function reportTime(env: NodeJS.ProcessEnv = process.env, now: Date = new Date()): string {

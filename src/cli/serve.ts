@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { startServer, isLoopback, type RunningServer } from '../server/serve.js';
 import { loadSnapshot, type InputSpec } from '../server/state.js';
 import { DEFAULT_MAX_WORKLOADS } from '../server/model.js';
-import { AUDIT_SETTING_OPTIONS, auditSettings } from './report.js';
+import { AUDIT_SETTING_OPTIONS, auditSettings } from './settings.js';
 import { formatDiagnostic } from '../model/diagnostics.js';
 import type { AuditResult } from '../checks/run.js';
 import { CLUSTER_OPTIONS, EXIT, UsageError, parse, podCidrs, reportDiagnostics, type Io } from './common.js';

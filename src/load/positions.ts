@@ -3,10 +3,20 @@
  * when a finding or an explanation needs the line of `spec.ingress[1].from[0]`,
  * that one document is parsed again with the `yaml` package, which keeps source
  * ranges. Only the few documents that are pointed at pay for it.
+ *
+ * The `yaml` package is loaded on the first look-up (synchronously, through
+ * require), not when a command starts: most runs never need a line, and those
+ * that do need it after loading, not before (~30 ms off every start).
  */
-import { isMap, isSeq, parseDocument, type Node as YamlNode } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
+import type { Node as YamlNode } from 'yaml';
 import type { Locator, SourceRef } from '../model/source.js';
 import type { DocumentSpan } from './yaml.js';
+
+type YamlLib = typeof Yaml;
+let yamlLib: YamlLib | undefined;
+const lib = (): YamlLib => (yamlLib ??= createRequire(import.meta.url)('yaml') as YamlLib);
 
 interface FileText {
   readonly text: string;
@@ -43,13 +53,13 @@ function walk(node: YamlNode | null | undefined, segs: readonly (string | number
   while (cur && i < segs.length) {
     const seg = segs[i]!;
     if (typeof seg === 'number') {
-      if (!isSeq(cur)) break;
+      if (!lib().isSeq(cur)) break;
       const next = cur.items[seg] as YamlNode | undefined;
       if (!next) break;
       cur = next;
       i++;
     } else {
-      if (!isMap(cur)) break;
+      if (!lib().isMap(cur)) break;
       let found = false;
       for (let j = segs.length; j > i; j--) {
         const slice = segs.slice(i, j);
@@ -73,7 +83,7 @@ function walk(node: YamlNode | null | undefined, segs: readonly (string | number
 
 /** A Locator over the texts the loader read. Keeps a small cache of re-parsed documents. */
 export function textLocator(files: ReadonlyMap<string, FileText>): Locator {
-  const cache = new Map<string, ReturnType<typeof parseDocument>>();
+  const cache = new Map<string, ReturnType<YamlLib['parseDocument']>>();
   return (source: SourceRef, path: string): number | undefined => {
     const f = files.get(source.file);
     const span = f?.spans[source.doc];
@@ -81,7 +91,7 @@ export function textLocator(files: ReadonlyMap<string, FileText>): Locator {
     const key = `${source.file}#${source.doc}`;
     let doc = cache.get(key);
     if (!doc) {
-      doc = parseDocument(f.text.slice(span.start, span.end), { keepSourceTokens: false, uniqueKeys: false, merge: true });
+      doc = lib().parseDocument(f.text.slice(span.start, span.end), { keepSourceTokens: false, uniqueKeys: false, merge: true });
       if (cache.size > 256) cache.delete(cache.keys().next().value!);
       cache.set(key, doc);
     }
