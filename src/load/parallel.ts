@@ -1,11 +1,16 @@
 /**
  * Parsing a large file on every core. YAML parsing is most of the time spent on
  * a large cluster (88 MB for 100,000 pods), and documents are independent, so a
- * large file's documents are split into contiguous slices: worker threads parse
- * all but the first, the main thread parses the first, and the results are put
- * back in order. Small inputs, JSON files and machines with one core take the
- * plain path. Whatever goes wrong in a worker, the slice is parsed again here:
+ * large file is cut at document markers into contiguous parts: worker threads
+ * parse all but the first, the main thread parses the first, and the results are
+ * put back in order. Small inputs, JSON files and machines with one core take
+ * the plain path. Whatever goes wrong in a worker, its part is parsed again here:
  * the answer never depends on whether workers ran.
+ *
+ * What keeps the main thread short: workers are started before anything else is
+ * done, each splits its own part into documents (the main thread splits only
+ * what it needs to number the documents of the next part), and the main thread's
+ * part is a little larger, because a worker's answer still has to cross back.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -13,65 +18,109 @@ import type { Diagnostic } from '../model/diagnostics.js';
 import type { ParsedDocument } from '../model/inventory.js';
 import { parseInputs, type InputText, type ParsedInputs } from './text.js';
 import { parseSpans, parseText, splitDocuments, type DocumentSpan } from './yaml.js';
-import type { ParseJob } from './parse-worker.js';
+import { parseJob, type ParseJob, type ParseResult } from './parse-worker.js';
 
 /** Below this many bytes in one file, starting workers costs more than it saves. */
 export const PARALLEL_MIN_BYTES = 8 * 1024 * 1024;
+/** The main thread's part, relative to a worker's: a worker also turns its result into JSON, and the main thread parses that JSON. */
+const MAIN_SHARE = 1.2;
 
 const workerUrl = new URL(import.meta.url.endsWith('.ts') ? './parse-worker.ts' : './parse-worker.js', import.meta.url);
 
-function runWorker(job: ParseJob): Promise<{ docs: ParsedDocument[]; diagnostics: Diagnostic[] }> {
-  return new Promise((resolve, reject) => {
-    const w = new Worker(workerUrl);
+/** A started worker: it loads the parser while the main thread prepares its job. */
+function startWorker(): { run(job: ParseJob): Promise<ParseResult>; stop(): void } {
+  const w = new Worker(workerUrl);
+  const result = new Promise<ParseResult>((resolve, reject) => {
     w.once('message', (m: { ok: boolean; json?: string; error?: string }) => {
       void w.terminate();
-      if (m.ok && m.json !== undefined) resolve(JSON.parse(m.json) as { docs: ParsedDocument[]; diagnostics: Diagnostic[] });
+      if (m.ok && m.json !== undefined) resolve(JSON.parse(m.json) as ParseResult);
       else reject(new Error(m.error ?? 'parse worker failed'));
     });
     w.once('error', reject);
-    w.postMessage(job);
   });
+  result.catch(() => undefined);
+  return {
+    run: (job) => {
+      w.postMessage(job);
+      return result;
+    },
+    stop: () => void w.terminate(),
+  };
 }
 
-/** Splits spans into `parts` contiguous groups of about equal size in bytes. */
-export function sliceSpans(spans: readonly DocumentSpan[], parts: number): { from: number; to: number }[] {
-  if (spans.length === 0) return [];
-  const total = spans[spans.length - 1]!.end - spans[0]!.start;
-  const out: { from: number; to: number }[] = [];
-  let from = 0;
-  for (let p = 1; p <= parts && from < spans.length; p++) {
-    const limit = spans[0]!.start + (total * p) / parts;
-    let to = from;
-    while (to < spans.length && (p === parts || spans[to]!.end <= limit)) to++;
-    if (to === from) to = from + 1;
-    out.push({ from, to });
-    from = to;
+const MARKER = /^---(?=[ \t\r\n]|$)/gm;
+
+/**
+ * Offsets at which to cut `text` into `parts` parts of the given relative weights:
+ * each at a column-0 `---` marker (where documents split anyway), strictly
+ * increasing, fewer when the text has too few markers.
+ */
+export function cutPoints(text: string, weights: readonly number[]): number[] {
+  const total = weights.reduce((a, b) => a + b, 0);
+  const cuts: number[] = [];
+  let acc = 0;
+  for (let i = 0; i < weights.length - 1; i++) {
+    acc += weights[i]!;
+    MARKER.lastIndex = Math.max(Math.floor((text.length * acc) / total), (cuts[cuts.length - 1] ?? 0) + 1);
+    const m = MARKER.exec(text);
+    if (!m) break;
+    cuts.push(m.index);
   }
-  if (from < spans.length) out[out.length - 1] = { from: out[out.length - 1]!.from, to: spans.length };
-  return out;
+  return cuts;
+}
+
+function countNewlines(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = text.indexOf('\n', from); i >= 0 && i < to; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+/** Spans of text[from, to) with offsets into `text` and lines counted from `firstLine` at `from`. */
+function spansOf(text: string, from: number, to: number, firstLine: number): DocumentSpan[] {
+  return splitDocuments(text.slice(from, to)).map((s) => ({ start: s.start + from, end: s.end + from, startLine: s.startLine + firstLine - 1 }));
 }
 
 async function parseLarge(input: InputText, parts: number): Promise<{ docs: ParsedDocument[]; diagnostics: Diagnostic[]; spans: DocumentSpan[] }> {
+  const workers = Array.from({ length: parts - 1 }, startWorker);
   let text = input.text;
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const spans = splitDocuments(text);
-  const groups = sliceSpans(spans, parts);
-  const jobs = groups.slice(1).map((g) => {
-    const start = spans[g.from]!.start;
-    const end = spans[g.to - 1]!.end;
-    const rel = spans.slice(g.from, g.to).map((s) => ({ start: s.start - start, end: s.end - start, startLine: s.startLine }));
-    const job: ParseJob = { text: text.slice(start, end), file: input.file, spans: rel, firstDoc: g.from };
-    return runWorker(job).catch(() => parseSpans(job.text, job.file, job.spans, job.firstDoc));
-  });
-  const first = groups[0];
-  const mine = first ? parseSpans(text, input.file, spans.slice(first.from, first.to), first.from) : { docs: [], diagnostics: [] };
+  const cuts = cutPoints(text, [MAIN_SHARE, ...workers.map(() => 1)]);
+  for (const w of workers.slice(cuts.length)) w.stop();
+  if (cuts.length === 0) return parseText(text, input.file);
+  const bounds = [0, ...cuts, text.length];
+  // Numbering the documents and lines of part k needs the parts before it split; the last part splits itself.
+  const known: DocumentSpan[][] = [];
+  const jobs: Promise<ParseResult>[] = [];
+  let firstDoc = 0;
+  let firstLine = 1;
+  for (let k = 0; k < bounds.length - 1; k++) {
+    const from = bounds[k]!;
+    const to = bounds[k + 1]!;
+    if (k > 0) {
+      const job: ParseJob = { text: text.slice(from, to), file: input.file, firstDoc, firstLine };
+      jobs.push(workers[k - 1]!.run(job).catch(() => parseJob(job)));
+    }
+    if (k < bounds.length - 2) {
+      const spans = spansOf(text, from, to, firstLine);
+      known.push(spans);
+      firstDoc += spans.length;
+      firstLine += countNewlines(text, from, to);
+    }
+  }
+  const mine = parseSpans(text, input.file, known[0]!, 0);
   const rest = await Promise.all(jobs);
   const docs: ParsedDocument[] = [];
   const diagnostics: Diagnostic[] = [];
+  const spans: DocumentSpan[] = [];
+  for (const s of known[0]!) spans.push(s);
   for (const r of [mine, ...rest]) {
     for (const d of r.docs) docs.push(d);
     for (const d of r.diagnostics) diagnostics.push(d);
   }
+  rest.forEach((r, i) => {
+    const from = bounds[i + 1]!;
+    for (const s of r.spans) spans.push({ start: s.start + from, end: s.end + from, startLine: s.startLine });
+  });
   return { docs, diagnostics, spans };
 }
 

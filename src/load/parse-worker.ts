@@ -1,23 +1,41 @@
 /**
- * A worker that parses a slice of a large YAML file (see parallel.ts). It gets
- * the slice's text and its document spans, and answers with JSON text, which
- * the main thread turns back into objects faster than a structured clone.
+ * A worker that parses one part of a large YAML file (see parallel.ts). It gets
+ * the part's text, the number of its first document and the line it starts on;
+ * it splits the part into documents itself and answers with JSON text, which the
+ * main thread turns back into objects faster than a structured clone.
  */
 import { parentPort } from 'node:worker_threads';
-import { parseSpans, type DocumentSpan } from './yaml.js';
+import type { Diagnostic } from '../model/diagnostics.js';
+import type { ParsedDocument } from '../model/inventory.js';
+import { parseSpans, splitDocuments, type DocumentSpan } from './yaml.js';
 
 export interface ParseJob {
   readonly text: string;
   readonly file: string;
-  /** Spans with offsets into `text` and absolute start lines. */
-  readonly spans: readonly DocumentSpan[];
+  /** The index in the file of the part's first document. */
   readonly firstDoc: number;
+  /** The line in the file of the part's first character. */
+  readonly firstLine: number;
 }
 
+export interface ParseResult {
+  readonly docs: ParsedDocument[];
+  readonly diagnostics: Diagnostic[];
+  /** Offsets into the part's text; lines of the file. */
+  readonly spans: DocumentSpan[];
+}
+
+/** What a worker does with a job; also what the main thread does when a worker fails. */
+export function parseJob(job: ParseJob): ParseResult {
+  const spans = splitDocuments(job.text).map((s) => ({ start: s.start, end: s.end, startLine: s.startLine + job.firstLine - 1 }));
+  const r = parseSpans(job.text, job.file, spans, job.firstDoc);
+  return { docs: r.docs, diagnostics: r.diagnostics, spans };
+}
+
+// On the main thread (imported for parseJob) there is no parent port, and nothing listens.
 parentPort?.on('message', (job: ParseJob) => {
   try {
-    const r = parseSpans(job.text, job.file, job.spans, job.firstDoc);
-    parentPort?.postMessage({ ok: true, json: JSON.stringify(r) });
+    parentPort?.postMessage({ ok: true, json: JSON.stringify(parseJob(job)) });
   } catch (e) {
     parentPort?.postMessage({ ok: false, error: e instanceof Error ? e.message : String(e) });
   }
