@@ -80,6 +80,26 @@ function spansOf(text: string, from: number, to: number, firstLine: number): Doc
   return splitDocuments(text.slice(from, to)).map((s) => ({ start: s.start + from, end: s.end + from, startLine: s.startLine + firstLine - 1 }));
 }
 
+/** Documents the main thread parses between two looks at its event loop (~25 ms of parsing). */
+const YIELD_EVERY = 500;
+
+/**
+ * Parses documents 0..n on this thread, letting the event loop run between slices:
+ * a server that loads a large input still answers meanwhile (serve hands the page
+ * its scripts while it parses, so the page is ready when the model is).
+ */
+async function parseYielding(text: string, file: string, spans: readonly DocumentSpan[]): Promise<{ docs: ParsedDocument[]; diagnostics: Diagnostic[] }> {
+  const docs: ParsedDocument[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (let i = 0; i < spans.length; i += YIELD_EVERY) {
+    const r = parseSpans(text, file, spans.slice(i, i + YIELD_EVERY), i);
+    for (const d of r.docs) docs.push(d);
+    for (const d of r.diagnostics) diagnostics.push(d);
+    if (i + YIELD_EVERY < spans.length) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return { docs, diagnostics };
+}
+
 async function parseLarge(input: InputText, parts: number): Promise<{ docs: ParsedDocument[]; diagnostics: Diagnostic[]; spans: DocumentSpan[] }> {
   const workers = Array.from({ length: parts - 1 }, startWorker);
   let text = input.text;
@@ -107,7 +127,7 @@ async function parseLarge(input: InputText, parts: number): Promise<{ docs: Pars
       firstLine += countNewlines(text, from, to);
     }
   }
-  const mine = parseSpans(text, input.file, known[0]!, 0);
+  const mine = await parseYielding(text, input.file, known[0]!);
   const rest = await Promise.all(jobs);
   const docs: ParsedDocument[] = [];
   const diagnostics: Diagnostic[] = [];

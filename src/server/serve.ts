@@ -111,6 +111,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     const [cur, prev] = await Promise.all([opts.load(), opts.loadOld ? opts.loadOld() : Promise.resolve(undefined)]);
     old = prev;
     view = new ModelView(cur, { generation: ++generation, ...(prev ? { old: prev } : {}), ...(opts.maxWorkloads !== undefined ? { maxWorkloads: opts.maxWorkloads } : {}) });
+    // A large cluster's first view is asked for next: have it ready (the page may already be waiting).
+    if (view.large) view.graphModel();
     return view;
   })();
   // Requests wait for the first load; its failure is answered per request and by the caller.
