@@ -283,7 +283,7 @@ test('the M synthetic cluster: time from serve starting to the namespace-level g
     assert.equal(g.status, 0, g.stderr);
   }
   /** A new serve process and a new page, timed from the spawn to the painted namespace graph. */
-  const coldStart = async (): Promise<{ page: Page; s: Served; firstViewMs: number; urlPrintedMs: number }> => {
+  const coldStart = async (): Promise<{ page: Page; s: Served; firstViewMs: number; urlPrintedMs: number; phases: Record<string, number> }> => {
     const page = await newPage();
     const s = await serve(['bench/out/M.yaml']);
     const urlAt = performance.now();
@@ -292,14 +292,22 @@ test('the M synthetic cluster: time from serve starting to the namespace-level g
     // waitForSelector polls every 500 ms once it has waited a while, so the time it returns is up to
     // half a second late. The page records when its first view was painted (after two animation
     // frames); both clocks are this machine's, so the difference of the two epochs is the figure.
-    const paintedAt = await page.evaluate<number>('performance.timeOrigin + window.__meshlessFirstView');
-    const spawnedEpoch = performance.timeOrigin + s.spawnedAt;
-    const firstViewMs = Math.round(paintedAt - spawnedEpoch);
+    const t = await page.evaluate<{ origin: number; painted: number; marks: Record<string, number>; answered: number }>(`(() => ({
+      origin: performance.timeOrigin,
+      painted: window.__meshlessFirstView,
+      marks: Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name, m.startTime])),
+      answered: performance.getEntriesByType('resource').find((e) => e.name.includes('part=graph'))?.responseEnd ?? NaN,
+    }))()`);
+    // Page times (milliseconds after its own origin) as milliseconds after the spawn.
+    const sinceSpawn = (pageMs: number | undefined): number => Math.round(t.origin + (pageMs ?? NaN) - (performance.timeOrigin + s.spawnedAt));
+    const firstViewMs = sinceSpawn(t.painted);
     assert.ok(firstViewMs > 0 && firstViewMs <= Math.round(performance.now() - s.spawnedAt), `first view at ${firstViewMs} ms: between the spawn and the test seeing it`);
-    return { page, s, firstViewMs, urlPrintedMs: Math.round(urlAt - s.spawnedAt) };
+    const phases = { urlPrinted: Math.round(urlAt - s.spawnedAt), graphAnswered: sinceSpawn(t.answered), modelRead: sinceSpawn(t.marks['meshless:model']), drawn: sinceSpawn(t.marks['meshless:drawn']), painted: firstViewMs };
+    assert.ok(phases.urlPrinted < phases.graphAnswered && phases.graphAnswered <= phases.modelRead && phases.modelRead <= phases.drawn && phases.drawn <= phases.painted, JSON.stringify(phases));
+    return { page, s, firstViewMs, urlPrintedMs: phases.urlPrinted, phases };
   };
   // Three cold starts; the median goes on record (the machine is shared). The last one is looked at below.
-  const runs: { firstViewMs: number; urlPrintedMs: number }[] = [];
+  const runs: { firstViewMs: number; urlPrintedMs: number; phases: Record<string, number> }[] = [];
   for (let i = 0; i < 2; i++) {
     const r = await coldStart();
     runs.push(r);
@@ -329,6 +337,8 @@ test('the M synthetic cluster: time from serve starting to the namespace-level g
       firstViewMs: median(runs.map((r) => r.firstViewMs)),
       urlPrintedMs: median(runs.map((r) => r.urlPrintedMs)),
       runsMs: runs.map((r) => r.firstViewMs),
+      /** Per run, milliseconds after the spawn: URL printed, the server's answer to the graph request received, the model read, drawn, painted. */
+      phasesMs: runs.map((r) => r.phases),
       how: `${serveModule().how} bench/out/M.yaml as a process, Chromium already running, a new page each time; from spawn to the page's own record of its first paint of the namespace graph (laid out, two animation frames after drawing; read from the page, not from a polling wait); median of ${runs.length} cold starts`,
       loadAverage: loadavg().map((x) => Math.round(x * 100) / 100),
       cpus: cpus().length,
