@@ -131,6 +131,16 @@ function hasNamedPorts(ports: readonly PolicyPort[] | undefined): boolean {
 }
 
 function portsSignature(ports: readonly ContainerPort[]): string {
+  // Most pods name one port or none: no arrays to build for those.
+  let named: ContainerPort | undefined;
+  let count = 0;
+  for (const p of ports) {
+    if (p.name === undefined) continue;
+    named = p;
+    count++;
+  }
+  if (count === 0) return '';
+  if (count === 1) return `${named!.name!}/${named!.protocol}=${named!.port}`;
   return ports
     .filter((p) => p.name !== undefined)
     .map((p) => `${p.name!}/${p.protocol}=${p.port}`)
@@ -264,15 +274,24 @@ export class Analysis {
   private buildClasses(): void {
     const byKey = new Map<string, PodClass>();
     const podFamilies = [...new Set(this.podCidrs.map((c) => c.family))].sort();
+    const podFamiliesKey = podFamilies.join('');
     for (const e of this.inventory.endpoints) {
       const ns = this.inventory.namespaces.get(e.namespace)!;
       const ips = this.parsedIps.get(e.id) ?? [];
       const blocks = this.blocksOf(ips);
-      const families: IpFamily[] = ips.length > 0 ? [...new Set(ips.map((ip) => ip.family))].sort() : podFamilies;
+      // The families a pod uses, sorted and distinct ('4', '6' or '46'), without building arrays per pod.
+      let has4 = false;
+      let has6 = false;
+      for (const ip of ips) {
+        if (ip.family === 4) has4 = true;
+        else has6 = true;
+      }
+      const familiesKey = ips.length === 0 ? podFamiliesKey : has4 && has6 ? '46' : has4 ? '4' : '6';
       const pk = portsSignature(e.ports);
-      const key = `${e.namespace}\u0000${labelsKey(e.labels)}\u0000${pk}\u0000${blocks.join(',')}\u0000${e.ips.length > 0 ? 1 : 0}\u0000${families.join('')}`;
+      const key = `${e.namespace}\u0000${labelsKey(e.labels)}\u0000${pk}\u0000${blocks.join(',')}\u0000${e.ips.length > 0 ? 1 : 0}\u0000${familiesKey}`;
       let cls = byKey.get(key);
       if (!cls) {
+        const families: IpFamily[] = ips.length === 0 ? podFamilies : familiesKey === '46' ? [4, 6] : familiesKey === '4' ? [4] : [6];
         cls = {
           id: this.classes.length,
           namespace: ns,

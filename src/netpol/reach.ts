@@ -48,7 +48,13 @@ export function reach(a: Analysis, q: ReachQuery): ReachResult {
     if (role.atom) return !filter || filter(role.atom.id) ? [role.atom.id] : [];
     const set = new Set<string>();
     for (const c of role.classes) {
-      for (const e of a.classes[c]!.endpoints) if (!filter || filter(e.id)) set.add(keyOf(e));
+      const cls = a.classes[c]!;
+      if (q.level === 'namespace') {
+        // A class lives in one namespace: one endpoint that passes the filter is enough.
+        if (!filter || cls.endpoints.some((e) => filter(e.id))) set.add(cls.namespace.name);
+        continue;
+      }
+      for (const e of cls.endpoints) if (!filter || filter(e.id)) set.add(keyOf(e));
     }
     return [...set];
   };
