@@ -12,6 +12,8 @@ import fc from 'fast-check';
 import yaml from 'js-yaml';
 import { buildInventory } from '../src/model/inventory.js';
 import { analyze } from '../src/netpol/analysis.js';
+import { reach, type ReachResult } from '../src/netpol/reach.js';
+import { formatPorts, union, type PortSet } from '../src/netpol/ports.js';
 import { ReferenceCluster, type Peer, type Protocol } from './reference/evaluator.js';
 
 type Obj = Record<string, unknown>;
@@ -345,6 +347,40 @@ test('engine agrees with the reference evaluator on random clusters', () => {
     );
   }
   assert.ok(details.numRuns >= numRuns, `only ${details.numRuns} runs`);
+});
+
+test('workload and namespace levels are the pod level grouped, with and without filters', () => {
+  const numRuns = Math.max(50, Math.round(Number(process.env['NETPOL_PROPERTY_RUNS'] ?? 300) / 3));
+  fc.assert(
+    fc.property(clusterArb, fc.integer({ min: 0, max: 3 }), ({ objects }, pick) => {
+      const inv = buildInventory(objects.map((value, i) => ({ value, source: { file: 'generated', doc: i, line: 1 } })));
+      const a = analyze(inv);
+      const ns = [...inv.namespaces.keys()].sort();
+      // Some filters keep one namespace's pods (and outside peers), some keep none of them.
+      const keep = ns[pick % Math.max(1, ns.length)] ?? '';
+      const filters: ({ from?: (id: string) => boolean; to?: (id: string) => boolean })[] = [{}, { from: (id) => id.startsWith(`${keep}/`) }, { to: (id) => id.startsWith(`${keep}/`) || id.startsWith('ip:') }];
+      for (const f of filters) {
+        const pods = reach(a, { level: 'pod', ...f });
+        const groupOf = new Map(inv.endpoints.map((e) => [e.id, e]));
+        for (const level of ['workload', 'namespace'] as const) {
+          const key = (id: string): string => {
+            const e = groupOf.get(id);
+            return e ? (level === 'workload' ? e.workload : e.namespace) : id;
+          };
+          const want = new Map<string, PortSet>();
+          for (const r of pods.allowed) {
+            const k = `${key(r.from)} -> ${key(r.to)}`;
+            const prev = want.get(k);
+            want.set(k, prev ? union(prev, r.ports) : r.ports);
+          }
+          const got = reach(a, { level, ...f });
+          const text = (m: ReachResult['allowed']): string[] => m.map((r) => `${r.from} -> ${r.to} ${formatPorts(r.ports).join(',')}`).sort();
+          assert.deepEqual(text(got.allowed), [...want].map(([k, p]) => `${k} ${formatPorts(p).join(',')}`).sort(), level);
+        }
+      }
+    }),
+    { numRuns, seed: 11 },
+  );
 });
 
 test('the generator is not degenerate: every feature shows up, answers are mixed', () => {
