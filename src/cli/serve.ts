@@ -129,8 +129,8 @@ export async function startServe(args: readonly string[], io: Io): Promise<Start
       host,
       port,
       maxWorkloads,
-      load: async () => {
-        const snap = await loadSnapshot(spec(newPaths, revs.new));
+      load: async (progress) => {
+        const snap = await loadSnapshot({ ...spec(newPaths, revs.new), onProgress: progress });
         if (!started) reportDiagnostics(io, snap.loaded, snap.analysis.diagnostics, values);
         return snap;
       },

@@ -175,3 +175,8 @@ export interface ApiSource {
 export interface ApiError {
   readonly error: string;
 }
+
+/** `progress` events on /api/events while a load is under way: what a page waiting for a large input can say meanwhile. */
+export type LoadProgress =
+  | { readonly phase: 'parsing'; readonly files: number; readonly bytes: number }
+  | { readonly phase: 'analysing'; readonly documents: number };

@@ -212,3 +212,71 @@ test('serve --git BASE..HEAD: both versions read from git, what the commit remov
   const bad = await startServe(['--git', 'no-such-rev', '--port', '0'], { out: () => undefined, err: () => undefined, isTTY: false, prog: 'meshless' }).catch((e: unknown) => e);
   assert.ok(bad instanceof Error && /unknown revision/.test(bad.message));
 });
+
+test('while loading, the event stream tells the phase: at once to a page that connects, then each new one', { timeout: 30_000 }, async () => {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => { release = r; });
+  const spec = { paths: [shop], values: {}, audit: { config: DEFAULT_CONFIG, checks: ALL_CHECKS } };
+  const s = await startServer({
+    host: '127.0.0.1',
+    port: 0,
+    // Says it is parsing, waits until the test has connected, then loads for real (which reports its own phases).
+    load: async (progress) => {
+      progress({ phase: 'parsing', files: 7, bytes: 1234 });
+      await gate;
+      return loadSnapshot({ ...spec, onProgress: progress });
+    },
+    watch: [],
+    log: () => undefined,
+  });
+  running.push(s);
+  const events: { event: string; data: unknown }[] = [];
+  const done = new Promise<void>((resolve, reject) => {
+    const req = request(`${s.url}api/events`, (res) => {
+      let buf = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => {
+        buf += d;
+        let i;
+        while ((i = buf.indexOf('\n\n')) >= 0) {
+          const block = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          const event = /^event: (.*)$/m.exec(block)?.[1];
+          const data = /^data: (.*)$/m.exec(block)?.[1];
+          if (event && data) events.push({ event, data: JSON.parse(data) });
+          if (event === 'progress' && events.length === 1 + 1) release();
+          if (event === 'progress' && (JSON.parse(data!) as { phase: string }).phase === 'analysing') {
+            resolve();
+            req.destroy();
+          }
+        }
+      });
+    });
+    req.on('error', (e) => {
+      if (!/socket hang up|aborted/.test(e.message)) reject(e);
+    });
+    req.end();
+  });
+  await done;
+  await s.ready;
+  const docs = (await json<ApiModel>(`${s.url}api/model`)).meta.objects.read;
+  assert.deepEqual(events.map((e) => e.event), ['hello', 'progress', 'progress', 'progress']);
+  assert.deepEqual(events[1]!.data, { phase: 'parsing', files: 7, bytes: 1234 });
+  const parsing = events[2]!.data as { phase: string; files: number; bytes: number };
+  assert.equal(parsing.phase, 'parsing');
+  assert.ok(parsing.files >= 5 && parsing.bytes > 1000, JSON.stringify(parsing));
+  const analysing = events[3]!.data as { phase: string; documents: number };
+  assert.equal(analysing.phase, 'analysing');
+  assert.ok(analysing.documents > 0 && analysing.documents <= docs, `${analysing.documents} documents, ${docs} objects read`);
+  // Loaded: a page that connects now hears no progress.
+  const late = await new Promise<string>((resolve) => {
+    const req = request(`${s.url}api/events`, (res) => {
+      res.setEncoding('utf8');
+      res.once('data', (d: string) => { resolve(d); req.destroy(); });
+    });
+    req.on('error', () => undefined);
+    req.end();
+  });
+  assert.match(late, /event: hello/);
+  assert.doesNotMatch(late, /progress/);
+});

@@ -9,7 +9,7 @@
  *   GET /api/explain?from=&to=&port=  the engine's explanation
  *   GET /api/search?q=             workload ids containing q
  *   GET /api/source?file=          the text of an input file (only files that were read)
- *   GET /api/events                Server-Sent Events: `reload` after the inputs changed
+ *   GET /api/events                Server-Sent Events: `progress` while loading, `reload` after the inputs changed
  *
  * Bound to 127.0.0.1 by default; requests naming another host are refused so a
  * web page elsewhere cannot reach the API through DNS rebinding.
@@ -21,13 +21,14 @@ import { basename, dirname, extname, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ModelView } from './model.js';
 import type { Snapshot } from './state.js';
+import type { LoadProgress } from './api.js';
 
 export interface ServeOptions {
   readonly host: string;
   /** 0 picks a free port. */
   readonly port: number;
-  /** Loads the current version (called again on every change). */
-  readonly load: () => Promise<Snapshot>;
+  /** Loads the current version (called again on every change), saying how far it is. */
+  readonly load: (progress: (p: LoadProgress) => void) => Promise<Snapshot>;
   /** Diff mode: loads the old version. */
   readonly loadOld?: () => Promise<Snapshot>;
   /** Files and directories whose changes trigger a reload (empty: no watching). */
@@ -106,9 +107,18 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   let view: ModelView | undefined;
   let old: Snapshot | undefined;
   const clients = new Set<ServerResponse>();
+  const broadcast = (event: string, data: unknown): void => {
+    for (const c of clients) c.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  };
+  /** The phase of the load under way, told to pages that connect meanwhile. */
+  let loading: LoadProgress | undefined;
+  const progress = (p: LoadProgress): void => {
+    loading = p;
+    broadcast('progress', p);
+  };
 
   const first = (async (): Promise<ModelView> => {
-    const [cur, prev] = await Promise.all([opts.load(), opts.loadOld ? opts.loadOld() : Promise.resolve(undefined)]);
+    const [cur, prev] = await Promise.all([opts.load(progress), opts.loadOld ? opts.loadOld() : Promise.resolve(undefined)]).finally(() => { loading = undefined; });
     old = prev;
     view = new ModelView(cur, { generation: ++generation, ...(prev ? { old: prev } : {}), ...(opts.maxWorkloads !== undefined ? { maxWorkloads: opts.maxWorkloads } : {}) });
     // A large cluster's first view is asked for next: have it ready (the page may already be waiting).
@@ -118,9 +128,6 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   // Requests wait for the first load; its failure is answered per request and by the caller.
   first.catch(() => undefined);
 
-  const broadcast = (event: string, data: unknown): void => {
-    for (const c of clients) c.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-  };
 
   let reloading: Promise<void> | undefined;
   // Changes that arrive during a reload ask for one more (an object: TypeScript cannot see the other closure set it).
@@ -136,7 +143,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
         pending.again = false;
         const started = performance.now();
         try {
-          const [cur, prev] = await Promise.all([opts.load(), opts.loadOld ? opts.loadOld() : Promise.resolve(old)]);
+          const [cur, prev] = await Promise.all([opts.load(progress), opts.loadOld ? opts.loadOld() : Promise.resolve(old)]).finally(() => { loading = undefined; });
           old = prev;
           view = new ModelView(cur, { generation: ++generation, ...(prev ? { old: prev } : {}), ...(opts.maxWorkloads !== undefined ? { maxWorkloads: opts.maxWorkloads } : {}) });
           const errors = cur.loaded.inventory.diagnostics.filter((d) => d.severity === 'error').length;
@@ -184,6 +191,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       case '/api/events': {
         res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', ...SECURITY_HEADERS });
         res.write(`retry: 1000\nevent: hello\ndata: ${JSON.stringify({ generation })}\n\n`);
+        if (loading) res.write(`event: progress\ndata: ${JSON.stringify(loading)}\n\n`);
         clients.add(res);
         req.on('close', () => clients.delete(res));
         return;

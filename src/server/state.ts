@@ -11,7 +11,7 @@ import { analyze, type Analysis } from '../netpol/analysis.js';
 import { runAudit, type AuditResult, type Baseline } from '../checks/run.js';
 import type { AuditConfig, Check } from '../checks/types.js';
 import { loadFromArgs, Stopwatch, type Loaded, type Options } from '../cli/common.js';
-import type { ApiInput } from './api.js';
+import type { ApiInput, LoadProgress } from './api.js';
 
 export interface AuditSettings {
   readonly config: AuditConfig;
@@ -30,7 +30,10 @@ export interface InputSpec {
   readonly audit: AuditSettings;
   /** Called once, when the audit has run (on first use): where a command reports checks that failed. */
   readonly onAudited?: (result: AuditResult) => void;
+  /** Called as loading goes from one phase to the next (serve shows it on the page). */
+  readonly onProgress?: (progress: LoadProgress) => void;
 }
+
 
 export interface Snapshot {
   readonly source: 'files' | 'cluster';
@@ -53,14 +56,16 @@ export function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
-async function loadFiles(paths: readonly string[], values: Options, watch: Stopwatch, rev?: InputSpec['rev']): Promise<{ loaded: Loaded; inputs: ApiInput[] }> {
+async function loadFiles(paths: readonly string[], values: Options, watch: Stopwatch, rev?: InputSpec['rev'], onProgress?: InputSpec['onProgress']): Promise<{ loaded: Loaded; inputs: ApiInput[] }> {
   const read = rev === undefined ? await readInputs(paths) : await (await import('../load/git.js')).loadGitRevision(rev.sha, paths, { cwd: rev.cwd });
   watch.lap('read');
   await breathe();
   // Hashed as read (UTF-8), which is the file's bytes for any valid UTF-8 file: `sha256sum FILE` agrees.
   const inputs = read.inputs.map((i) => ({ file: i.file, sha256: sha256(i.text), bytes: Buffer.byteLength(i.text, 'utf8') }));
+  onProgress?.({ phase: 'parsing', files: inputs.length, bytes: inputs.reduce((n, i) => n + i.bytes, 0) });
   const parsed = await parseInputsParallel(read.inputs);
   watch.lap('parse');
+  onProgress?.({ phase: 'analysing', documents: parsed.docs.length });
   await breathe();
   const ns = typeof values['namespace'] === 'string' ? values['namespace'] : undefined;
   const inventory = inventoryFromParsed(parsed, { diagnostics: read.diagnostics, ...(ns ? { defaultNamespace: ns } : {}) });
@@ -72,7 +77,7 @@ async function loadFiles(paths: readonly string[], values: Options, watch: Stopw
 export async function loadSnapshot(spec: InputSpec): Promise<Snapshot> {
   const watch = new Stopwatch();
   const cluster = spec.values['cluster'] === true;
-  const { loaded, inputs } = cluster ? { loaded: await loadFromArgs([], spec.values, watch), inputs: [] } : await loadFiles(spec.paths, spec.values, watch, spec.rev);
+  const { loaded, inputs } = cluster ? { loaded: await loadFromArgs([], spec.values, watch), inputs: [] } : await loadFiles(spec.paths, spec.values, watch, spec.rev, spec.onProgress);
   const loadedAt = new Date();
   await breathe();
   const analysis = analyze(loaded.inventory, spec.podCidrs ? { podCidrs: spec.podCidrs } : {});
