@@ -80,7 +80,8 @@ function flatten(docs: readonly ParsedDocument[], diagnostics: Diagnostic[]): Pa
   return out;
 }
 
-function objectProblem(v: unknown): { path: string; message: string; hint?: string } | undefined {
+/** `validLabelKeys`: keys already found valid in this build (validity depends on the key alone). */
+function objectProblem(v: unknown, validLabelKeys: Set<string>): { path: string; message: string; hint?: string } | undefined {
   if (!isRecord(v)) return { path: '', message: 'a document must be a Kubernetes object (a mapping with apiVersion, kind and metadata)' };
   if (typeof v['apiVersion'] !== 'string' || v['apiVersion'] === '') return { path: 'apiVersion', message: 'apiVersion is required', hint: 'e.g. apiVersion: v1' };
   if (typeof v['kind'] !== 'string' || v['kind'] === '') return { path: 'kind', message: 'kind is required' };
@@ -101,8 +102,10 @@ function objectProblem(v: unknown): { path: string; message: string; hint?: stri
         return { path: `metadata.${field}.${k}`, message: `${field === 'labels' ? 'label' : 'annotation'} values must be strings, got ${JSON.stringify(val)}`, hint: `quote it: "${String(val)}"` };
       }
       if (field === 'labels') {
-        const kp = labelKeyProblem(k);
+        const kp = validLabelKeys.has(k) ? undefined : labelKeyProblem(k);
         if (kp) return { path: `metadata.labels.${k}`, message: kp };
+        // A few keys (app, pod-template-hash...) label most objects: check each once.
+        validLabelKeys.add(k);
         const vp = labelValueProblem(val);
         if (vp) return { path: `metadata.labels.${k}`, message: vp };
       }
@@ -136,6 +139,7 @@ export function buildInventory(docs: readonly ParsedDocument[], options: Invento
   };
 
   const flat = flatten(docs, diagnostics);
+  const validLabelKeys = new Set<string>();
   let read = 0;
   // Last one wins for the same kind/namespace/name, as `kubectl apply` of both would leave it.
   const byKey = new Map<string, number>();
@@ -149,7 +153,7 @@ export function buildInventory(docs: readonly ParsedDocument[], options: Invento
       skip('kustomize configuration');
       continue;
     }
-    const problem = objectProblem(d.value);
+    const problem = objectProblem(d.value, validLabelKeys);
     if (problem) {
       const line = locate(d.source, problem.path);
       diagnostics.push({
@@ -169,7 +173,11 @@ export function buildInventory(docs: readonly ParsedDocument[], options: Invento
     if (!isClusterScoped(raw.kind) && !raw.metadata.namespace) {
       object = { ...raw, metadata: { ...raw.metadata, namespace: defaultNs } };
     }
-    const key = `${object.apiVersion.split('/')[0]!.includes('.') ? object.apiVersion.split('/')[0]! : ''}|${object.kind}|${object.metadata.namespace ?? ''}|${object.metadata.name}`;
+    // Objects are the same object when group, kind, namespace and name are (v1 and apps/v1 have no dotted group).
+    const slash = object.apiVersion.indexOf('/');
+    const head = slash < 0 ? object.apiVersion : object.apiVersion.slice(0, slash);
+    const group = head.includes('.') ? head : '';
+    const key = `${group}|${object.kind}|${object.metadata.namespace ?? ''}|${object.metadata.name}`;
     const prev = byKey.get(key);
     if (prev !== undefined) {
       const old = valid[prev]!;

@@ -95,23 +95,24 @@ function containerPorts(podSpec: Record<string, unknown>, basePath: string, prob
       const ports = c['ports'];
       if (!Array.isArray(ports)) return;
       ports.forEach((p: unknown, pi) => {
-        const path = `${basePath}.${field}[${ci}].ports[${pi}]`;
         if (!isRecord(p)) return;
+        // Built only for a problem: most ports have none, and there are tens of thousands of them.
+        const path = (): string => `${basePath}.${field}[${ci}].ports[${pi}]`;
         const num = p['containerPort'];
         if (typeof num !== 'number' || !Number.isInteger(num) || num < 1 || num > 65535) {
-          problems.push({ path: `${path}.containerPort`, message: `containerPort ${JSON.stringify(num)} must be a number between 1 and 65535` });
+          problems.push({ path: `${path()}.containerPort`, message: `containerPort ${JSON.stringify(num)} must be a number between 1 and 65535` });
           return;
         }
         const proto = p['protocol'] ?? 'TCP';
         if (proto !== 'TCP' && proto !== 'UDP' && proto !== 'SCTP') {
-          problems.push({ path: `${path}.protocol`, message: `unsupported protocol ${JSON.stringify(proto)}; use TCP, UDP or SCTP` });
+          problems.push({ path: `${path()}.protocol`, message: `unsupported protocol ${JSON.stringify(proto)}; use TCP, UDP or SCTP` });
           return;
         }
         const name = p['name'];
         if (name !== undefined && name !== null) {
           const np = typeof name === 'string' ? portNameProblem(name) : 'must be a string';
           if (np) {
-            problems.push({ path: `${path}.name`, message: `port name ${JSON.stringify(name)} is not valid: ${np}` });
+            problems.push({ path: `${path()}.name`, message: `port name ${JSON.stringify(name)} is not valid: ${np}` });
             return;
           }
           out.push({ name: name as string, port: num, protocol: proto });
@@ -238,19 +239,19 @@ export function extractEndpoints(objects: readonly LoadedObject[], locate: Locat
     if (kind === 'Pod') {
       const status = dig(o.object, ['status']);
       const seen = new Set<string>();
-      const add = (ip: unknown, path: string): void => {
+      const add = (ip: unknown, path: () => string): void => {
         if (typeof ip !== 'string' || ip === '' || seen.has(ip)) return;
         if (!parseIp(ip)) {
-          diagnostics.push({ severity: 'warning', code: 'invalid-ip', message: `Pod ${ns}/${o.object.metadata.name}: ${path} "${ip}" is not an IP address; it is ignored`, source: o.source, path });
+          diagnostics.push({ severity: 'warning', code: 'invalid-ip', message: `Pod ${ns}/${o.object.metadata.name}: ${path()} "${ip}" is not an IP address; it is ignored`, source: o.source, path: path() });
           return;
         }
         seen.add(ip);
         ips.push(ip);
       };
       if (isRecord(status)) {
-        add(status['podIP'], 'status.podIP');
+        add(status['podIP'], () => 'status.podIP');
         const list = status['podIPs'];
-        if (Array.isArray(list)) list.forEach((e: unknown, i) => { add(dig(e, ['ip']), `status.podIPs[${i}].ip`); });
+        if (Array.isArray(list)) list.forEach((e: unknown, i) => { add(dig(e, ['ip']), () => `status.podIPs[${i}].ip`); });
       }
     }
     const hostNetwork = spec['hostNetwork'] === true;
