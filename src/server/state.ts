@@ -3,7 +3,7 @@
  * keeping what an auditor needs to trust the result (each input file's SHA-256,
  * when it was read). An adapter: it reads files and the clock.
  */
-import { createHash } from 'node:crypto';
+import { webcrypto } from 'node:crypto';
 import { readInputs } from '../load/files.js';
 import { inventoryFromParsed } from '../load/text.js';
 import { parseInputsParallel } from '../load/parallel.js';
@@ -52,18 +52,28 @@ export interface Snapshot {
 /** Lets the event loop answer requests (the page's assets) between long synchronous phases. */
 const breathe = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-export function sha256(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+/**
+ * Each input's size and SHA-256, of its UTF-8 bytes (the file's bytes for any valid
+ * UTF-8 file: `sha256sum FILE` agrees). The sizes are known at once; WebCrypto
+ * digests on libuv's thread pool, beside the parse instead of before it (~40 ms
+ * for 18.5 MB).
+ */
+export function hashInputs(inputs: readonly { file: string; text: string }[]): { bytes: number; inputs: Promise<ApiInput[]> } {
+  const encoded = inputs.map((i) => ({ file: i.file, data: Buffer.from(i.text, 'utf8') }));
+  return {
+    bytes: encoded.reduce((n, e) => n + e.data.length, 0),
+    inputs: Promise.all(encoded.map(async (e) => ({ file: e.file, sha256: Buffer.from(await webcrypto.subtle.digest('SHA-256', e.data)).toString('hex'), bytes: e.data.length }))),
+  };
 }
 
 async function loadFiles(paths: readonly string[], values: Options, watch: Stopwatch, rev?: InputSpec['rev'], onProgress?: InputSpec['onProgress']): Promise<{ loaded: Loaded; inputs: ApiInput[] }> {
   const read = rev === undefined ? await readInputs(paths) : await (await import('../load/git.js')).loadGitRevision(rev.sha, paths, { cwd: rev.cwd });
   watch.lap('read');
   await breathe();
-  // Hashed as read (UTF-8), which is the file's bytes for any valid UTF-8 file: `sha256sum FILE` agrees.
-  const inputs = read.inputs.map((i) => ({ file: i.file, sha256: sha256(i.text), bytes: Buffer.byteLength(i.text, 'utf8') }));
-  onProgress?.({ phase: 'parsing', files: inputs.length, bytes: inputs.reduce((n, i) => n + i.bytes, 0) });
+  const hashing = hashInputs(read.inputs);
+  onProgress?.({ phase: 'parsing', files: read.inputs.length, bytes: hashing.bytes });
   const parsed = await parseInputsParallel(read.inputs);
+  const inputs = await hashing.inputs;
   watch.lap('parse');
   onProgress?.({ phase: 'analysing', documents: parsed.docs.length });
   await breathe();
