@@ -304,8 +304,6 @@ test('the M synthetic cluster: time from serve starting to the namespace-level g
     assert.ok(firstViewMs > 0 && firstViewMs <= Math.round(performance.now() - s.spawnedAt), `first view at ${firstViewMs} ms: between the spawn and the test seeing it`);
     const phases = {
       urlPrinted: Math.round(urlAt - s.spawnedAt),
-      // The renderer's warm-up while the server analysed (absent when the model came first).
-      ...(t.marks['meshless:warm'] !== undefined ? { warmUpFrom: sinceSpawn(t.marks['meshless:warm-up']), warmUpTo: sinceSpawn(t.marks['meshless:warm']) } : {}),
       graphAnswered: sinceSpawn(t.answered),
       modelRead: sinceSpawn(t.marks['meshless:model']),
       drawn: sinceSpawn(t.marks['meshless:drawn']),
@@ -345,10 +343,12 @@ test('the M synthetic cluster: time from serve starting to the namespace-level g
       firstViewMs: median(runs.map((r) => r.firstViewMs)),
       urlPrintedMs: median(runs.map((r) => r.urlPrintedMs)),
       runsMs: runs.map((r) => r.firstViewMs),
-      /** Per run, milliseconds after the spawn: URL printed, the renderer's warm-up, the server's answer to the graph request received, the model read, drawn, painted. */
+      /** Per run, milliseconds after the spawn: URL printed, the server's answer to the graph request received, the model read, drawn, painted. */
       phasesMs: runs.map((r) => r.phases),
       how: `${serveModule().how} bench/out/M.yaml as a process, Chromium already running, a new page each time; from spawn to the page's own record of its first paint of the namespace graph (laid out, two animation frames after drawing; read from the page, not from a polling wait); median of ${runs.length} cold starts`,
       loadAverage: loadavg().map((x) => Math.round(x * 100) / 100),
+      // Linux's CPU pressure: the share of the last 10 and 60 s in which some runnable task waited for a CPU.
+      ...(existsSync('/proc/pressure/cpu') ? { cpuPressure: /^some avg10=([\d.]+) avg60=([\d.]+)/m.exec(readFileSync('/proc/pressure/cpu', 'utf8'))?.slice(1, 3).map(Number) } : {}),
       cpus: cpus().length,
       chromium: browser!.version(),
       node: process.version,

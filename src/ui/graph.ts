@@ -432,41 +432,6 @@ export class Graph {
     });
   }
 
-  /**
-   * Draws a throw-away graph shaped like a large namespace view (same style, classes,
-   * straight edges with arrows, labels) in a hidden container of the same size, and
-   * removes it. The page calls this while the server analyses a large input, so that
-   * the browser compiles cytoscape's drawing code then, not when the real graph
-   * arrives. On M (503 nodes, 1,258 edges, headless Chromium) drawing and painting
-   * the real graph took ~660 ms cold and ~460 ms after this warm-up (which takes
-   * ~350 ms while the page has nothing else to do).
-   */
-  async warmUp(nodes = 150, edges = 300): Promise<void> {
-    const box = document.createElement('div');
-    box.setAttribute('aria-hidden', 'true');
-    box.style.cssText = `position:fixed;left:0;top:0;width:${Math.max(200, this.container.clientWidth)}px;height:${Math.max(200, this.container.clientHeight)}px;visibility:hidden;pointer-events:none`;
-    document.body.append(box);
-    const cy = cytoscape({ container: box, style: STYLE, minZoom: 0.05, maxZoom: 3, boxSelectionEnabled: false });
-    try {
-      const random = seeded(0x7761726d);
-      const elements: ElementDefinition[] = [];
-      for (let i = 0; i < nodes; i++) elements.push({ group: 'nodes', data: { id: `w${i}`, label: `namespace-${i}`, kind: 'namespace', ns: `namespace-${i}` }, classes: `ns collapsed big${i % 3 === 0 ? ' has-open' : ''}` });
-      for (let i = 0; i < edges; i++) {
-        const s = Math.floor(random() * nodes);
-        const d = (s + 1 + Math.floor(random() * (nodes - 1))) % nodes;
-        elements.push({ group: 'edges', data: { id: `we${i}`, source: `w${s}`, target: `w${d}`, label: 'TCP/8080', change: '' }, classes: 'conn big' });
-      }
-      sizeNodes(elements);
-      const extent = gridPositions(elements, box.clientWidth / box.clientHeight);
-      cy.batch(() => cy.add(elements));
-      cy.viewport(fitViewport(extent, cy.width(), cy.height(), 30, cy.minZoom(), cy.maxZoom()));
-      await new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(() => { done(); })));
-    } finally {
-      cy.destroy();
-      box.remove();
-    }
-  }
-
   edgeInfo(id: string): EdgeInfo | undefined {
     return this.built?.edges.get(id);
   }

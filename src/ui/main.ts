@@ -412,9 +412,6 @@ document.addEventListener('keydown', (ev) => {
   }
 });
 
-/** Above this many documents the model takes a while: the renderer warms up meanwhile. */
-const WARM_UP_MIN_DOCUMENTS = 5_000;
-
 function sayProgress(p: LoadProgress): void {
   if (p.phase === 'parsing') say(`the server is parsing ${p.files} file${p.files === 1 ? '' : 's'} (${(p.bytes / 1e6).toFixed(1)} MB)…`);
   else say(`the server is analysing ${p.documents.toLocaleString('en')} documents…`);
@@ -424,21 +421,12 @@ async function start(): Promise<void> {
   say('loading the model…');
   // The server says how far a long load is; the page listens before it asks for the model.
   const events = new EventSource('api/events');
-  let warming: Promise<void> | undefined;
   events.addEventListener('progress', (ev: MessageEvent<string>) => {
-    const p = JSON.parse(ev.data) as LoadProgress;
-    sayProgress(p);
-    // While the server analyses a large input (one core's work), draw a throw-away graph so that
-    // the browser has compiled the drawing code when the real one arrives (cold, it draws ~2x slower).
-    if (p.phase === 'analysing' && p.documents >= WARM_UP_MIN_DOCUMENTS && !state.model && !warming) {
-      performance.mark('meshless:warm-up');
-      warming = graph.warmUp().then(() => { performance.mark('meshless:warm'); });
-    }
+    sayProgress(JSON.parse(ev.data) as LoadProgress);
   });
   try {
     // A large cluster's first view is its namespace graph, sent before the audit is done.
     await loadModel('graph');
-    await warming;
     // Marks for the browser test, which records where the first view's time goes.
     performance.mark('meshless:model');
     renderHeader(state.model!);
