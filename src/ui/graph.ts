@@ -11,11 +11,17 @@
  */
 import cytoscape from 'cytoscape';
 import type { Core, EdgeSingular, ElementDefinition, EventObject, NodeSingular, Position, StylesheetJson } from 'cytoscape';
-import fcose from 'cytoscape-fcose';
 import type { ApiEdge, ApiModel, ApiWorkload, Change } from '../server/api.js';
 import { fitViewport, gridPositions, type Extent } from './layout.js';
 
-cytoscape.use(fcose);
+/**
+ * fCoSE (with cose-base and layout-base, a quarter of the page's script) is loaded
+ * the first time a graph is small enough to lay out by force: a large cluster's
+ * namespace grid never needs it, so its first view does not wait for it to compile.
+ */
+let fcoseLoaded: Promise<void> | undefined;
+const loadFcose = (): Promise<void> =>
+  (fcoseLoaded ??= import('cytoscape-fcose').then((m) => { cytoscape.use(m.default); }));
 
 export interface View {
   readonly model: ApiModel;
@@ -485,7 +491,8 @@ export class Graph {
   }
 
   /** fCoSE, for graphs small enough to read whole: from the current positions when most nodes have one. */
-  private forceLayout(incremental: boolean): Promise<void> {
+  private async forceLayout(incremental: boolean): Promise<void> {
+    await loadFcose();
     return new Promise<void>((done) => {
       const layout = this.cy.layout({
         name: 'fcose',
