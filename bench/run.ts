@@ -14,6 +14,7 @@
  * No timing is asserted anywhere: the goals are printed as PASS/MISS, never enforced.
  */
 import { spawn } from 'node:child_process';
+import { get } from 'node:http';
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem, type as osType } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -776,6 +777,38 @@ function report(results: readonly SizeResult[], failures: readonly Failure[], op
 // ---------------------------------------------------------------------------
 // The other commands' benchmarks: diff (on L), the webhook under load, the UI's first view.
 
+/**
+ * `meshless serve FILE` without a browser: from the spawn to the whole answer to the
+ * page's first request (the namespace graph), so that the server's share of the
+ * first view is known apart from the browser's.
+ */
+async function serveAnswerMs(file: string): Promise<{ urlMs: number; answeredMs: number }> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [join(ROOT, 'dist/cli/main.js'), 'serve', file, '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] });
+  try {
+    const url = await new Promise<string>((ok, fail) => {
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString('utf8');
+        const m = /http:\/\/\S+\//.exec(out);
+        if (m) ok(m[0]);
+      });
+      child.once('exit', (code) => { fail(new Error(`serve exited with ${String(code)} before printing its URL`)); });
+    });
+    const urlMs = performance.now() - started;
+    await new Promise<void>((ok, fail) => {
+      get(`${url}api/model?part=graph`, (res) => {
+        if (res.statusCode !== 200) fail(new Error(`api/model?part=graph answered ${String(res.statusCode)}`));
+        res.resume();
+        res.on('end', () => { ok(); });
+      }).on('error', fail);
+    });
+    return { urlMs, answeredMs: performance.now() - started };
+  } finally {
+    child.kill();
+  }
+}
+
 async function extraBenchmarks(results: readonly SizeResult[]): Promise<string[]> {
   const md: string[] = [];
   const l = results.find((r) => r.size === 'L');
@@ -827,6 +860,23 @@ async function extraBenchmarks(results: readonly SizeResult[]): Promise<string[]
     md.push(`Not measured: ${(e as Error).message}`, '');
   }
   md.push('## meshless serve: first useful view', '');
+  const m = results.find((r) => r.size === 'M');
+  if (m) {
+    try {
+      log('[serve] M without a browser: spawn to the namespace graph answered …');
+      const runs: { urlMs: number; answeredMs: number }[] = [];
+      for (let i = 0; i < 5; i++) runs.push(await serveAnswerMs(m.file));
+      const answered = stat(runs.map((r) => r.answeredMs))!;
+      md.push(
+        `The server alone (\`node dist/cli/main.js serve ${relative(ROOT, m.file)}\`, no browser, 5 starts): from the spawn to the whole answer to \`/api/model?part=graph\`, the namespace graph — the server's share of the first view.`,
+        '',
+        table(['URL printed (median)', 'graph answered (median)', 'min', 'max', 'runs'], [[fmtMs(stat(runs.map((r) => r.urlMs))!.median), fmtMs(answered.median), fmtMs(answered.min), fmtMs(answered.max), String(runs.length)]]),
+        '',
+      );
+    } catch (e) {
+      md.push(`Not measured (server alone): ${(e as Error).message}`, '');
+    }
+  }
   const uiFile = join(OUT_DIR, 'ui-first-view.json');
   if (existsSync(uiFile)) {
     const u = JSON.parse(readFileSync(uiFile, 'utf8')) as { firstViewMs: number; urlPrintedMs: number; namespaces: number; workloads: number; drawn: { nodes: number; edges: number }; how: string; loadAverage: number[]; cpuPressure?: number[]; measuredAt: string; phasesMs?: Record<string, number>[] };
