@@ -10,11 +10,11 @@
  */
 import { createRequire } from 'node:module';
 import type * as Yaml from 'yaml';
-import type { Node as YamlNode } from 'yaml';
 import type { Locator, SourceRef } from '../model/source.js';
 import type { DocumentSpan } from './yaml.js';
 
 type YamlLib = typeof Yaml;
+type YamlNode = Yaml.Node;
 let yamlLib: YamlLib | undefined;
 const lib = (): YamlLib => (yamlLib ??= createRequire(import.meta.url)('yaml') as YamlLib);
 

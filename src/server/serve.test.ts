@@ -244,7 +244,8 @@ test('while loading, the event stream tells the phase: at once to a page that co
           const event = /^event: (.*)$/m.exec(block)?.[1];
           const data = /^data: (.*)$/m.exec(block)?.[1];
           if (event && data) events.push({ event, data: JSON.parse(data) });
-          if (event === 'progress' && events.length === 1 + 1) release();
+          // hello, then the phase the load was in when the page connected: now let the load go on.
+          if (event === 'progress' && events.length === 2) release();
           if (event === 'progress' && (JSON.parse(data!) as { phase: string }).phase === 'analysing') {
             resolve();
             req.destroy();

@@ -128,7 +128,6 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   // Requests wait for the first load; its failure is answered per request and by the caller.
   first.catch(() => undefined);
 
-
   let reloading: Promise<void> | undefined;
   // Changes that arrive during a reload ask for one more (an object: TypeScript cannot see the other closure set it).
   const pending = { again: false };
