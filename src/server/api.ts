@@ -176,7 +176,10 @@ export interface ApiError {
   readonly error: string;
 }
 
-/** `progress` events on /api/events while a load is under way: what a page waiting for a large input can say meanwhile. */
+/** Where a load is: what a page waiting for a large input can say meanwhile. */
 export type LoadProgress =
   | { readonly phase: 'parsing'; readonly files: number; readonly bytes: number }
   | { readonly phase: 'analysing'; readonly documents: number };
+
+/** A `progress` event on /api/events: the phase, and the generation the model will have when this load is done. */
+export type ApiProgress = LoadProgress & { readonly generation: number };

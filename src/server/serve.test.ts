@@ -262,12 +262,15 @@ test('while loading, the event stream tells the phase: at once to a page that co
   await s.ready;
   const docs = (await json<ApiModel>(`${s.url}api/model`)).meta.objects.read;
   assert.deepEqual(events.map((e) => e.event), ['hello', 'progress', 'progress', 'progress']);
-  assert.deepEqual(events[1]!.data, { phase: 'parsing', files: 7, bytes: 1234 });
-  const parsing = events[2]!.data as { phase: string; files: number; bytes: number };
+  // Each carries the generation its load will become: the first model is generation 1.
+  assert.deepEqual(events[1]!.data, { phase: 'parsing', files: 7, bytes: 1234, generation: 1 });
+  const parsing = events[2]!.data as { phase: string; files: number; bytes: number; generation: number };
   assert.equal(parsing.phase, 'parsing');
+  assert.equal(parsing.generation, 1);
   assert.ok(parsing.files >= 5 && parsing.bytes > 1000, JSON.stringify(parsing));
-  const analysing = events[3]!.data as { phase: string; documents: number };
+  const analysing = events[3]!.data as { phase: string; documents: number; generation: number };
   assert.equal(analysing.phase, 'analysing');
+  assert.equal(analysing.generation, (await json<ApiModel>(`${s.url}api/model`)).meta.generation);
   assert.ok(analysing.documents > 0 && analysing.documents <= docs, `${analysing.documents} documents, ${docs} objects read`);
   // Loaded: a page that connects now hears no progress.
   const late = await new Promise<string>((resolve) => {

@@ -21,7 +21,7 @@ import { basename, dirname, extname, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ModelView } from './model.js';
 import type { Snapshot } from './state.js';
-import type { LoadProgress } from './api.js';
+import type { ApiProgress, LoadProgress } from './api.js';
 
 export interface ServeOptions {
   readonly host: string;
@@ -111,10 +111,11 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     for (const c of clients) c.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   };
   /** The phase of the load under way, told to pages that connect meanwhile. */
-  let loading: LoadProgress | undefined;
+  let loading: ApiProgress | undefined;
   const progress = (p: LoadProgress): void => {
-    loading = p;
-    broadcast('progress', p);
+    // The generation lets a page ignore an event that arrives after the model it announces.
+    loading = { ...p, generation: generation + 1 };
+    broadcast('progress', loading);
   };
 
   const first = (async (): Promise<ModelView> => {

@@ -3,7 +3,7 @@
  * bar, the graph and the side panel, and re-loads on the server's `reload`
  * event. State lives here; the other modules render.
  */
-import type { ApiEdge, ApiModel, ApiWorkload, ControlId, LoadProgress } from '../server/api.js';
+import type { ApiEdge, ApiModel, ApiProgress, ApiWorkload, ControlId, LoadProgress } from '../server/api.js';
 import { api } from './api.js';
 import { renderControls, renderFindings } from './controls.js';
 import { byId, fill, h } from './dom.js';
@@ -422,7 +422,9 @@ async function start(): Promise<void> {
   // The server says how far a long load is; the page listens before it asks for the model.
   const events = new EventSource('api/events');
   events.addEventListener('progress', (ev: MessageEvent<string>) => {
-    sayProgress(JSON.parse(ev.data) as LoadProgress);
+    const p = JSON.parse(ev.data) as ApiProgress;
+    // Late news of a load whose model is already drawn would hide what the page says now.
+    if (!state.model || p.generation > state.model.meta.generation) sayProgress(p);
   });
   try {
     // A large cluster's first view is its namespace graph, sent before the audit is done.
