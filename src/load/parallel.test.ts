@@ -56,4 +56,6 @@ test('a part parsed on the main thread (what happens when a worker fails) is the
   assert.deepEqual([...head.docs, ...tail.docs], whole.docs);
   assert.deepEqual([...head.diagnostics, ...tail.diagnostics], whole.diagnostics);
   assert.deepEqual([...head.spans, ...tail.spans.map((s) => ({ ...s, start: s.start + cut, end: s.end + cut }))], whole.spans);
+  // Handed its spans (a middle part the main thread split already), a part is parsed the same.
+  assert.deepEqual(parseJob({ text: text.slice(cut), file: 'f.yaml', firstDoc: head.spans.length, firstLine, spans: tail.spans }), tail);
 });

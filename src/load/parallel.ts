@@ -108,31 +108,33 @@ async function parseLarge(input: InputText, parts: number): Promise<{ docs: Pars
   for (const w of workers.slice(cuts.length)) w.stop();
   if (cuts.length === 0) return parseText(text, input.file);
   const bounds = [0, ...cuts, text.length];
-  // Numbering the documents and lines of part k needs the parts before it split; the last part splits itself.
-  const known: DocumentSpan[][] = [];
+  // Numbering the documents and lines of part k needs the parts before it split. Every part but the
+  // last is split here (and a worker is handed its part's spans); the last part splits itself.
+  let head: DocumentSpan[] = [];
   const jobs: Promise<ParseResult>[] = [];
   let firstDoc = 0;
   let firstLine = 1;
   for (let k = 0; k < bounds.length - 1; k++) {
     const from = bounds[k]!;
     const to = bounds[k + 1]!;
-    if (k > 0) {
-      const job: ParseJob = { text: text.slice(from, to), file: input.file, firstDoc, firstLine };
+    const last = k === bounds.length - 2;
+    const spans = last ? undefined : spansOf(text, from, to, firstLine);
+    if (k === 0) head = spans!;
+    else {
+      const job: ParseJob = { text: text.slice(from, to), file: input.file, firstDoc, firstLine, ...(spans ? { spans: spans.map((s) => ({ ...s, start: s.start - from, end: s.end - from })) } : {}) };
       jobs.push(workers[k - 1]!.run(job).catch(() => parseJob(job)));
     }
-    if (k < bounds.length - 2) {
-      const spans = spansOf(text, from, to, firstLine);
-      known.push(spans);
+    if (spans) {
       firstDoc += spans.length;
       firstLine += countNewlines(text, from, to);
     }
   }
-  const mine = await parseYielding(text, input.file, known[0]!);
+  const mine = await parseYielding(text, input.file, head);
   const rest = await Promise.all(jobs);
   const docs: ParsedDocument[] = [];
   const diagnostics: Diagnostic[] = [];
   const spans: DocumentSpan[] = [];
-  for (const s of known[0]!) spans.push(s);
+  for (const s of head) spans.push(s);
   for (const r of [mine, ...rest]) {
     for (const d of r.docs) docs.push(d);
     for (const d of r.diagnostics) diagnostics.push(d);
