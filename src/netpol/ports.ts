@@ -78,6 +78,30 @@ export function intersect(a: PortSet, b: PortSet): PortSet {
   return canonical({ TCP: intersectRanges(a.TCP, b.TCP), UDP: intersectRanges(a.UDP, b.UDP), SCTP: intersectRanges(a.SCTP, b.SCTP) });
 }
 
+function complementRanges(a: Ranges): Ranges {
+  if (a.length === 0) return ALL;
+  if (a === ALL) return NONE;
+  const out: number[] = [];
+  let next = MIN_PORT;
+  for (let i = 0; i < a.length; i += 2) {
+    if (a[i]! > next) out.push(next, a[i]! - 1);
+    next = a[i + 1]! + 1;
+  }
+  if (next <= MAX_PORT) out.push(next, MAX_PORT);
+  return out.length === 0 ? NONE : out;
+}
+
+/** The ports of `a` that are not in `b`. */
+export function subtract(a: PortSet, b: PortSet): PortSet {
+  if (b === EMPTY_PORTS || a === EMPTY_PORTS) return a;
+  if (b === ALL_PORTS || a === b) return EMPTY_PORTS;
+  return canonical({
+    TCP: intersectRanges(a.TCP, complementRanges(b.TCP)),
+    UDP: intersectRanges(a.UDP, complementRanges(b.UDP)),
+    SCTP: intersectRanges(a.SCTP, complementRanges(b.SCTP)),
+  });
+}
+
 function canonical(p: PortSet): PortSet {
   if (p.TCP.length === 0 && p.UDP.length === 0 && p.SCTP.length === 0) return EMPTY_PORTS;
   if (p.TCP === ALL && p.UDP === ALL && p.SCTP === ALL) return ALL_PORTS;
