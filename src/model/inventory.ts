@@ -4,12 +4,16 @@
  * validated objects and says, as diagnostics, what it skipped and why.
  */
 import type { Diagnostic } from './diagnostics.js';
-import { isClusterScoped, type KubeObject, type LoadedObject } from './kube.js';
+import { apiGroup, isClusterScoped, type KubeObject, type LoadedObject } from './kube.js';
 import { NAMESPACE_NAME_LABEL, type Labels } from './labels.js';
 import { labelKeyProblem, labelValueProblem, parseNetworkPolicy, type FieldProblem, type NetworkPolicy } from './networkpolicy.js';
 import { noLocator, type Locator, type SourceRef } from './source.js';
 import { extractEndpoints, type Endpoint } from './workloads.js';
 import { isRecord } from './json.js';
+import { UNEVALUATED_POLICY_KINDS, type LayerPolicy, type LayerTier, type Layers, type UnevaluatedPolicies } from './layers.js';
+import { NPAPI_GROUP, parseNpapiPolicy } from './layers-npapi.js';
+import { CALICO_GROUP, CALICO_POLICY_KINDS, parseCalicoPolicy, parseCalicoTier } from './layers-calico.js';
+import { CILIUM_GROUP, parseCiliumPolicy } from './layers-cilium.js';
 
 export interface Namespace {
   readonly name: string;
@@ -41,6 +45,8 @@ export interface Inventory {
   readonly namespaces: ReadonlyMap<string, Namespace>;
   readonly endpoints: readonly Endpoint[];
   readonly policies: readonly NetworkPolicy[];
+  /** Cluster-wide and CNI policies (ClusterNetworkPolicy, AdminNetworkPolicy, Calico), and what is not evaluated. */
+  readonly layers: Layers;
   readonly diagnostics: readonly Diagnostic[];
   readonly summary: LoadSummary;
   /** Resolves `spec.ingress[0]` in an object to a line, when the text is still at hand. */
@@ -224,26 +230,83 @@ export function buildInventory(docs: readonly ParsedDocument[], options: Invento
     });
   }
 
-  // NetworkPolicies.
+  // NetworkPolicies, and the policies of the other layers.
   const policies: NetworkPolicy[] = [];
+  const layerPolicies: LayerPolicy[] = [];
+  const tiers: LayerTier[] = [];
+  const unevaluated = new Map<string, { kind: string; group: string; who: string; sources: SourceRef[] }>();
+  const reject = (o: LoadedObject): void => {
+    invalid.add(o);
+    skip('invalid object');
+  };
   for (const o of objects) {
-    if (o.object.kind !== 'NetworkPolicy') continue;
-    if (o.object.apiVersion !== 'networking.k8s.io/v1') {
-      diagnostics.push({ severity: 'error', code: 'unsupported-version', message: `NetworkPolicy ${o.object.metadata.name} has apiVersion ${o.object.apiVersion}; only networking.k8s.io/v1 is served by current clusters`, source: o.source, path: 'apiVersion', hint: 'use apiVersion: networking.k8s.io/v1' });
-      invalid.add(o);
-      skip('invalid object');
+    const { kind, apiVersion } = o.object;
+    const group = apiGroup(apiVersion);
+    const display = `${o.object.metadata.namespace ? `${o.object.metadata.namespace}/` : ''}${o.object.metadata.name}`;
+    if (kind === 'NetworkPolicy' && (group === 'networking.k8s.io' || group === 'extensions')) {
+      if (apiVersion !== 'networking.k8s.io/v1') {
+        diagnostics.push({ severity: 'error', code: 'unsupported-version', message: `NetworkPolicy ${o.object.metadata.name} has apiVersion ${apiVersion}; only networking.k8s.io/v1 is served by current clusters`, source: o.source, path: 'apiVersion', hint: 'use apiVersion: networking.k8s.io/v1' });
+        reject(o);
+        continue;
+      }
+      const problems: FieldProblem[] = [];
+      const ns = o.object.metadata.namespace ?? defaultNs;
+      const p = parseNetworkPolicy(o.object, ns, o.source, problems);
+      for (const pr of problems) diagnostics.push(toDiagnostic(pr, o.source, 'NetworkPolicy', `${ns}/${o.object.metadata.name}`, locate));
+      if (p) policies.push(p);
+      else reject(o);
       continue;
     }
-    const problems: FieldProblem[] = [];
-    const ns = o.object.metadata.namespace ?? defaultNs;
-    const p = parseNetworkPolicy(o.object, ns, o.source, problems);
-    for (const pr of problems) diagnostics.push(toDiagnostic(pr, o.source, 'NetworkPolicy', `${ns}/${o.object.metadata.name}`, locate));
-    if (p) policies.push(p);
-    else {
-      invalid.add(o);
-      skip('invalid object');
+    if (group === NPAPI_GROUP && (kind === 'AdminNetworkPolicy' || kind === 'BaselineAdminNetworkPolicy' || kind === 'ClusterNetworkPolicy')) {
+      const problems: FieldProblem[] = [];
+      const p = parseNpapiPolicy(o.object, o.source, problems);
+      for (const pr of problems) diagnostics.push(toDiagnostic(pr, o.source, kind, display, locate));
+      if (p) layerPolicies.push(p);
+      else reject(o);
+      continue;
+    }
+    if (group === CALICO_GROUP && (CALICO_POLICY_KINDS.has(kind) || kind === 'Tier')) {
+      const problems: FieldProblem[] = [];
+      if (kind === 'Tier') {
+        const t = parseCalicoTier(o.object, o.source, problems);
+        for (const pr of problems) diagnostics.push(toDiagnostic(pr, o.source, kind, display, locate));
+        if (t) tiers.push(t);
+        else reject(o);
+        continue;
+      }
+      const p = parseCalicoPolicy(o.object, o.source, problems);
+      for (const pr of problems) diagnostics.push(toDiagnostic(pr, o.source, `Calico ${kind}`, display, locate));
+      if (p) layerPolicies.push(p);
+      else if (problems.some((pr) => pr.severity === 'error')) reject(o);
+      continue;
+    }
+    if (group === CILIUM_GROUP && (kind === 'CiliumNetworkPolicy' || kind === 'CiliumClusterwideNetworkPolicy')) {
+      const problems: FieldProblem[] = [];
+      const ps = parseCiliumPolicy(o.object, o.source, problems);
+      for (const pr of problems) diagnostics.push(toDiagnostic(pr, o.source, kind, display, locate));
+      if (ps) layerPolicies.push(...ps);
+      else reject(o);
+      continue;
+    }
+    const known = UNEVALUATED_POLICY_KINDS.find((u) => u.group === group && u.kinds.includes(kind));
+    if (known) {
+      const key = `${group}|${kind}`;
+      let u = unevaluated.get(key);
+      if (!u) unevaluated.set(key, (u = { kind, group, who: known.who, sources: [] }));
+      u.sources.push(o.source);
     }
   }
+  const unevaluatedList: UnevaluatedPolicies[] = [...unevaluated.values()].map((u) => ({ kind: u.kind, group: u.group, who: u.who, count: u.sources.length, sources: u.sources }));
+  for (const u of unevaluatedList) {
+    diagnostics.push({
+      severity: 'warning',
+      code: 'policy-not-evaluated',
+      message: `${u.count} ${u.kind} object${u.count === 1 ? '' : 's'} (${u.group}, ${u.who}) not evaluated; connectivity may differ from what is reported`,
+      source: u.sources[0]!,
+      hint: 'meshless evaluates networking.k8s.io/v1 NetworkPolicy, ClusterNetworkPolicy, AdminNetworkPolicy/BaselineAdminNetworkPolicy, Calico (Global)NetworkPolicy/Tier and Cilium (Clusterwide)NetworkPolicy; treat answers about the workloads these select with care',
+    });
+  }
+  const layers: Layers = { policies: layerPolicies, tiers, unevaluated: unevaluatedList };
 
   const kept = objects.filter((o) => !invalid.has(o));
   const ex = extractEndpoints(kept, locate);
@@ -258,6 +321,7 @@ export function buildInventory(docs: readonly ParsedDocument[], options: Invento
     namespaces,
     endpoints: ex.endpoints,
     policies,
+    layers,
     diagnostics,
     summary: { read, used: read - skippedTotal, skipped },
     locate,

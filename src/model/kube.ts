@@ -45,7 +45,8 @@ const CLUSTER_SCOPED = new Set([
   'GlobalNetworkSet', 'CiliumClusterwideNetworkPolicy', 'ClusterPolicy', 'RuntimeClass', 'CSIDriver',
   'VolumeAttachment', 'CertificateSigningRequest', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding',
   'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterTrustBundle', 'KubeControllersConfiguration',
-  'BGPConfiguration', 'BGPPeer', 'ClusterInformation', 'HostEndpoint',
+  'BGPConfiguration', 'BGPPeer', 'ClusterInformation', 'HostEndpoint', 'ClusterNetworkPolicy', 'Tier',
+  'StagedGlobalNetworkPolicy', 'GlobalNetworkSet',
 ]);
 
 export function isClusterScoped(kind: string): boolean {

@@ -27,6 +27,12 @@ import { bitForEach, bitHas, bitSet, newBitset, type Bitset } from './bitset.js'
 import { ALL_PORTS, allOfProtocol, EMPTY_PORTS, hasPort, intersect, isEmpty, portRange, union, type PortSet } from './ports.js';
 import { matches, selectorKey } from './selector.js';
 import { containsIp, coversIp, externalAtoms, ipBlockSet, ipSetOf, isEmptyIp, subtract, unionIp, type ExternalAtom, type IpSet } from './ipset.js';
+import { subtract as subtractPorts } from './ports.js';
+import type { LayerAction, LayerPeer, LayerPolicy, LayerRule, LayerTier, PodMatch } from '../model/layers.js';
+import { matchesCalico, type CalicoSelector } from '../model/calico-selector.js';
+import { policySelectorKeys } from '../model/layers.js';
+import { CILIUM_SERVICE_ACCOUNT_KEY } from '../model/layers-cilium.js';
+import { compareEntries, layerRuleHasNamedPorts, namespaceMatches, orderedTiers, podMatches, podMatchKey, resolveLayerPorts, V1_ENTRY_ORDER, V1_TIER, type PlacedEntry, type Program, type Segment } from './layers.js';
 
 /** Pod networks assumed when the input does not say: pods without a known IP are taken to be inside. */
 export const DEFAULT_POD_CIDRS: readonly string[] = ['10.0.0.0/8', 'fd00::/8'];
@@ -38,6 +44,11 @@ export interface AnalyzeOptions {
    * kubeadm), else DEFAULT_POD_CIDRS.
    */
   readonly podCidrs?: readonly string[];
+  /**
+   * The layer policies to evaluate instead of the inventory's enforced ones (e.g. with
+   * staged policies promoted, to show what enforcing them would change).
+   */
+  readonly layerPolicies?: readonly LayerPolicy[];
 }
 
 export interface PodClass {
@@ -63,6 +74,11 @@ export interface PodClass {
   readonly egressPolicies: number[];
   readonly ingressGrants: number[];
   readonly egressGrants: number[];
+  /** The pods' service account, when some Calico selector reads it. */
+  readonly serviceAccount?: string;
+  /** Set when a policy layer selects the class in that direction (see layers.ts). */
+  ingressProgram?: Program;
+  egressProgram?: Program;
 }
 
 /**
@@ -94,6 +110,14 @@ export interface Grant {
   /** The ports when they do not depend on the destination (no named ports). */
   readonly fixedPorts: PortSet | undefined;
   readonly portCache: Map<string, PortSet>;
+  /** Layer rules: what a match does (v1 rules only allow). */
+  readonly action?: LayerAction;
+  /** Layer rules: the policy (index in `layerPolicies`) and the rule. */
+  readonly layer?: { readonly policy: number; readonly rule: LayerRule };
+  /** Calico `ipVersion`: the rule only matches connections over this family. */
+  readonly family?: IpFamily;
+  /** Peers of the rule that cannot be judged from manifests (they match nothing here). */
+  readonly depends?: readonly string[];
 }
 
 /** Roles: classes that behave the same on one side of every connection. */
@@ -158,6 +182,15 @@ export class Analysis {
   readonly classes: PodClass[] = [];
   readonly policies: readonly NetworkPolicy[];
   readonly grants: Grant[] = [];
+  /** Tiers in evaluation order (built-in and the input's Calico Tiers). */
+  readonly tiers: readonly LayerTier[];
+  /** The cluster-wide and CNI policies that take part (staged ones excluded). */
+  readonly layerPolicies: readonly LayerPolicy[];
+  /** Distinct programs (classes with the same rules in the same order share one). */
+  readonly programs: Program[] = [];
+  /** Grant ids of each v1 policy, by direction. */
+  private readonly v1Grants: { ingress: number[]; egress: number[] }[] = [];
+  private readonly keyServiceAccounts: boolean;
   /** Every distinct ipBlock of every policy, as address sets. */
   readonly ipBlocks: IpSet[] = [];
   readonly external: ExternalAtom[];
@@ -184,6 +217,12 @@ export class Analysis {
   constructor(inventory: Inventory, options: AnalyzeOptions = {}) {
     this.inventory = inventory;
     this.policies = inventory.policies;
+    this.layerPolicies = (options.layerPolicies ?? inventory.layers.policies).filter((p) => !p.staged || options.layerPolicies !== undefined);
+    this.tiers = orderedTiers(inventory.layers.tiers, this.diagnostics);
+    this.keyServiceAccounts = this.layerPolicies.some((p) => {
+      const keys = policySelectorKeys(p);
+      return keys.has('projectcalico.org/serviceaccount') || keys.has(CILIUM_SERVICE_ACCOUNT_KEY) || [...keys].some((k) => k.startsWith('pcsa.'));
+    });
     const inferred = options.podCidrs ? undefined : inferPodNetwork(inventory);
     this.podCidrSource = options.podCidrs ? '--pod-cidr' : inferred ? inferred.source : 'default (no IPPool, Flannel, Cilium or kubeadm configuration in the input; set --pod-cidr)';
     this.podCidrs = (options.podCidrs ?? inferred?.cidrs ?? DEFAULT_POD_CIDRS).map((c) => {
@@ -211,6 +250,7 @@ export class Analysis {
     this.external = externalAtoms(this.ipBlocks, this.clusterSpace, [...this.podCidrs, ...this.ipBlockCidrs]);
     this.buildClasses();
     this.compilePolicies();
+    if (this.layerPolicies.length > 0) this.compileLayers();
   }
 
   // ---- construction -------------------------------------------------------
@@ -245,6 +285,26 @@ export class Analysis {
         }
       }
     }
+     for (const p of this.layerPolicies) {
+      for (const rule of [...(p.ingress ?? []), ...(p.egress ?? [])]) {
+        for (const peer of rule.peers ?? []) {
+          for (const b of [...(peer.nets ?? []), ...(peer.notNets ?? [])]) this.registerBlock(b.cidr, b.except);
+        }
+      }
+    }
+  }
+
+  private registerBlock(cidr: Cidr, except: readonly Cidr[]): number {
+    const key = `${cidr.text}-${except.map((e) => e.text).join(',')}`;
+    let i = this.ipBlockIndex.get(key);
+    if (i === undefined) {
+      i = this.ipBlocks.length;
+      this.ipBlockCidrs.push(cidr, ...except);
+      this.ipBlockFamily.push(cidr.family);
+      this.ipBlockIndex.set(key, i);
+      this.ipBlocks.push(ipBlockSet(cidr, except));
+    }
+    return i;
   }
 
   /** Does the set contain the whole pod network of a family (so it matches every pod of that family)? */
@@ -288,7 +348,8 @@ export class Analysis {
       }
       const familiesKey = ips.length === 0 ? podFamiliesKey : has4 && has6 ? '46' : has4 ? '4' : '6';
       const pk = portsSignature(e.ports);
-      const key = `${e.namespace}\u0000${labelsKey(e.labels)}\u0000${pk}\u0000${blocks.join(',')}\u0000${e.ips.length > 0 ? 1 : 0}\u0000${familiesKey}`;
+      const sa = this.keyServiceAccounts ? (e.serviceAccount ?? 'default') : undefined;
+      const key = `${e.namespace}\u0000${labelsKey(e.labels)}\u0000${pk}\u0000${blocks.join(',')}\u0000${e.ips.length > 0 ? 1 : 0}\u0000${familiesKey}${sa !== undefined ? `\u0000${sa}` : ''}`;
       let cls = byKey.get(key);
       if (!cls) {
         const families: IpFamily[] = ips.length === 0 ? podFamilies : familiesKey === '46' ? [4, 6] : familiesKey === '4' ? [4] : [6];
@@ -308,6 +369,7 @@ export class Analysis {
           egressPolicies: [],
           ingressGrants: [],
           egressGrants: [],
+          ...(sa !== undefined ? { serviceAccount: sa } : {}),
         };
         byKey.set(key, cls);
         this.classes.push(cls);
@@ -353,6 +415,8 @@ export class Analysis {
     const n = this.classes.length;
     this.policies.forEach((policy, pi) => {
       const selected = this.classesMatching(policy.namespace, policy.podSelector);
+      const v1: { ingress: number[]; egress: number[] } = { ingress: [], egress: [] };
+      this.v1Grants.push(v1);
       for (const [dir, on, rules] of [
         ['ingress', policy.ingressType, policy.ingress],
         ['egress', policy.egressType, policy.egress],
@@ -403,6 +467,7 @@ export class Analysis {
           };
           this.grants.push(grant);
           grantIds.push(grant.id);
+          v1[dir].push(grant.id);
         }
         for (const c of selected) {
           if (dir === 'ingress') {
@@ -417,6 +482,275 @@ export class Analysis {
         }
       }
     });
+  }
+
+  // ---- policy layers --------------------------------------------------------
+
+  /** Classes a layer pod match selects (cached by the match's meaning and the policy's namespace). */
+  private readonly podMatchCache = new Map<string, PodClass[]>();
+  private readonly saLabels = new Map<string, Labels>();
+
+  classesOfPodMatch(m: PodMatch): PodClass[] {
+    const key = podMatchKey(m);
+    let hit = this.podMatchCache.get(key);
+    if (hit) return hit;
+    let namespaces: Namespace[];
+    const scope = m.namespaces;
+    if (scope.kind === 'own') namespaces = this.inventory.namespaces.get(scope.namespace) ? [this.inventory.namespaces.get(scope.namespace)!] : [];
+    else if (scope.kind === 'all') namespaces = [...this.inventory.namespaces.values()];
+    else namespaces = [...this.inventory.namespaces.values()].filter((ns) => namespaceMatches(scope.selector, ns));
+    hit = [];
+    for (const ns of namespaces) {
+      for (const c of this.classesByNamespace.get(ns.name) ?? []) {
+        if (m.pods && !podMatches(m.pods, c.labels, ns, c.serviceAccount)) continue;
+        if (m.serviceAccounts && !this.serviceAccountMatches(m.serviceAccounts, ns.name, c.serviceAccount)) continue;
+        hit.push(c);
+      }
+    }
+    this.podMatchCache.set(key, hit);
+    return hit;
+  }
+
+  private serviceAccountMatches(sa: NonNullable<PodMatch['serviceAccounts']>, namespace: string, name: string | undefined): boolean {
+    const n = name ?? 'default';
+    if (sa.names.length > 0 && !sa.names.includes(n)) return false;
+    if (!sa.selector) return true;
+    if (this.saLabels.size === 0) {
+      for (const o of this.inventory.objects) {
+        if (o.object.kind === 'ServiceAccount' && o.object.apiVersion === 'v1') this.saLabels.set(`${o.object.metadata.namespace ?? ''}/${o.object.metadata.name}`, o.object.metadata.labels ?? {});
+      }
+    }
+    const labels = this.saLabels.get(`${namespace}/${n}`) ?? {};
+    return matchesCalicoLabels(sa.selector, labels);
+  }
+
+  /** Compiles one layer rule into a grant. */
+  private compileLayerRule(pi: number, rule: LayerRule, dir: 'ingress' | 'egress'): Grant {
+    const n = this.classes.length;
+    const members = newBitset(n);
+    const ipMembers4 = newBitset(n);
+    const ipMembers6 = newBitset(n);
+    const external = new Uint8Array(this.external.length);
+    const depends: string[] = [];
+    let allPeers = rule.peers === undefined;
+    if (allPeers) external.fill(1);
+    for (const peer of rule.peers ?? []) {
+      if (peer.depends !== undefined) {
+        depends.push(peer.depends);
+        continue;
+      }
+      if (isUniversal(peer)) {
+        allPeers = true;
+        external.fill(1);
+        break;
+      }
+      this.compileLayerPeer(peer, members, ipMembers4, ipMembers6, external);
+    }
+    const named = layerRuleHasNamedPorts(rule);
+    return {
+      id: this.grants.length,
+      policy: -1,
+      direction: dir,
+      rule: { index: rule.index },
+      allPeers,
+      allClasses: allPeers,
+      members,
+      ipMembers4,
+      ipMembers6,
+      external,
+      fixedPorts: named ? undefined : resolveLayerPorts(rule, undefined),
+      portCache: new Map(),
+      action: rule.action,
+      layer: { policy: pi, rule },
+      ...(rule.family !== undefined ? { family: rule.family } : {}),
+      ...(depends.length > 0 ? { depends } : {}),
+    };
+  }
+
+  private compileLayerPeer(peer: LayerPeer, members: Bitset, ip4: Bitset, ip6: Bitset, external: Uint8Array): void {
+    // Pods: who the identity criteria admit, less notSelector, then narrowed by address.
+    let base: readonly PodClass[];
+    if (peer.allPods) base = this.classes;
+    else if (peer.pods) base = this.classesOfPodMatch(peer.pods);
+    else if (peer.nets && !peer.netsMatchPods) base = [];
+    else base = this.classes;
+    const excluded = peer.notPods ? new Set(this.classesOfPodMatch(peer.notPods)) : undefined;
+    const nets = peer.nets?.map((b) => this.registerBlock(b.cidr, b.except));
+    const notNets = peer.notNets?.map((b) => this.registerBlock(b.cidr, b.except));
+    const byAddress = (nets !== undefined && peer.netsMatchPods && !peer.allPods) || notNets !== undefined;
+    for (const c of base) {
+      if (excluded?.has(c)) continue;
+      if (!byAddress) {
+        bitSet(members, c.id);
+        continue;
+      }
+      // A connection uses one family: the class matches over a family when its address of that family is inside.
+      for (const f of c.families) {
+        const inNets = nets === undefined || peer.allPods || nets.some((b) => this.ipBlockFamily[b] === f && c.inBlocks.includes(b));
+        const outNotNets = notNets === undefined || !notNets.some((b) => this.ipBlockFamily[b] === f && c.inBlocks.includes(b));
+        if (inNets && outNotNets) {
+          bitSet(f === 4 ? ip4 : ip6, c.id);
+          this.familySensitive = true;
+        }
+      }
+    }
+    // Outside addresses: selectors never match them; nets (and notNets) do.
+    if (peer.allExternal) {
+      external.fill(1);
+      return;
+    }
+    if (peer.pods || peer.allPods) return;
+    for (const a of this.external) {
+      if (nets !== undefined && !nets.some((b) => a.inBlocks.includes(b))) continue;
+      if (notNets !== undefined && notNets.some((b) => a.inBlocks.includes(b))) continue;
+      external[a.index] = 1;
+    }
+  }
+
+  /**
+   * Builds the programs: for every class and direction some layer selects, its
+   * tiers in order with their rules, NetworkPolicy v1 rules at their place in the
+   * default tier.
+   */
+  private compileLayers(): void {
+    const tierIndex = new Map(this.tiers.map((t, i) => [t.name, i]));
+    const defaultTier = tierIndex.get(V1_TIER)!;
+    interface Entry extends PlacedEntry {
+      readonly grants: readonly number[];
+      readonly applies: boolean;
+    }
+    const entries: { ingress: Map<number, Entry[]>; egress: Map<number, Entry[]> } = { ingress: new Map(), egress: new Map() };
+    const add = (dir: 'ingress' | 'egress', c: PodClass, e: Entry): void => {
+      let l = entries[dir].get(c.id);
+      if (!l) entries[dir].set(c.id, (l = []));
+      l.push(e);
+    };
+    this.layerPolicies.forEach((p, pi) => {
+      let t = tierIndex.get(p.tier);
+      if (t === undefined) {
+        this.diagnostics.push({ severity: 'warning', code: 'tier-missing', message: `${p.label} names tier "${p.tier}", which is not in the input; it is evaluated as a tier with Calico's defaults (order last, default action Deny)`, source: p.source, hint: `include the Tier ${p.tier} object` });
+        const tier: LayerTier = { name: p.tier, order: Number.MAX_SAFE_INTEGER, defaultAction: 'deny', label: `Calico tier ${p.tier} (not in the input)` };
+        (this.tiers as LayerTier[]).push(tier);
+        t = this.tiers.length - 1;
+        tierIndex.set(p.tier, t);
+      }
+      const selected = this.classesOfPodMatch(p.subject);
+      for (const dir of ['ingress', 'egress'] as const) {
+        const rules = p[dir];
+        if (!rules) continue;
+        const compiled = rules.map((r) => {
+          const g = this.compileLayerRule(pi, r, dir);
+          this.grants.push(g);
+          return { g, self: r.self ? new Set(this.classesOfPodMatch(r.self)) : undefined };
+        });
+        const applies = dir === 'ingress' ? p.defaultDenyIngress : p.defaultDenyEgress;
+        const place = { tierIndex: t, order: p.order ?? Number.POSITIVE_INFINITY, name: p.sortName };
+        for (const c of selected) {
+          // A rule whose constraint on the policy's own endpoint fails is no rule for it.
+          const grants = compiled.filter((x) => !x.self || x.self.has(c)).map((x) => x.g.id);
+          add(dir, c, { ...place, grants, applies });
+        }
+      }
+    });
+    const programsByKey = new Map<string, Program>();
+    for (const dir of ['ingress', 'egress'] as const) {
+      for (const [cid, list] of entries[dir]) {
+        const c = this.classes[cid]!;
+        // NetworkPolicy v1: the default tier at order 1000, applying to the pods it isolates.
+        for (const pi of dir === 'ingress' ? c.ingressPolicies : c.egressPolicies) {
+          list.push({ tierIndex: defaultTier, order: V1_ENTRY_ORDER, name: `knp.default.${this.policies[pi]!.name}`, grants: this.v1Grants[pi]![dir], applies: true });
+        }
+        list.sort(compareEntries);
+        const segments: Segment[] = [];
+        for (const e of list) {
+          const last = segments[segments.length - 1];
+          if (last && last.tier === e.tierIndex) segments[segments.length - 1] = { tier: last.tier, applies: last.applies || e.applies, grants: [...last.grants, ...e.grants] };
+          else segments.push({ tier: e.tierIndex, applies: e.applies, grants: [...e.grants] });
+        }
+        const key = segments.map((sg) => `${sg.tier}:${sg.applies ? 1 : 0}:${sg.grants.join(',')}`).join('|');
+        let prog = programsByKey.get(key);
+        if (!prog) {
+          const candidateGrants = segments.flatMap((sg) => sg.grants.filter((g) => (this.grants[g]!.action ?? 'allow') === 'allow' || this.grants[g]!.action === 'pass'));
+          prog = { id: this.programs.length, segments, open: true, isolated: false, candidateGrants };
+          this.programs.push(prog);
+          programsByKey.set(key, prog);
+        }
+        if (dir === 'ingress') c.ingressProgram = prog;
+        else c.egressProgram = prog;
+      }
+    }
+    for (const c of this.classes) {
+      for (const dir of ['ingress', 'egress'] as const) {
+        const prog = dir === 'ingress' ? c.ingressProgram : c.egressProgram;
+        if (!prog) continue;
+        const open = !isEmpty(this.runGeneric(prog, dir, c));
+        const denyTier = prog.segments.some((sg) => sg.applies && this.tiers[sg.tier]!.defaultAction === 'deny');
+        prog.open = open;
+        prog.isolated = denyTier || !open;
+        if (dir === 'ingress') c.ingressIsolated = prog.isolated;
+        else c.egressIsolated = prog.isolated;
+      }
+    }
+  }
+
+  /**
+   * A program run for a peer that no rule names (only rules for every peer match):
+   * an upper bound of what any named peer gets once the rules naming it are set
+   * aside. Allow and pass rules count as matching whenever they could; deny rules
+   * only when they surely do.
+   */
+  private runGeneric(prog: Program, dir: 'ingress' | 'egress', self: PodClass): PortSet {
+    let remaining = ALL_PORTS;
+    let allowed = EMPTY_PORTS;
+    for (const sg of prog.segments) {
+      let undecided = remaining;
+      let passed = EMPTY_PORTS;
+      for (const gi of sg.grants) {
+        const g = this.grants[gi]!;
+        const action = g.action ?? 'allow';
+        if (action === 'log' || !g.allPeers) continue;
+        const surely = action === 'deny';
+        if (surely && g.family !== undefined) continue;
+        let ports: PortSet;
+        if (g.fixedPorts) ports = g.fixedPorts;
+        else if (dir === 'ingress') ports = this.grantPorts(g, { kind: 'class', cls: self });
+        else ports = surely ? this.grantPorts(g, { kind: 'external', atom: this.external[0]! }) : ALL_PORTS;
+        const p = intersect(ports, undecided);
+        if (isEmpty(p)) continue;
+        if (action === 'allow') allowed = union(allowed, p);
+        else if (action === 'pass') passed = union(passed, p);
+        undecided = subtractPorts(undecided, p);
+      }
+      remaining = union(passed, sg.applies && this.tiers[sg.tier]!.defaultAction === 'deny' ? EMPTY_PORTS : undecided);
+      if (isEmpty(remaining)) break;
+    }
+    return union(allowed, remaining);
+  }
+
+  /** Runs a program: the ports on which the tiers let `other` through to / from the class, over `family`. */
+  runProgram(prog: Program, other: Peer, dst: Peer, family: IpFamily): PortSet {
+    let remaining = ALL_PORTS;
+    let allowed = EMPTY_PORTS;
+    for (const sg of prog.segments) {
+      let undecided = remaining;
+      let passed = EMPTY_PORTS;
+      for (const gi of sg.grants) {
+        const g = this.grants[gi]!;
+        if (g.family !== undefined && g.family !== family) continue;
+        if (!this.grantHas(g, other, family)) continue;
+        const p = intersect(this.grantPorts(g, dst), undecided);
+        if (isEmpty(p)) continue;
+        const action = g.action ?? 'allow';
+        if (action === 'log') continue;
+        if (action === 'allow') allowed = union(allowed, p);
+        else if (action === 'pass') passed = union(passed, p);
+        undecided = subtractPorts(undecided, p);
+        if (isEmpty(undecided)) break;
+      }
+      remaining = union(passed, sg.applies && this.tiers[sg.tier]!.defaultAction === 'deny' ? EMPTY_PORTS : undecided);
+      if (isEmpty(remaining)) break;
+    }
+    return union(allowed, remaining);
   }
 
   // ---- lookups ------------------------------------------------------------
@@ -485,7 +819,8 @@ export class Analysis {
     const key = dst.kind === 'class' ? dst.cls.portsKey : '\u0000external';
     let p = g.portCache.get(key);
     if (!p) {
-      p = resolvePorts(g.rule.ports, dst.kind === 'class' ? dst.cls.ports : undefined);
+      const cp = dst.kind === 'class' ? dst.cls.ports : undefined;
+      p = g.layer ? resolveLayerPorts(g.layer.rule, cp) : resolvePorts(g.rule.ports, cp);
       g.portCache.set(key, p);
     }
     return p;
@@ -513,7 +848,9 @@ export class Analysis {
   }
 
   private egressPortsOver(src: Peer, dst: Peer, family: IpFamily): PortSet {
-    if (src.kind !== 'class' || !src.cls.egressIsolated) return ALL_PORTS;
+    if (src.kind !== 'class') return ALL_PORTS;
+    if (src.cls.egressProgram) return this.runProgram(src.cls.egressProgram, dst, dst, family);
+    if (!src.cls.egressIsolated) return ALL_PORTS;
     let acc = EMPTY_PORTS;
     for (const gi of src.cls.egressGrants) {
       const g = this.grants[gi]!;
@@ -525,7 +862,9 @@ export class Analysis {
   }
 
   private ingressPortsOver(src: Peer, dst: Peer, family: IpFamily): PortSet {
-    if (dst.kind !== 'class' || !dst.cls.ingressIsolated) return ALL_PORTS;
+    if (dst.kind !== 'class') return ALL_PORTS;
+    if (dst.cls.ingressProgram) return this.runProgram(dst.cls.ingressProgram, src, dst, family);
+    if (!dst.cls.ingressIsolated) return ALL_PORTS;
     let acc = EMPTY_PORTS;
     for (const gi of dst.cls.ingressGrants) {
       const g = this.grants[gi]!;
@@ -595,7 +934,7 @@ export class Analysis {
     const srcKeys = new Map<string, Role>();
     const dstKeys = new Map<string, Role>();
     for (const c of this.classes) {
-      const sk = `${c.egressIsolated ? c.egressGrants.join(',') : '*'}|${inMember[c.id]!.join(',')}|${c.families.join('')}`;
+      const sk = `${c.egressProgram ? `P${c.egressProgram.id}` : c.egressIsolated ? c.egressGrants.join(',') : '*'}|${inMember[c.id]!.join(',')}|${c.families.join('')}`;
       let r = srcKeys.get(sk);
       if (!r) {
         r = { id: srcRoles.length, classes: [] };
@@ -603,7 +942,7 @@ export class Analysis {
         srcRoles.push(r);
       }
       r.classes.push(c.id);
-      const dk = `${c.ingressIsolated ? c.ingressGrants.join(',') : '*'}|${outMember[c.id]!.join(',')}|${c.portsKey}|${c.families.join('')}`;
+      const dk = `${c.ingressProgram ? `P${c.ingressProgram.id}` : c.ingressIsolated ? c.ingressGrants.join(',') : '*'}|${outMember[c.id]!.join(',')}|${c.portsKey}|${c.families.join('')}`;
       let d = dstKeys.get(dk);
       if (!d) {
         d = { id: dstRoles.length, classes: [] };
@@ -624,8 +963,9 @@ export class Analysis {
     const dstRolesOfIngressGrant = new Map<number, number[]>();
     for (let d = 0; d < classDstRoles; d++) {
       const rep = this.classes[dstRoles[d]!.classes[0]!]!;
-      if (!rep.ingressIsolated) unisolatedDst.push(d);
-      else for (const g of rep.ingressGrants) {
+      const open = rep.ingressProgram ? rep.ingressProgram.open : !rep.ingressIsolated;
+      if (open) unisolatedDst.push(d);
+      else for (const g of rep.ingressProgram ? rep.ingressProgram.candidateGrants : rep.ingressGrants) {
         let l = dstRolesOfIngressGrant.get(g);
         if (!l) dstRolesOfIngressGrant.set(g, (l = []));
         l.push(d);
@@ -649,8 +989,9 @@ export class Analysis {
           candidates.push(d);
         }
       };
-      if (src.kind === 'class' && src.cls.egressIsolated) {
-        for (const gi of src.cls.egressGrants) {
+      const srcClosed = src.kind === 'class' && (src.cls.egressProgram ? !src.cls.egressProgram.open : src.cls.egressIsolated);
+      if (src.kind === 'class' && srcClosed) {
+        for (const gi of src.cls.egressProgram ? src.cls.egressProgram.candidateGrants : src.cls.egressGrants) {
           const g = this.grants[gi]!;
           if (g.allClasses) for (let d = 0; d < classDstRoles; d++) add(d);
           else {
@@ -694,6 +1035,15 @@ export class Analysis {
     });
     return n;
   }
+}
+
+/** A peer with no criterion matches every source or destination. */
+function isUniversal(peer: LayerPeer): boolean {
+  return !peer.pods && !peer.notPods && !peer.nets && !peer.notNets && !peer.allPods && !peer.allExternal && peer.depends === undefined;
+}
+
+function matchesCalicoLabels(sel: CalicoSelector, labels: Labels): boolean {
+  return matchesCalico(sel, (k) => labels[k]);
 }
 
 function describeBlock(cidr: Cidr, except: readonly Cidr[]): string {

@@ -1,6 +1,7 @@
 /** Label selector matching and description (metav1.LabelSelector semantics). */
 import type { LabelSelector } from '../model/networkpolicy.js';
 import type { Labels } from '../model/labels.js';
+import { describeLabelSelector } from '../model/selector-text.js';
 
 /**
  * Does the selector match the labels? Every matchLabels entry and every
@@ -37,28 +38,7 @@ export function isEmptySelector(sel: LabelSelector): boolean {
 }
 
 /** `{app: web, tier in (a, b), !legacy}` — `{}` for the empty selector. */
-export function describeSelector(sel: LabelSelector): string {
-  const parts: string[] = Object.keys(sel.matchLabels)
-    .sort()
-    .map((k) => `${k}: ${sel.matchLabels[k]!}`);
-  for (const r of sel.matchExpressions) {
-    switch (r.operator) {
-      case 'In':
-        parts.push(`${r.key} in (${r.values.join(', ')})`);
-        break;
-      case 'NotIn':
-        parts.push(`${r.key} notin (${r.values.join(', ')})`);
-        break;
-      case 'Exists':
-        parts.push(r.key);
-        break;
-      case 'DoesNotExist':
-        parts.push(`!${r.key}`);
-        break;
-    }
-  }
-  return `{${parts.join(', ')}}`;
-}
+export const describeSelector = describeLabelSelector;
 
 /** A canonical key: selectors that mean the same get the same key. */
 export function selectorKey(sel: LabelSelector): string {

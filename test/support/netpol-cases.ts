@@ -24,9 +24,9 @@ export interface Scenario {
   readonly expectations: readonly { readonly file: string; readonly expected: Expected }[];
 }
 
-const CASES = new URL('../fixtures/netpol-cases/', import.meta.url);
-
-export function scenarios(): Scenario[] {
+/** The scenarios of a fixture folder (default: netpol-cases; also netpol-layers-cases). */
+export function scenarios(folder = 'netpol-cases'): Scenario[] {
+  const CASES = new URL(`../fixtures/${folder}/`, import.meta.url);
   return readdirSync(CASES, { withFileTypes: true })
     .filter((d) => d.isDirectory())
     .map((d) => d.name)
@@ -36,7 +36,7 @@ export function scenarios(): Scenario[] {
       const files = readdirSync(dir).filter((f) => /^expected(-\d+-(TCP|UDP|SCTP))?\.json$/.test(f)).sort();
       return {
         name,
-        file: `test/fixtures/netpol-cases/${name}/manifests.yaml`,
+        file: `test/fixtures/${folder}/${name}/manifests.yaml`,
         manifests: readFileSync(new URL('manifests.yaml', dir), 'utf8'),
         expectations: files.map((file) => {
           const expected = JSON.parse(readFileSync(new URL(file, dir), 'utf8')) as Expected;

@@ -1,0 +1,36 @@
+/**
+ * The engine against every scenario of test/fixtures/netpol-layers-cases (cluster-wide,
+ * Calico and Cilium policies): the WHOLE set of allowed (source, destination) pod
+ * pairs, the diagonal included, must equal the expectation, and no scenario may
+ * produce an error diagnostic or leave a policy unevaluated.
+ */
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { inventoryFromText } from '../src/load/text.js';
+import { analyze } from '../src/netpol/analysis.js';
+import { assertSamePairs, scenarios } from './support/netpol-cases.js';
+
+const all = scenarios('netpol-layers-cases');
+
+describe('engine: netpol-layers-cases', () => {
+  test('the fixture copy holds the 23 scenarios', () => {
+    assert.equal(all.length, 23);
+  });
+
+  for (const s of all) {
+    test(s.name, () => {
+      assert.ok(s.expectations.length > 0, `${s.name} has no expected*.json`);
+      const inv = inventoryFromText(s.manifests, s.file);
+      const problems = inv.diagnostics.filter((d) => d.severity === 'error' || d.code === 'policy-not-evaluated');
+      assert.deepEqual(problems.map((d) => `[${d.code}] ${d.message}`), [], `${s.name}: error diagnostics`);
+      const analysis = analyze(inv);
+      const pods = inv.endpoints.map((e) => e.id).sort();
+      for (const { file, expected } of s.expectations) {
+        assert.deepEqual(pods, [...expected.pods].sort(), `${s.name}/${file}: endpoints`);
+        const actual: [string, string][] = [];
+        for (const from of pods) for (const to of pods) if (analysis.isAllowed(from, to, expected.port, expected.protocol)) actual.push([from, to]);
+        assertSamePairs(actual, expected, `${s.name}/${file}`);
+      }
+    });
+  }
+});
