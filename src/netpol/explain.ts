@@ -9,6 +9,9 @@ import type { Analysis, Grant, Peer } from './analysis.js';
 import { formatPorts, hasPort, isEmpty } from './ports.js';
 import { describeSelector, matches, whyNotMatched } from './selector.js';
 import { describeIpSet, ipBlockSet } from './ipset.js';
+import { traceProgram, type LayeredSide } from './explain-layers.js';
+
+export type { LayeredSide, LayerRuleVerdict, TierVerdict } from './explain-layers.js';
 
 export interface PortQuery {
   readonly port?: number;
@@ -50,6 +53,8 @@ export interface SideVerdict {
   /** Ports this side allows towards / from the other end. */
   readonly ports: string[];
   readonly summary: string;
+  /** Set when cluster-wide or CNI policies govern this side: every tier in order. */
+  readonly layers?: LayeredSide;
 }
 
 export interface Explanation {
@@ -186,6 +191,13 @@ function side(a: Analysis, dir: 'egress' | 'ingress', subject: Peer, subjectName
   });
   const ports = dir === 'egress' ? a.egressPorts(subject, other) : a.ingressPorts(other, subject);
   const allowed = q.port !== undefined ? hasPort(ports, q.protocol ?? 'TCP', q.port) : !isEmpty(ports);
+  const prog = dir === 'egress' ? cls.egressProgram : cls.ingressProgram;
+  if (prog) {
+    const family = a.sharedFamilies(subject, other)[0] ?? cls.families[0] ?? 4;
+    const layers = traceProgram(a, prog, other, otherName, dst, family, q);
+    const summary = `${allowed ? 'allowed' : 'denied'}: ${layers.decidedBy}${layers.dependsOn.length > 0 ? `; rules that depend on ${layers.dependsOn.join(', ')} were not judged` : ''}`;
+    return { direction: dir, subject: subjectName, isolated, policies, allowed, ports: formatPorts(ports), summary, layers };
+  }
   let summary: string;
   if (!isolated) {
     summary = `${subjectName} is not isolated for ${dir}: no NetworkPolicy in namespace "${cls.namespace.name}" selects it with policyType ${dir === 'egress' ? 'Egress' : 'Ingress'}, so all ${dir} is allowed`;

@@ -25,7 +25,39 @@ function policyBlock(p: PolicyVerdict, dir: string, links: FindingLinks): HTMLEl
   );
 }
 
+function layersBlock(s: SideVerdict, links: FindingLinks): HTMLElement | null {
+  if (!s.layers) return null;
+  return h(
+    'div',
+    { class: 'layers' },
+    s.layers.tiers.map((t) =>
+      h('div', { class: 'tier', 'data-tier': t.tier },
+        h('p', {}, h('b', {}, t.tier), ` — ${t.summary.slice(t.tier.length + 2)}`),
+        h('ul', { class: 'rules' }, t.rules.map((r) =>
+          h('li', { class: r.decided.length > 0 ? (r.action === 'allow' ? 'allows' : 'denies') : 'no' },
+            h('span', { class: 'mark' }, r.decided.length > 0 ? `${r.action === 'allow' ? '✔' : r.action === 'deny' ? '✘' : '→'} ${r.action}` : '· no match'),
+            ' ', h('code', {}, `${r.policy} ${r.rule}`), ' ', sourceLink(r.file, r.line, links),
+            h('div', { class: 'why' }, `peers: ${r.peerReason}`),
+            h('div', { class: 'why' }, `ports: ${r.ports.join(', ') || 'none'}${r.decided.length > 0 ? `; decided ${r.decided.join(', ')}` : ''}`),
+            r.note ? h('div', { class: 'why' }, `note: ${r.note}`) : null,
+          ),
+        )),
+      ),
+    ),
+    s.layers.fallthrough.length > 0 ? h('p', { class: 'muted' }, `no tier decided ${s.layers.fallthrough.join(', ')}: allowed`) : null,
+  );
+}
+
 function sideBlock(s: SideVerdict, links: FindingLinks): HTMLElement {
+  if (s.layers) {
+    return h(
+      'section',
+      { class: `side ${s.allowed ? 'allowed' : 'denied'}` },
+      h('h3', {}, `${s.direction === 'egress' ? 'Egress from' : 'Ingress to'} ${s.subject}: `, h('span', { class: 'verdict-small' }, s.allowed ? '✔ allowed' : '✘ DENIED')),
+      h('p', {}, s.summary),
+      layersBlock(s, links),
+    );
+  }
   return h(
     'section',
     { class: `side ${s.allowed ? 'allowed' : 'denied'}` },
