@@ -386,4 +386,24 @@ describe('layered reference evaluator: rules the scenarios do not reach', () => 
       { from: pod('x/b'), to: pod('y/b'), port: 81, want: true },
     ],
   );
+  check(
+    'Cilium: {} only isolates; an L4-only rule matches every peer; an unqualified fromEndpoints is the policy namespace',
+    [
+      { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'iso', namespace: 'y' }, spec: { endpointSelector: { matchLabels: { pod: 'b' } }, ingress: [{}] } },
+      {
+        apiVersion: 'cilium.io/v2',
+        kind: 'CiliumNetworkPolicy',
+        metadata: { name: 'l4', namespace: 'x' },
+        spec: { endpointSelector: {}, ingress: [{ toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] }, { fromEndpoints: [{ matchLabels: { 'k8s:pod': 'b' } }] }] },
+      },
+    ],
+    [
+      { from: pod('y/a'), to: pod('y/b'), want: false },
+      { from: pod('y/b'), to: pod('y/a'), want: true },
+      { from: pod('y/a'), to: pod('x/a'), port: 443, want: true },
+      { from: ip('8.8.8.8'), to: pod('x/a'), port: 443, want: true },
+      { from: pod('x/b'), to: pod('x/a'), want: true },
+      { from: pod('y/b'), to: pod('x/a'), want: false },
+    ],
+  );
 });
