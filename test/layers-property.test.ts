@@ -1,7 +1,7 @@
 /**
  * Property: on random small VALID clusters with policy layers (AdminNetworkPolicy,
  * BaselineAdminNetworkPolicy, ClusterNetworkPolicy, Calico tiers and policies and,
- * with LAYERS_PROPERTY_CILIUM=1, Cilium policies) the engine answers exactly what the
+ * unless LAYERS_PROPERTY_CILIUM=0, Cilium policies) the engine answers exactly what the
  * brute-force layered reference (test/reference/layers-evaluator.ts) answers, for every
  * ordered pod pair (self included) and pod <-> external address, on several
  * (port, protocol) probes.

@@ -1,11 +1,16 @@
 /** The segregation checks: NetworkPolicy coverage and quality, who may change it, and namespace naming. */
 import nsTeamName from './ns-team-name.js';
 import rbacNetworkpolicyWriteOutsideNetworkTeam from './rbac-networkpolicy-write-outside-network-team.js';
+import segBaselineDenyShadowed from './seg-baseline-deny-shadowed.js';
 import segDataEgressInternet from './seg-data-egress-internet.js';
 import segNamespaceNoDefaultDeny from './seg-namespace-no-default-deny.js';
+import segPassToNothing from './seg-pass-to-nothing.js';
 import segPolicyAllowsAll from './seg-policy-allows-all.js';
+import segPolicyKindNotEnforced from './seg-policy-kind-not-enforced.js';
+import segPolicyKindNotEvaluated from './seg-policy-kind-not-evaluated.js';
 import segPolicySelectsNothing from './seg-policy-selects-nothing.js';
 import segSelectorMatchesNothing from './seg-selector-matches-nothing.js';
+import segStagedPolicy from './seg-staged-policy.js';
 import segWorkloadNotIsolatedEgress from './seg-workload-not-isolated-egress.js';
 import segWorkloadNotIsolatedIngress from './seg-workload-not-isolated-ingress.js';
 
@@ -17,6 +22,11 @@ export const segregationChecks = [
   segPolicySelectsNothing,
   segSelectorMatchesNothing,
   segDataEgressInternet,
+  segPolicyKindNotEnforced,
+  segPolicyKindNotEvaluated,
+  segPassToNothing,
+  segBaselineDenyShadowed,
+  segStagedPolicy,
   rbacNetworkpolicyWriteOutsideNetworkTeam,
   nsTeamName,
 ] as const;

@@ -2,6 +2,7 @@ import type { NetworkPolicy, PolicyRule } from '../model/networkpolicy.js';
 import { isEmptySelector } from '../netpol/selector.js';
 import { defineCheck, type FindingDraft } from './types.js';
 import { namespaceObject, WORKLOAD_KINDS } from './segregation.js';
+import { layerDefaultDeny } from './layers.js';
 
 type Direction = 'ingress' | 'egress';
 
@@ -71,7 +72,7 @@ export default defineCheck({
   title: 'Namespace without a default-deny NetworkPolicy',
   severity: 'medium',
   rationale:
-    'A default-deny policy (podSelector: {} with the direction in policyTypes) isolates every pod of a namespace, including the ones deployed tomorrow, so that only flows someone wrote down are allowed. Without it, each new workload is open until someone remembers to write its policy. With default-deny in place, per-workload policies only ever open traffic, which is easy to review.',
+    'A default-deny policy (podSelector: {} with the direction in policyTypes, or a cluster-wide or CNI policy — Calico GlobalNetworkPolicy, Cilium clusterwide policy — that selects every pod of the namespace with a default deny) isolates every pod of a namespace, including the ones deployed tomorrow, so that only flows someone wrote down are allowed. Without it, each new workload is open until someone remembers to write its policy. With default-deny in place, per-workload policies only ever open traffic, which is easy to review.',
   fixSummary: 'Add a NetworkPolicy with podSelector: {} and the missing direction(s) in policyTypes (and, for egress, one that allows DNS).',
   requirements: ['PCI-DSS 1.3.1', 'PCI-DSS 1.4.1'],
   evidence: WORKLOAD_KINDS,
@@ -158,7 +159,9 @@ spec:
     }
     for (const ns of [...withPods].sort()) {
       const policies = byNamespace.get(ns) ?? [];
-      const missing = wanted.filter((d) => !policies.some((p) => isDefaultDeny(p, d)));
+      const namespace = ctx.inventory.namespaces.get(ns);
+      // A cluster-wide or CNI policy that isolates the whole namespace counts as its default deny.
+      const missing = wanted.filter((d) => !policies.some((p) => isDefaultDeny(p, d)) && !(namespace && layerDefaultDeny(ctx.analysis, namespace, d)));
       if (missing.length === 0) continue;
       const what = missing.length === 2 ? 'ingress or egress' : missing[0]!;
       out.push({

@@ -73,7 +73,7 @@ spec:
     if (!ctx.config.requireEgressIsolation) return [];
     return workloadsOf(ctx, (c) => !c.egressIsolated).map((w) => ({
       object: w.object,
-      message: `${w.title} is not selected by any NetworkPolicy for egress: it may connect to every pod in the cluster and to the internet`,
+      message: `${w.title} is not isolated for egress by any NetworkPolicy or cluster-wide policy: it may connect to every pod in the cluster and to the internet`,
       fix: [
         `Allow only what the workload needs: DNS, plus its real destinations (replace the <...> placeholders):`,
         `apiVersion: networking.k8s.io/v1`,

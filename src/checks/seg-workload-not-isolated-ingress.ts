@@ -76,7 +76,7 @@ spec:
   run(ctx): FindingDraft[] {
     return workloadsOf(ctx, (c) => !c.ingressIsolated).map((w) => ({
       object: w.object,
-      message: `${w.title} is not selected by any NetworkPolicy for ingress: every pod in the cluster and every address outside may connect to it`,
+      message: `${w.title} is not isolated for ingress by any NetworkPolicy or cluster-wide policy: every pod in the cluster and every address outside may connect to it`,
       fix: [
         `Admit only the workload's real clients (replace the <...> placeholders), and add an ingress default-deny for namespace ${w.namespace}:`,
         `apiVersion: networking.k8s.io/v1`,

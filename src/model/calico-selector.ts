@@ -31,7 +31,7 @@ type Token =
   | { readonly t: 'string'; readonly v: string; readonly at: number }
   | { readonly t: 'op'; readonly v: string; readonly at: number };
 
-const IDENT = /[A-Za-z0-9_./\-]/;
+const IDENT = /[A-Za-z0-9_./-]/;
 
 function tokenize(text: string): Token[] | string {
   const out: Token[] = [];

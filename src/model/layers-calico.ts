@@ -114,6 +114,9 @@ function parseNets(raw: unknown, path: string, problems: FieldProblem[]): NetBlo
 interface Entity {
   readonly peer: Omit<LayerPeer, 'path'>;
   readonly self?: PodMatch;
+  readonly selfNot?: PodMatch;
+  readonly selfNets?: NetBlock[];
+  readonly selfNotNets?: NetBlock[];
   readonly ports?: LayerPort[];
   readonly notPorts?: LayerPort[];
   readonly notes: string[];
@@ -148,7 +151,8 @@ function parseEntity(raw: unknown, path: string, protocol: Protocol | undefined,
     sa = { names, ...(saSel ? { selector: saSel } : {}) };
   }
   // The namespaceSelector global() picks non-namespaced resources (network sets, host endpoints): never a pod.
-  const pods = podMatchOf(sel, nsSel, sa, ownNamespace);
+  // Calico scopes a namespaced policy's rule to its namespace as soon as it names pods by selector or notSelector.
+  const pods = podMatchOf(sel, nsSel, sa, ownNamespace) ?? (notSel && ownNamespace !== undefined ? { namespaces: { kind: 'own', namespace: ownNamespace } } : undefined);
   const notPods = notSel ? podMatchOf(notSel, nsSel, undefined, ownNamespace) : undefined;
   const text: string[] = [];
   if (nsSel) text.push(`namespaceSelector ${formatCalicoSelector(nsSel)}`);
@@ -161,7 +165,6 @@ function parseEntity(raw: unknown, path: string, protocol: Protocol | undefined,
   if (raw['services'] !== undefined) depends = 'the endpoints of a Kubernetes Service (Calico services match, not evaluated)';
   if (Array.isArray(raw['domains']) && raw['domains'].length > 0) depends = `DNS resolution of ${(raw['domains'] as unknown[]).join(', ')}`;
   if (role === 'peer' && raw['ports'] !== undefined && path.endsWith('.source')) notes.push('source ports are not modelled: the rule is evaluated as if it named no source port');
-  if (role === 'self' && (nets || notNets)) notes.push(`${path.split('.').pop()!}.nets constrain the policy's own endpoint by address: not modelled, the rule is evaluated without them`);
   const peer: Omit<LayerPeer, 'path'> = {
     text: text.length > 0 ? text.join(' + ') : 'every peer',
     netsMatchPods: true,
@@ -171,7 +174,7 @@ function parseEntity(raw: unknown, path: string, protocol: Protocol | undefined,
     ...(notNets ? { notNets } : {}),
     ...(depends ? { depends } : {}),
   };
-  return { peer, ...(role === 'self' && pods ? { self: pods } : {}), ...(ports ? { ports } : {}), ...(notPorts ? { notPorts } : {}), notes };
+  return { peer, ...(role === 'self' && pods ? { self: pods } : {}), ...(role === 'self' && notPods ? { selfNot: notPods } : {}), ...(role === 'self' && nets ? { selfNets: nets } : {}), ...(role === 'self' && notNets ? { selfNotNets: notNets } : {}), ...(ports ? { ports } : {}), ...(notPorts ? { notPorts } : {}), notes };
 }
 
 function parseRule(raw: unknown, path: string, index: number, dir: 'ingress' | 'egress', ownNamespace: string | undefined, problems: FieldProblem[]): LayerRule | undefined {
@@ -207,6 +210,9 @@ function parseRule(raw: unknown, path: string, index: number, dir: 'ingress' | '
     action,
     ...(peer.peer.text !== 'every peer' || peer.peer.depends ? { peers: [{ ...peer.peer, path: peerField }] } : {}),
     ...(self.self ? { self: self.self } : {}),
+    ...(self.selfNot ? { selfNot: self.selfNot } : {}),
+    ...(self.selfNets ? { selfNets: self.selfNets } : {}),
+    ...(self.selfNotNets ? { selfNotNets: self.selfNotNets } : {}),
     ...(dest.ports ? { ports: dest.ports } : {}),
     ...(dest.notPorts ? { notPorts: dest.notPorts } : {}),
     ...(protocols ? { protocols } : {}),

@@ -102,14 +102,14 @@ function parsePorts(raw: unknown, path: string, problems: FieldProblem[]): { por
         return;
       }
       const protoRaw = e['protocol'] ?? 'ANY';
-      if (!['TCP', 'UDP', 'SCTP', 'ANY'].includes(String(protoRaw))) {
+      if (typeof protoRaw !== 'string' || !['TCP', 'UDP', 'SCTP', 'ANY'].includes(protoRaw)) {
         problems.push({ severity: 'error', path: `${q}.protocol`, message: `protocol ${JSON.stringify(protoRaw)} is not TCP, UDP, SCTP or ANY` });
         return;
       }
       const protocol = protoRaw === 'ANY' ? undefined : (protoRaw as Protocol);
       const portRaw = e['port'];
       const endRaw = e['endPort'];
-      const text = portRaw === undefined || portRaw === null ? '0' : String(portRaw);
+      const text = portRaw === undefined || portRaw === null ? '0' : typeof portRaw === 'number' || typeof portRaw === 'string' ? String(portRaw) : '';
       if (/^[0-9]+$/.test(text)) {
         const n = Number(text);
         if (n > 65535) {
@@ -241,11 +241,19 @@ export function parseCiliumPolicy(o: KubeObject, source: SourceRef, problems: Fi
       continue;
     }
     const sel = ciliumSelector(spec['endpointSelector'], `${path}.endpointSelector`, problems);
-    const subject = endpointMatch(sel, ns);
+    let subject: PodMatch;
+    if (ns !== undefined) {
+      // A CiliumNetworkPolicy applies in its own namespace: Cilium sets the namespace label of
+      // the endpointSelector to the policy's, replacing (with a warning) any other it names.
+      const { [CILIUM_NAMESPACE_KEY]: named, ...rest } = sel.matchLabels;
+      if (named !== undefined && named !== ns) problems.push({ severity: 'warning', path: `${path}.endpointSelector.matchLabels`, message: `the endpointSelector names namespace "${named}", but a CiliumNetworkPolicy applies in its own namespace "${ns}": Cilium replaces the match` });
+      subject = { namespaces: { kind: 'own', namespace: ns }, pods: { kind: 'cilium', selector: { matchLabels: rest, matchExpressions: sel.matchExpressions } } };
+    } else subject = endpointMatch(sel, undefined);
     const edd = isRecord(spec['enableDefaultDeny']) ? spec['enableDefaultDeny'] : {};
     const rules = (field: string, dir: 'ingress' | 'egress', deny: boolean): LayerRule[] | undefined => {
       const raw = spec[field];
-      if (raw === undefined || raw === null) return undefined;
+      // An empty list is no section at all (the deny-all idiom is a list with one empty rule).
+      if (raw === undefined || raw === null || (Array.isArray(raw) && raw.length === 0)) return undefined;
       if (!Array.isArray(raw)) {
         problems.push({ severity: 'error', path: `${path}.${field}`, message: `${field} must be a list of rules` });
         return undefined;

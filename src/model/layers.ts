@@ -93,6 +93,11 @@ export interface LayerRule {
   readonly peers?: readonly LayerPeer[];
   /** Calico: the rule's constraint on the policy's own endpoint (ingress `destination`, egress `source`). */
   readonly self?: PodMatch;
+  /** Calico: that side's `notSelector`: the rule does not apply to endpoints it matches. */
+  readonly selfNot?: PodMatch;
+  /** Calico: the same side's `nets` / `notNets`, on the endpoint's own address. */
+  readonly selfNets?: readonly NetBlock[];
+  readonly selfNotNets?: readonly NetBlock[];
   /** Undefined: every port and protocol. */
   readonly ports?: readonly LayerPort[];
   readonly notPorts?: readonly LayerPort[];

@@ -290,6 +290,7 @@ export class Analysis {
         for (const peer of rule.peers ?? []) {
           for (const b of [...(peer.nets ?? []), ...(peer.notNets ?? [])]) this.registerBlock(b.cidr, b.except);
         }
+        for (const b of [...(rule.selfNets ?? []), ...(rule.selfNotNets ?? [])]) this.registerBlock(b.cidr, b.except);
       }
     }
   }
@@ -524,6 +525,35 @@ export class Analysis {
     return matchesCalicoLabels(sa.selector, labels);
   }
 
+  /** Family-restricted copies of grants, by `grant id/family`. */
+  private readonly familyGrants = new Map<string, number>();
+
+  /**
+   * A rule's constraint on the endpoint's own address (Calico `destination.nets` on
+   * ingress, `source.nets` on egress): the grant as is when every family of the
+   * class satisfies it, none when none does, a copy for one family otherwise.
+   */
+  private selfAddressGrant(g: Grant, r: LayerRule, c: PodClass): number[] {
+    if (!r.selfNets && !r.selfNotNets) return [g.id];
+    const nets = r.selfNets?.map((b) => this.registerBlock(b.cidr, b.except));
+    const notNets = r.selfNotNets?.map((b) => this.registerBlock(b.cidr, b.except));
+    const ok = c.families.filter((f) =>
+      (nets === undefined || nets.some((b) => this.ipBlockFamily[b] === f && c.inBlocks.includes(b))) &&
+      (notNets === undefined || !notNets.some((b) => this.ipBlockFamily[b] === f && c.inBlocks.includes(b))) &&
+      (g.family === undefined || g.family === f));
+    if (ok.length === 0) return [];
+    if (ok.length === c.families.length) return [g.id];
+    this.familySensitive = true;
+    const key = `${g.id}/${ok[0]!}`;
+    let id = this.familyGrants.get(key);
+    if (id === undefined) {
+      id = this.grants.length;
+      this.grants.push({ ...g, id, family: ok[0]!, portCache: new Map() });
+      this.familyGrants.set(key, id);
+    }
+    return [id];
+  }
+
   /** Compiles one layer rule into a grant. */
   private compileLayerRule(pi: number, rule: LayerRule, dir: 'ingress' | 'egress'): Grant {
     const n = this.classes.length;
@@ -572,7 +602,7 @@ export class Analysis {
     let base: readonly PodClass[];
     if (peer.allPods) base = this.classes;
     else if (peer.pods) base = this.classesOfPodMatch(peer.pods);
-    else if (peer.nets && !peer.netsMatchPods) base = [];
+    else if ((peer.nets && !peer.netsMatchPods) || peer.allExternal) base = [];
     else base = this.classes;
     const excluded = peer.notPods ? new Set(this.classesOfPodMatch(peer.notPods)) : undefined;
     const nets = peer.nets?.map((b) => this.registerBlock(b.cidr, b.except));
@@ -641,13 +671,13 @@ export class Analysis {
         const compiled = rules.map((r) => {
           const g = this.compileLayerRule(pi, r, dir);
           this.grants.push(g);
-          return { g, self: r.self ? new Set(this.classesOfPodMatch(r.self)) : undefined };
+          return { g, r, self: r.self ? new Set(this.classesOfPodMatch(r.self)) : undefined, not: r.selfNot ? new Set(this.classesOfPodMatch(r.selfNot)) : undefined };
         });
         const applies = dir === 'ingress' ? p.defaultDenyIngress : p.defaultDenyEgress;
         const place = { tierIndex: t, order: p.order ?? Number.POSITIVE_INFINITY, name: p.sortName };
         for (const c of selected) {
           // A rule whose constraint on the policy's own endpoint fails is no rule for it.
-          const grants = compiled.filter((x) => !x.self || x.self.has(c)).map((x) => x.g.id);
+          const grants = compiled.filter((x) => (!x.self || x.self.has(c)) && !x.not?.has(c)).flatMap((x) => this.selfAddressGrant(x.g, x.r, c));
           add(dir, c, { ...place, grants, applies });
         }
       }

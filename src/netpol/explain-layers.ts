@@ -97,7 +97,7 @@ export function traceProgram(a: Analysis, prog: Program, other: Peer, otherName:
       const ports = a.grantPorts(g, dst);
       const took = matched ? intersect(ports, undecided) : EMPTY_PORTS;
       const peersDesc = peersText(g, a);
-      const peerReason = !familyOk ? `the rule is for IPv${g.family!} only` : matched ? `${peersDesc} matches ${otherName}` : `${peersDesc} does not match ${otherName}${g.depends ? ` (depends on ${g.depends.join(', ')}, not judged from manifests)` : ''}`;
+      const peerReason = !familyOk ? `the rule is for IPv${String(g.family)} only` : matched ? `${peersDesc} matches ${otherName}` : `${peersDesc} does not match ${otherName}${g.depends ? ` (depends on ${g.depends.join(', ')}, not judged from manifests)` : ''}`;
       if (!isEmpty(took) && action !== 'log') {
         if (action === 'allow') allowed = union(allowed, took);
         else if (action === 'deny') denied = union(denied, took);

@@ -44,7 +44,8 @@ export function orderedTiers(user: readonly LayerTier[], diagnostics: Diagnostic
   for (const t of user) {
     const builtin = BUILTIN_TIERS.find((b) => b.name === t.name);
     if (builtin) {
-      // The built-in tiers' order is fixed; the object only restates it.
+      // A built-in tier's order is fixed; its object may set the default action.
+      byName.set(t.name, { ...builtin, defaultAction: t.defaultAction });
       continue;
     }
     byName.set(t.name, t);

@@ -65,7 +65,8 @@
  *   k contains / starts with / ends with 'v'; strings in single or double quotes.
  *
  * CILIUM (docs.cilium.io security/policy): a pod selected (`endpointSelector`; a
- * CiliumNetworkPolicy only in its namespace) by a policy with a non-empty `ingress` or
+ * CiliumNetworkPolicy only in its namespace, its matchLabels namespace entry replaced by
+ * the policy's as Cilium's ParseToCiliumRule does) by a policy with a non-empty `ingress` or
  * `ingressDeny` is default-deny for ingress (egress alike). Modelled inside the
  * default tier: the Cilium deny rules first (before every policy of the tier), each
  * Cilium policy's allow rules at order 1000 (like v1 NetworkPolicies), and the tier
@@ -746,7 +747,11 @@ export class LayeredReferenceCluster {
       if (present(r.spec['enableDefaultDeny'])) fail(`${r.describe}: enableDefaultDeny is not modelled`);
       if (list(r.spec[direction]).length === 0 && list(r.spec[`${direction}Deny`]).length === 0) return false;
       if (r.namespace !== undefined && pod.namespace !== r.namespace) return false;
-      return selectorMatches(normalized(r.spec['endpointSelector'] ?? {}), ciliumLabels(pod));
+      const sel = normalized(r.spec['endpointSelector'] ?? {});
+      // Cilium sets a namespaced policy's endpointSelector namespace label to the policy's own
+      // (AddMatch replaces whatever matchLabels said); matchExpressions stay as written.
+      if (r.namespace !== undefined) (sel['matchLabels'] as Raw)[CILIUM_NAMESPACE_LABEL] = r.namespace;
+      return selectorMatches(sel, ciliumLabels(pod));
     };
     const endpointMatches = (r: CiliumRule, sel: unknown, e: Endpoint): boolean => {
       if (e.kind !== 'pod') return false;

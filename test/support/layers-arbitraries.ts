@@ -21,8 +21,8 @@ import fc from 'fast-check';
 export type Obj = Record<string, unknown>;
 export type Protocol = 'TCP' | 'UDP' | 'SCTP';
 
-/** Cilium objects in the property test: LAYERS_PROPERTY_CILIUM=1 (off until the engine evaluates Cilium). */
-export const CILIUM_IN_PROPERTY = ['1', 'true', 'yes'].includes((process.env['LAYERS_PROPERTY_CILIUM'] ?? '').toLowerCase());
+/** Cilium objects in the property test: on unless LAYERS_PROPERTY_CILIUM=0 (to tell a Cilium failure from another). */
+export const CILIUM_IN_PROPERTY = !['0', 'false', 'no'].includes((process.env['LAYERS_PROPERTY_CILIUM'] ?? '').toLowerCase());
 
 export interface LayeredCluster {
   readonly objects: readonly Obj[];
@@ -233,8 +233,9 @@ function npapiPeerArb(a: Alphabets, direction: 'ingress' | 'egress'): fc.Arbitra
 const anpPortArb: fc.Arbitrary<Obj> = fc.oneof(
   fc.record({ portNumber: fc.record({ protocol: fc.constantFrom(...PROTOCOLS), port: fc.constantFrom(...PORT_NUMBERS) }) }),
   fc.record({ namedPort: fc.constantFrom(...PORT_NAMES) }),
+  // The CRDs require start < end (CEL: self.start < self.end).
   fc
-    .record({ protocol: fc.constantFrom(...PROTOCOLS), start: fc.constantFrom(1, 53, 80, 443), span: fc.constantFrom(0, 1, 8000) })
+    .record({ protocol: fc.constantFrom(...PROTOCOLS), start: fc.constantFrom(1, 53, 80, 443), span: fc.constantFrom(1, 2, 8000) })
     .map(({ protocol, start, span }) => ({ portRange: { protocol, start, end: start + span } })),
 );
 
@@ -249,7 +250,7 @@ const cnpProtocolArb: fc.Arbitrary<Obj> = fc.oneof(
         port: fc.oneof(
           { weight: 1, arbitrary: fc.constant(undefined) },
           { weight: 3, arbitrary: fc.constantFrom(...PORT_NUMBERS).map((number) => ({ number })) },
-          { weight: 2, arbitrary: fc.record({ start: fc.constantFrom(1, 53, 80, 443), span: fc.constantFrom(0, 1, 8000) }).map(({ start, span }) => ({ range: { start, end: start + span } })) },
+          { weight: 2, arbitrary: fc.record({ start: fc.constantFrom(1, 53, 80, 443), span: fc.constantFrom(1, 2, 8000) }).map(({ start, span }) => ({ range: { start, end: start + span } })) },
         ),
       })
       .map(({ protocol, port }) => ({ [protocol]: strip({ destinationPort: port }) })),
