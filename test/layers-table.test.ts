@@ -1012,3 +1012,207 @@ spec:
 describe('network-policy-api conformance (AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy)', () => {
   runRows(npapiRows);
 });
+
+// ---------------------------------------------------------------------------
+// The same policies as v1beta1 ClusterNetworkPolicies: upstream rewrote each v1alpha1
+// conformance file as a ClusterNetworkPolicy (conformance/base/admin_tier and
+// baseline_tier): Allow became Accept, `ports` became `protocols`, BANP became tier
+// Baseline. The whole pod x pod matrix (and to outside addresses) must not change.
+
+/** One v1alpha1 port entry in the v1beta1 `protocols` form. */
+function protocolEntry(p: Obj): Obj {
+  if (typeof p['namedPort'] === 'string') return { destinationNamedPort: p['namedPort'] };
+  const num = p['portNumber'] as Obj | undefined;
+  const range = p['portRange'] as Obj | undefined;
+  const body = num ?? range!;
+  const proto = String(body['protocol'] ?? 'TCP').toLowerCase();
+  return { [proto]: { destinationPort: num ? { number: num['port'] } : { range: { start: range!['start'], end: range!['end'] } } } };
+}
+
+function toClusterNetworkPolicy(o: Obj, apiVersion: string): Obj {
+  const kind = o['kind'];
+  if (kind !== 'AdminNetworkPolicy' && kind !== 'BaselineAdminNetworkPolicy') return o;
+  const spec = o['spec'] as Obj;
+  const rules = (list: unknown): Obj[] | undefined => (Array.isArray(list) ? (list as Obj[]).map((r) => {
+    const { ports, action, ...rest } = r;
+    return { ...rest, action: action === 'Allow' ? 'Accept' : action, ...(Array.isArray(ports) ? { protocols: (ports as Obj[]).map(protocolEntry) } : {}) };
+  }) : undefined);
+  const ingress = rules(spec['ingress']);
+  const egress = rules(spec['egress']);
+  return {
+    apiVersion,
+    kind: 'ClusterNetworkPolicy',
+    metadata: { name: kind === 'AdminNetworkPolicy' ? (o['metadata'] as Obj)['name'] : 'baseline-default' },
+    spec: {
+      tier: kind === 'AdminNetworkPolicy' ? 'Admin' : 'Baseline',
+      priority: kind === 'AdminNetworkPolicy' ? spec['priority'] : 0,
+      subject: spec['subject'],
+      ...(ingress ? { ingress } : {}),
+      ...(egress ? { egress } : {}),
+    },
+  };
+}
+
+const MATRIX_PORTS = ['80/TCP', '81/TCP', '8080/TCP', '80/UDP', '53/UDP', '5353/UDP', '9003/SCTP', '9005/SCTP'];
+const OUTSIDE = ['8.8.8.8', '192.0.2.10'];
+
+function matrix(world: WorldDef, policies: string): string[] {
+  const row: Row = { name: 'matrix', source: '', world, policies, probes: [] };
+  const { inv, analysis } = load(row);
+  const pods = inv.endpoints.map((e) => e.id).sort();
+  const out: string[] = [];
+  for (const port of MATRIX_PORTS) {
+    const p = portOf(port);
+    for (const from of pods) {
+      for (const to of [...pods, ...OUTSIDE]) if (analysis.isAllowed(from, endpoint(to), p.port, p.protocol)) out.push(`${from} -> ${to} ${port}`);
+    }
+    for (const from of OUTSIDE) for (const to of pods) if (analysis.isAllowed(endpoint(from), to, p.port, p.protocol)) out.push(`${from} -> ${to} ${port}`);
+  }
+  return out;
+}
+
+describe('v1alpha1 AdminNetworkPolicy / BaselineAdminNetworkPolicy and v1beta1 ClusterNetworkPolicy give the same matrix', () => {
+  const cases: [string, WorldDef, string][] = [
+    ['core-ingress-tcp-rules', hogwarts(), ANP_INGRESS_TCP],
+    ['core-ingress-tcp-rules, Pass first', hogwarts(), edit(ANP_INGRESS_TCP, 'ingress-tcp', (s) => { swap(s['ingress'], 0, 2); })],
+    ['core-gress-rules-combined', hogwarts(), ANP_GRESS_RULES],
+    ['core-priority-field', hogwarts(), ANP_PRIORITY],
+    ['core-priority-field, 60 -> 40', hogwarts(), edit(ANP_PRIORITY, 'old-priority-60-new-priority-40-example', (s) => { s['priority'] = 40; })],
+    ['core-anp-np-banp', hogwarts(), ANP_NP_BANP],
+    ['core-anp-np-banp, Pass both ways, NP deleted', hogwarts(), drop(edit(ANP_NP_BANP, 'pass-example', (s) => {
+      (s['ingress'] as Obj[])[0]!['action'] = 'Pass';
+      (s['egress'] as Obj[])[0]!['action'] = 'Pass';
+    }), 'NetworkPolicy')],
+    ['egress-inline-cidr-rules', hogwarts(), ANP_INLINE_CIDR],
+    ['port-range-rules-combined', hogwarts(), ANP_PORT_RANGE],
+    ['named port', NAMED_PORT_WORLD, ANP_NAMED_PORT],
+    ['baseline core ingress', hogwarts(), BANP_INGRESS],
+  ];
+  for (const [name, world, v1alpha1] of cases) {
+    for (const version of ['v1alpha2', 'v1beta1']) {
+      test(`${name}: ${version}`, () => {
+        const cnp = objects(v1alpha1).map((o) => yaml.dump(toClusterNetworkPolicy(o as Obj, `policy.networking.k8s.io/${version}`), { noRefs: true })).join('---\n');
+        assert.doesNotMatch(cnp, /AdminNetworkPolicy|portNumber|portRange|namedPort|action: Allow/);
+        const a = matrix(world, v1alpha1);
+        const b = matrix(world, cnp);
+        assert.ok(a.length > 0);
+        assert.deepEqual(b, a);
+      });
+    }
+  }
+});
+
+// Upstream's own ClusterNetworkPolicy files (v1beta1 form), as written.
+const CNP_PORT_RANGE = `
+apiVersion: policy.networking.k8s.io/v1beta1
+kind: ClusterNetworkPolicy
+metadata:
+  name: port-range-rules
+spec:
+  tier: Admin
+  priority: 9
+  subject:
+    namespaces:
+      matchLabels:
+        kubernetes.io/metadata.name: gryffindor
+  egress:
+  - name: allow-to-ravenclaw-tcp-port-range
+    action: Accept
+    to:
+    - ${nsSel('ravenclaw')}
+    protocols:
+    - tcp: {destinationPort: {range: {start: 80, end: 8080}}}
+  - name: allow-to-hufflepuff-udp-port-range
+    action: Accept
+    to:
+    - ${nsSel('hufflepuff')}
+    protocols:
+    - udp: {destinationPort: {range: {start: 53, end: 5353}}}
+  - name: deny-all-egress
+    action: Deny
+    to:
+    - namespaces:
+        matchExpressions:
+        - {key: conformance-house, operator: Exists}
+`;
+
+const CNP_BASELINE_EGRESS = `
+apiVersion: policy.networking.k8s.io/v1beta1
+kind: ClusterNetworkPolicy
+metadata:
+  name: baseline-egress
+spec:
+  tier: Baseline
+  priority: 5
+  subject:
+    namespaces:
+      matchLabels:
+        kubernetes.io/metadata.name: gryffindor
+  egress:
+  - name: accept-dns-anywhere
+    action: Accept
+    to:
+    - namespaces: {}
+    protocols:
+    - udp: {destinationPort: {number: 53}}
+  - name: accept-tcp-to-slytherin
+    action: Accept
+    to:
+    - ${nsSel('slytherin')}
+    protocols:
+    - tcp: {}
+  - name: deny-the-rest
+    action: Deny
+    to:
+    - namespaces: {}
+    - networks: [0.0.0.0/0]
+`;
+
+runRows([
+  {
+    name: 'cnp v1beta1 port ranges as upstream writes them',
+    source: 'conformance/base/admin_tier/standard-port-range-rules-combined.yaml (egress part) + admin-network-policy-standard-port-range-rules.go',
+    world: hogwarts(),
+    policies: CNP_PORT_RANGE,
+    probes: [
+      [G[0], R[0], '8080/TCP', true], [G[0], R[0], '8081/TCP', false], [G[0], R[0], '53/UDP', false],
+      [G[0], H[1], '5353/UDP', true], [G[0], H[1], '80/TCP', false],
+      [G[0], S[0], '9003/SCTP', false],
+      [G[0], '8.8.8.8', '443/TCP', true],
+    ],
+  },
+  {
+    name: 'cnp v1beta1 Baseline tier: {tcp: {}} is every TCP port, namespaces {} every namespace',
+    source: 'apis/v1beta1 ClusterNetworkPolicy ProtocolTCP (destinationPort optional) and the Baseline tier (conformance/base/baseline_tier/standard-gress-rules-combined.yaml)',
+    world: hogwarts(),
+    policies: CNP_BASELINE_EGRESS,
+    probes: [
+      [G[0], R[0], '53/UDP', true], [G[0], DUMBLEDORE, '53/UDP', true],
+      [G[0], S[0], '80/TCP', true], [G[0], S[0], '65000/TCP', true], [G[0], S[0], '5353/UDP', false],
+      [G[0], H[0], '80/TCP', false], [G[0], G[1], '80/TCP', false],
+      [G[0], '8.8.8.8', '53/UDP', false], [G[0], '8.8.8.8', '443/TCP', false],
+      [S[0], G[0], '80/TCP', true],
+    ],
+  },
+  {
+    name: 'cnp v1beta1 Baseline tier: a NetworkPolicy selecting the pod for egress hides it',
+    source: 'apis/v1beta1 ClusterNetworkPolicy tier Baseline: applies after NetworkPolicy',
+    world: hogwarts(),
+    policies: `${CNP_BASELINE_EGRESS}---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: egress-to-hufflepuff
+  namespace: gryffindor
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  egress:
+  - to:
+    - namespaceSelector:
+        matchLabels:
+          conformance-house: hufflepuff
+`,
+    probes: [[G[0], H[0], '80/TCP', true], [G[0], S[0], '80/TCP', false], [G[0], R[0], '53/UDP', false]],
+  },
+]);
