@@ -70,6 +70,9 @@ test('manifests: every object validates against its schema and says what the iss
     { apiGroups: ['gateway.envoyproxy.io'], resources: ['securitypolicies', 'envoyproxies'], verbs: read },
     { apiGroups: ['cert-manager.io'], resources: ['issuers', 'clusterissuers'], verbs: read },
     { apiGroups: ['traefik.io'], resources: ['middlewares'], verbs: read },
+    { apiGroups: ['policy.networking.k8s.io'], resources: ['clusternetworkpolicies', 'adminnetworkpolicies', 'baselineadminnetworkpolicies'], verbs: read },
+    { apiGroups: ['projectcalico.org'], resources: ['globalnetworkpolicies', 'networkpolicies', 'tiers'], verbs: read },
+    { apiGroups: ['cilium.io'], resources: ['ciliumnetworkpolicies', 'ciliumclusterwidenetworkpolicies'], verbs: read },
   ]);
 
   const dep = one('Deployment') as Obj & { spec: { replicas: number; template: { spec: Record<string, unknown> & { containers: Record<string, unknown>[] } } } };

@@ -309,7 +309,7 @@ export class GuardCache {
       token = next;
     }
     if (this.stopped) return;
-    this.index.replaceKind(r.kind, items);
+    this.index.replaceKind(r.kind, items, undefined, r.apiVersion);
     this.index.setUnavailable(r.kind, undefined);
     const first = !s.listed;
     s.listed = true;
@@ -347,7 +347,7 @@ export class GuardCache {
     s.unavailable = why;
     s.listed = false;
     s.resourceVersion = undefined;
-    this.index.replaceKind(r.kind, []);
+    this.index.replaceKind(r.kind, [], undefined, r.apiVersion);
     this.index.setUnavailable(r.kind, why === 'not served' ? `${r.apiVersion} ${r.kind} is not served by the API server` : `meshless guard may not read ${qualifiedResource(r)} (grant get, list and watch on it)`);
     this.checkSynced();
   }
@@ -398,7 +398,7 @@ export class GuardCache {
           }
           case 'DELETED': {
             const o = this.normalize(obj, r);
-            if (o) this.index.delete(r.kind, o.metadata.namespace, o.metadata.name);
+            if (o) this.index.delete(r.kind, o.metadata.namespace, o.metadata.name, r.apiVersion);
             break;
           }
           case 'BOOKMARK':

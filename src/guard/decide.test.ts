@@ -507,3 +507,56 @@ test('a context kind the snapshot cannot hold turns the verdicts that depend on 
   idx.setUnavailable('SecurityPolicy', undefined);
   assert.equal(decide(request(route('api')), idx, config()).verdict, 'denied', 'listed again, it is judged again');
 });
+
+test('cluster-wide and CNI policies cover pods: a layer that isolates them counts, one that does not, does not', () => {
+  const layered = snapshotFromObjects([
+    ns('shop', { env: 'prod' }),
+    ns('lab'),
+    // Calico: a global default deny for prod namespaces (the default tier denies by default).
+    { apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name: 'prod-deny' }, spec: { namespaceSelector: "env == 'prod'", types: ['Ingress', 'Egress'] } },
+    // A Tier whose default is Pass: selecting a pod there isolates nothing.
+    { apiVersion: 'projectcalico.org/v3', kind: 'Tier', metadata: { name: 'observe' }, spec: { order: 50, defaultAction: 'Pass' } },
+    { apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name: 'observe.all' }, spec: { tier: 'observe', selector: 'all()', types: ['Ingress'], ingress: [{ action: 'Log' }] } },
+    // Cilium: lab's pods labelled app=db are default-deny for ingress.
+    { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'db', namespace: 'lab' }, spec: { endpointSelector: { matchLabels: { app: 'db' } }, ingress: [{ fromEndpoints: [{ matchLabels: { app: 'api' } }] }] } },
+    // An admin ClusterNetworkPolicy passes by default: it isolates nothing by itself.
+    { apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy', metadata: { name: 'admin' }, spec: { tier: 'Admin', priority: 10, subject: { namespaces: {} }, ingress: [{ action: 'Deny', from: [{ namespaces: { matchLabels: { env: 'prod' } } }] }] } },
+    // Staged: not enforced.
+    { apiVersion: 'projectcalico.org/v3', kind: 'StagedNetworkPolicy', metadata: { name: 'staged', namespace: 'lab' }, spec: { selector: "app == 'web'", types: ['Ingress'] } },
+  ] as unknown as KubeObject[]);
+  const egress = config({ requireEgress: true });
+  const table: [string, Obj, GuardConfig, string][] = [
+    ['Calico GNP isolates prod both ways', pod('shop', { app: 'web' }), egress, 'allowed'],
+    ['Cilium policy isolates lab/db for ingress', pod('lab', { app: 'db' }), config(), 'allowed'],
+    ['lab/db is not isolated for egress', pod('lab', { app: 'db' }), egress, `denied deny:${WORKLOAD_EGRESS_CHECK}`],
+    ['a Pass-default tier and an admin policy isolate nothing; a staged policy is not enforced', pod('lab', { app: 'web' }), config(), `denied deny:${WORKLOAD_INGRESS_CHECK}`],
+  ];
+  for (const [what, object, cfg, expected] of table) {
+    assert.equal(summary(decide(request(object), layered, cfg)), expected, what);
+  }
+  // Deleting the Cilium policy uncovers the pods; deleting a Kubernetes NetworkPolicy of the same name would not touch it.
+  layered.delete('NetworkPolicy', 'lab', 'db');
+  assert.equal(summary(decide(request(pod('lab', { app: 'db' })), layered, config())), 'allowed', 'a v1 delete leaves the Cilium policy');
+  layered.delete('CiliumNetworkPolicy', 'lab', 'db', 'cilium.io/v2');
+  assert.equal(summary(decide(request(pod('lab', { app: 'db' })), layered, config())), `denied deny:${WORKLOAD_INGRESS_CHECK}`);
+});
+
+test('guard and audit agree on coverage when policy layers isolate the workloads', () => {
+  const text = [
+    'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels:\n    env: prod',
+    'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: lab',
+    'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  selector:\n    matchLabels:\n      app: web\n  template:\n    metadata:\n      labels:\n        app: web\n    spec:\n      containers:\n        - name: web\n          image: example/web:1',
+    'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: tool\n  namespace: lab\nspec:\n  selector:\n    matchLabels:\n      app: tool\n  template:\n    metadata:\n      labels:\n        app: tool\n    spec:\n      containers:\n        - name: tool\n          image: example/tool:1',
+    "apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata:\n  name: prod-deny\nspec:\n  namespaceSelector: env == 'prod'\n  types:\n    - Ingress\n    - Egress",
+  ].join('\n---\n');
+  const inv = inventoryFromParsed(parseInputs([{ file: 'layers.yaml', text }]));
+  const audit = runAudit(inv, analyze(inv), { config: DEFAULT_CONFIG, checks: ALL_CHECKS });
+  const auditOpen = new Set(audit.findings.filter((f) => f.check === WORKLOAD_INGRESS_CHECK).map((f) => `${f.object.namespace ?? ''}/${f.object.name}`));
+  assert.deepEqual([...auditOpen], ['lab/tool']);
+  const snap = snapshotFromInventory(inv);
+  for (const o of inv.objects.filter((x) => x.object.kind === 'Deployment')) {
+    const d = decide(request(o.object as unknown as Obj), snap, config());
+    const denied = d.reasons.some((r) => r.code === WORKLOAD_INGRESS_CHECK && r.effect === 'deny');
+    assert.equal(denied, auditOpen.has(`${o.object.metadata.namespace ?? ''}/${o.object.metadata.name}`), `${o.object.metadata.name}: guard and audit agree`);
+  }
+});

@@ -18,7 +18,7 @@ import { POD_TEMPLATE_PATH } from '../model/workloads.js';
 import { editDistance } from '../model/suggest.js';
 import type { Inventory } from '../model/inventory.js';
 import { buildInventory, type ParsedDocument } from '../model/inventory.js';
-import { isClusterScoped, type KubeObject, type LoadedObject } from '../model/kube.js';
+import { apiGroup, isClusterScoped, type KubeObject, type LoadedObject } from '../model/kube.js';
 import { formatLabels, NAMESPACE_NAME_LABEL, type Labels } from '../model/labels.js';
 import { parseNetworkPolicy, type FieldProblem, type LabelSelector, type NetworkPolicy } from '../model/networkpolicy.js';
 import type { SourceRef } from '../model/source.js';
@@ -31,6 +31,8 @@ import { DEFAULT_CONFIG, objectText, type AuditConfig, type Finding } from '../c
 import { ingressEdge, KNOWN_EDGES, TRAEFIK } from '../checks/edge.js';
 import { matchLabelsYaml } from '../checks/segregation.js';
 import { dig, isRecord, str } from '../model/json.js';
+import type { LayerPolicy, LayerTier } from '../model/layers.js';
+import { isLayerObject, layerIsolating, parseLayerObject } from './layers.js';
 
 // ---------------------------------------------------------------------------
 // Configuration
@@ -168,6 +170,16 @@ export const GUARD_RESOURCES: readonly WatchedResource[] = [
   { apiVersion: 'cert-manager.io/v1', kind: 'Issuer', plural: 'issuers', context: true },
   { apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', plural: 'clusterissuers', context: true },
   { apiVersion: 'traefik.io/v1alpha1', kind: 'Middleware', plural: 'middlewares', context: true },
+  // Cluster-wide and CNI policies: a pod one of them isolates is covered. Optional: a cluster
+  // without the CRD simply has none.
+  { apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy', plural: 'clusternetworkpolicies', context: true },
+  { apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'AdminNetworkPolicy', plural: 'adminnetworkpolicies', context: true },
+  { apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'BaselineAdminNetworkPolicy', plural: 'baselineadminnetworkpolicies', context: true },
+  { apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', plural: 'globalnetworkpolicies', context: true },
+  { apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy', plural: 'networkpolicies', context: true },
+  { apiVersion: 'projectcalico.org/v3', kind: 'Tier', plural: 'tiers', context: true },
+  { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', plural: 'ciliumnetworkpolicies', context: true },
+  { apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', plural: 'ciliumclusterwidenetworkpolicies', context: true },
 ];
 
 /** `issuers.cert-manager.io`, `namespaces`: how RBAC and kubectl name a resource. */
@@ -203,6 +215,8 @@ export interface GuardSnapshot {
   policiesIn(namespace: string): readonly NetworkPolicy[];
   /** A Namespace object, as loaded. */
   namespaceObject(name: string): LoadedObject | undefined;
+  /** The cluster-wide and CNI policies, and the Calico Tiers (absent: none are held). */
+  layers?(): { readonly policies: readonly LayerPolicy[]; readonly tiers: readonly LayerTier[] };
   /** Other objects the edge checks may read (Gateways, SecurityPolicies, Services...); empty unless the snapshot holds them. */
   contextObjects(): readonly LoadedObject[];
   /**
@@ -234,6 +248,22 @@ export class PolicyIndex implements GuardSnapshot {
   /** NetworkPolicies the API server would have rejected (never expected from a cluster): left out. */
   private readonly invalid = new Map<string, readonly FieldProblem[]>();
   private readonly unavailable = new Map<string, string>();
+  /** Layer objects by `group|kind|namespace|name`: their policies and (for a Tier) the tier. */
+  private readonly layerObjects = new Map<string, { policies: LayerPolicy[]; tier?: LayerTier }>();
+  private layerView: { policies: LayerPolicy[]; tiers: LayerTier[] } | undefined;
+
+  layers(): { readonly policies: readonly LayerPolicy[]; readonly tiers: readonly LayerTier[] } {
+    if (!this.layerView) {
+      const policies: LayerPolicy[] = [];
+      const tiers: LayerTier[] = [];
+      for (const v of this.layerObjects.values()) {
+        policies.push(...v.policies);
+        if (v.tier) tiers.push(v.tier);
+      }
+      this.layerView = { policies, tiers };
+    }
+    return this.layerView;
+  }
 
   unavailableKinds(): ReadonlyMap<string, string> {
     return this.unavailable;
@@ -267,6 +297,14 @@ export class PolicyIndex implements GuardSnapshot {
   /** Adds or replaces one object (a list item or an ADDED/MODIFIED event). Returns why a NetworkPolicy was left out, if it was. */
   set(object: KubeObject, source: SourceRef = CLUSTER_SOURCE): readonly FieldProblem[] {
     const { kind, metadata } = object;
+    if (isLayerObject(object.apiVersion, kind)) {
+      const parsed = parseLayerObject(object, source);
+      const key = `${apiGroup(object.apiVersion)}|${kind}|${metadata.namespace ?? ''}|${metadata.name}`;
+      if (parsed.policies.length > 0 || parsed.tier) this.layerObjects.set(key, { policies: parsed.policies, ...(parsed.tier ? { tier: parsed.tier } : {}) });
+      else this.layerObjects.delete(key);
+      this.layerView = undefined;
+      return parsed.problems;
+    }
     if (kind === 'NetworkPolicy') {
       const ns = metadata.namespace ?? 'default';
       const problems: FieldProblem[] = [];
@@ -295,9 +333,12 @@ export class PolicyIndex implements GuardSnapshot {
     return [];
   }
 
-  /** Removes one object (a DELETED event). */
-  delete(kind: string, namespace: string | undefined, name: string): void {
-    if (kind === 'NetworkPolicy') {
+  /** Removes one object (a DELETED event). `apiVersion` tells a Calico NetworkPolicy from a Kubernetes one. */
+  delete(kind: string, namespace: string | undefined, name: string, apiVersion = 'networking.k8s.io/v1'): void {
+    if (isLayerObject(apiVersion, kind)) {
+      this.layerObjects.delete(`${apiGroup(apiVersion)}|${kind}|${namespace ?? ''}|${name}`);
+      this.layerView = undefined;
+    } else if (kind === 'NetworkPolicy') {
       const ns = namespace ?? 'default';
       this.policies.get(ns)?.delete(name);
       this.invalid.delete(`${ns}/${name}`);
@@ -310,8 +351,12 @@ export class PolicyIndex implements GuardSnapshot {
   }
 
   /** Replaces every object of one kind (a fresh list, e.g. after 410 Gone). */
-  replaceKind(kind: string, objects: readonly KubeObject[], source: SourceRef = CLUSTER_SOURCE): void {
-    if (kind === 'NetworkPolicy') {
+  replaceKind(kind: string, objects: readonly KubeObject[], source: SourceRef = CLUSTER_SOURCE, apiVersion = 'networking.k8s.io/v1'): void {
+    if (isLayerObject(apiVersion, kind)) {
+      const prefix = `${apiGroup(apiVersion)}|${kind}|`;
+      for (const k of [...this.layerObjects.keys()]) if (k.startsWith(prefix)) this.layerObjects.delete(k);
+      this.layerView = undefined;
+    } else if (kind === 'NetworkPolicy') {
       this.policies.clear();
       this.arrays.clear();
       this.invalid.clear();
@@ -329,6 +374,10 @@ export class PolicyIndex implements GuardSnapshot {
     let policies = 0;
     for (const m of this.policies.values()) policies += m.size;
     const out: Record<string, number> = { NetworkPolicy: policies, Namespace: this.namespaces.size };
+    for (const k of this.layerObjects.keys()) {
+      const kind = k.split('|')[1]!;
+      out[kind] = (out[kind] ?? 0) + 1;
+    }
     for (const o of this.context.values()) out[o.object.kind] = (out[o.object.kind] ?? 0) + 1;
     return out;
   }
@@ -369,6 +418,7 @@ export function snapshotFromInventory(inv: Inventory): GuardSnapshot {
     synced: true,
     complete: true,
     policiesIn: (ns) => byNs.get(ns) ?? [],
+    layers: () => inv.layers,
     namespaceObject: (name) => namespaces.get(name),
     contextObjects: () => context,
   };
@@ -729,6 +779,15 @@ function workloadReasons(object: ReviewedObject, obj: Json, snapshot: GuardSnaps
       if (p.ingressType) ingress = true;
       if (p.egressType) egress = true;
     }
+  }
+  // A cluster-wide or CNI policy that isolates the pods covers them too.
+  const layers = snapshot.layers?.();
+  if (layers && layers.policies.length > 0 && (!ingress || (!egress && config.requireEgress))) {
+    const nsObject = snapshot.namespaceObject(namespace);
+    const ns = { name: namespace, labels: { ...(nsObject?.object.metadata.labels ?? {}), [NAMESPACE_NAME_LABEL]: namespace }, declared: nsObject !== undefined };
+    const sa = str(podSpec['serviceAccountName']) ?? 'default';
+    if (!ingress && layerIsolating(layers.policies, layers.tiers, labels, ns, sa, 'ingress')) ingress = true;
+    if (!egress && config.requireEgress && layerIsolating(layers.policies, layers.tiers, labels, ns, sa, 'egress')) egress = true;
   }
   const missing: Direction[] = [];
   if (!ingress) missing.push('ingress');

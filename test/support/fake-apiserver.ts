@@ -124,6 +124,11 @@ const KNOWN: readonly ResourceType[] = [
   ...group('cert-manager.io', 'v1', true, [['ClusterIssuer', 'clusterissuers', false], ['Issuer', 'issuers', true], ['Certificate', 'certificates', true]]),
   ...group('crd.projectcalico.org', 'v1', true, [['FelixConfiguration', 'felixconfigurations', false], ['IPPool', 'ippools', false], ['GlobalNetworkPolicy', 'globalnetworkpolicies', false], ['NetworkPolicy', 'networkpolicies', true]]),
   ...group('traefik.io', 'v1alpha1', true, [['IngressRoute', 'ingressroutes', true], ['Middleware', 'middlewares', true], ['TLSOption', 'tlsoptions', true]]),
+  // Policy layers: network-policy-api, Calico's API server, Cilium.
+  ...group('policy.networking.k8s.io', 'v1alpha2', true, [['ClusterNetworkPolicy', 'clusternetworkpolicies', false]]),
+  ...group('policy.networking.k8s.io', 'v1alpha1', true, [['AdminNetworkPolicy', 'adminnetworkpolicies', false], ['BaselineAdminNetworkPolicy', 'baselineadminnetworkpolicies', false]]),
+  ...group('projectcalico.org', 'v3', true, [['GlobalNetworkPolicy', 'globalnetworkpolicies', false], ['NetworkPolicy', 'networkpolicies', true], ['Tier', 'tiers', false]]),
+  ...group('cilium.io', 'v2', true, [['CiliumNetworkPolicy', 'ciliumnetworkpolicies', true], ['CiliumClusterwideNetworkPolicy', 'ciliumclusterwidenetworkpolicies', false]]),
 ];
 
 function core(kinds: [string, string, boolean][]): ResourceType[] {
