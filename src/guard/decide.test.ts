@@ -555,7 +555,7 @@ test('guard and audit agree on coverage when policy layers isolate the workloads
   assert.deepEqual([...auditOpen], ['lab/tool']);
   const snap = snapshotFromInventory(inv);
   for (const o of inv.objects.filter((x) => x.object.kind === 'Deployment')) {
-    const d = decide(request(o.object as unknown as Obj), snap, config());
+    const d = decide(request(o.object), snap, config());
     const denied = d.reasons.some((r) => r.code === WORKLOAD_INGRESS_CHECK && r.effect === 'deny');
     assert.equal(denied, auditOpen.has(`${o.object.metadata.namespace ?? ''}/${o.object.metadata.name}`), `${o.object.metadata.name}: guard and audit agree`);
   }
