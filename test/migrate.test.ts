@@ -50,9 +50,9 @@ for (const target of ['envoy-gateway', 'traefik'] as const) {
       const kind = o['kind'];
       if (kind === 'HTTPRoute') new HTTPRoute(o as never).validate();
       else if (kind === 'Gateway') new Gateway(o as never).validate();
-      else if (kind === 'ReferenceGrant') new ReferenceGrant(o as never).validate();
+      else if (kind === 'ReferenceGrant') new ReferenceGrant(o).validate();
       else if (kind === 'Certificate') new Certificate(o as never).validate();
-      else if (kind === 'NetworkPolicy') new NetworkPolicy(o as never).validate();
+      else if (kind === 'NetworkPolicy') new NetworkPolicy(o).validate();
       else if (kind === 'SecurityPolicy') SecurityPolicySchema.parse(o);
       else if (kind === 'IngressRoute') IngressRouteSchema.parse(o);
       else if (kind === 'Middleware') MiddlewareSchema.parse(o);

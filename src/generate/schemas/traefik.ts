@@ -26,7 +26,7 @@ export const IngressRouteSchema = z
   })
   .strict();
 
-const forwardAuth = z.object({ address: z.string().url(), trustForwardHeader: z.boolean().optional(), authResponseHeaders: z.array(z.string().min(1)).optional(), authRequestHeaders: z.array(z.string()).optional() }).strict();
+const forwardAuth = z.object({ address: z.url(), trustForwardHeader: z.boolean().optional(), authResponseHeaders: z.array(z.string().min(1)).optional(), authRequestHeaders: z.array(z.string()).optional() }).strict();
 const errors = z.object({ status: z.array(z.string().regex(/^\d{3}(-\d{3})?$/)).min(1), service, query: z.string().optional() }).strict();
 const redirectScheme = z.object({ scheme: z.string().min(1), permanent: z.boolean().optional(), port: z.string().optional() }).strict();
 const stripPrefix = z.object({ prefixes: z.array(z.string().min(1)).min(1) }).strict();
