@@ -5,6 +5,7 @@ import type { Endpoint } from '../model/workloads.js';
 import type { Analysis, Peer, PodClass } from '../netpol/analysis.js';
 import type { ExternalAtom } from '../netpol/ipset.js';
 import { hasPort } from '../netpol/ports.js';
+import { matches } from '../netpol/selector.js';
 import { defineCheck, type CheckContext, type EntryPoint, type FindingDraft } from './types.js';
 import {
   clusterServiceOfUrl,
@@ -272,6 +273,29 @@ interface Bypass {
   readonly sample: string | { ip: string };
 }
 
+/**
+ * Is the source admitted only as a named caller — a policy peer whose podSelector
+ * picks its pods by label (a declared service-to-service flow)? Those are intended
+ * east-west calls; what goes around the edge is what is admitted broadly: an
+ * unisolated pod, a rule for every peer, a whole namespace, or an ipBlock.
+ */
+function namedCaller(a: Analysis, src: PodClass, dst: PodClass, s: Served): boolean {
+  if (!dst.ingressIsolated) return false;
+  const peer: Peer = { kind: 'class', cls: src };
+  const dstPeer: Peer = { kind: 'class', cls: dst };
+  let admitted = false;
+  for (const gi of dst.ingressGrants) {
+    const g = a.grants[gi]!;
+    if (!hasPort(a.grantPorts(g, dstPeer), s.protocol, s.port)) continue;
+    if (!a.familiesOf(peer).some((f) => a.grantHas(g, peer, f))) continue;
+    admitted = true;
+    if (g.allPeers || g.allClasses) return false;
+    const named = (g.rule.peers ?? []).some((p) => p.kind === 'selector' && p.podSelector !== undefined && (Object.keys(p.podSelector.matchLabels).length > 0 || p.podSelector.matchExpressions.length > 0) && matches(p.podSelector, src.labels));
+    if (!named) return false;
+  }
+  return admitted;
+}
+
 /** Sources outside the application's namespace (and the internet) that reach a served port, other than the proxy. */
 function bypasses(a: Analysis, s: Served, cache: Map<string, { sources: string[]; sample?: string | { ip: string } }>): Bypass | undefined {
   const dstClass = a.classOf(s.endpoint.id);
@@ -286,6 +310,7 @@ function bypasses(a: Analysis, s: Served, cache: Map<string, { sources: string[]
     for (const c of a.classes) {
       if (c.namespace.name === dstClass.namespace.name || proxyClasses.has(c)) continue;
       if (!hasPort(a.allowedPorts({ kind: 'class', cls: c }, dst), s.protocol, s.port)) continue;
+      if (namedCaller(a, c, dstClass, s)) continue;
       for (const e of c.endpoints) sources.add(e.workload);
       sample ??= c.endpoints[0]!.id;
     }
@@ -355,7 +380,8 @@ export default defineCheck({
   rationale:
     'Authentication at the edge protects an application only if the edge is the only way in. When pods of other namespaces, or addresses outside ' +
     'the cluster, may open connections to the port the edge serves (or to oauth2-proxy\'s upstream), they talk to the application without ever ' +
-    'meeting oauth2-proxy: a compromised pod elsewhere, or a leaked pod address, is an unauthenticated user. The NetworkPolicy engine answers ' +
+    'meeting oauth2-proxy: a compromised pod elsewhere, or a leaked pod address, is an unauthenticated user. Callers a policy names by their pod ' +
+    'labels (declared service-to-service flows) are intended; what is reported is what is admitted broadly. The NetworkPolicy engine answers ' +
     'this exactly, per served port; the fix admits only the edge\'s pods there.',
   fixSummary: 'Admit only the edge proxy\'s pods (and the application\'s own namespace) to the served port with a NetworkPolicy, and narrow the rules that admit the others.',
   requirements: ['PCI-DSS 8.3.1', 'PCI-DSS 1.3.1'],
