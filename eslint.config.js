@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 /** Folders of the pure core: they take data and return data (ARCHITECTURE.md). */
-const pureCore = ['src/model/**', 'src/netpol/**', 'src/rbac/**', 'src/checks/**', 'src/generate/**', 'src/report/**', 'src/guard/decide.ts', 'src/guard/manifests.ts'];
+const pureCore = ['src/model/**', 'src/migrate/**', 'src/netpol/**', 'src/rbac/**', 'src/checks/**', 'src/generate/**', 'src/report/**', 'src/guard/decide.ts', 'src/guard/manifests.ts'];
 
 export default tseslint.config(
   { ignores: ['dist/', 'build-check/', 'node_modules/', 'bench/out/', 'coverage/'] },

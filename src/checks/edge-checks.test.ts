@@ -7,6 +7,12 @@ import { analyze } from '../netpol/analysis.js';
 import { edgeChecks } from './registry-edge.js';
 import { runAudit } from './run.js';
 import { DEFAULT_CONFIG, type CheckContext, type FindingDraft, type Severity } from './types.js';
+import oauth2Vulnerable from './auth-oauth2-proxy-vulnerable.js';
+import oauth2TrustedIp from './auth-oauth2-proxy-trusted-ip.js';
+import oauth2ReverseProxy from './auth-oauth2-proxy-reverse-proxy-untrusted.js';
+import oauth2SkipAuth from './auth-oauth2-proxy-skip-auth-route.js';
+import oauth2CookieSecret from './auth-oauth2-proxy-cookie-secret-literal.js';
+import gatewayBypass from './auth-gateway-bypass.js';
 
 function ctxOf(inv: Inventory): CheckContext {
   return { inventory: inv, analysis: analyze(inv), config: DEFAULT_CONFIG, objectsOfKind: (k) => inv.objects.filter((o) => o.object.kind === k) };
@@ -57,7 +63,7 @@ spec:
 ---
 `;
 
-const OAUTH2 = svc('auth', 'oauth2-proxy', 'quay.io/oauth2-proxy/oauth2-proxy:v7.7.1');
+const OAUTH2 = svc('auth', 'oauth2-proxy', 'quay.io/oauth2-proxy/oauth2-proxy:v7.15.2');
 const AUTH_URL = 'http://oauth2-proxy.auth.svc.cluster.local:4180/oauth2/auth';
 const SIGNIN = 'https://auth.example.com/oauth2/start?rd=https://$host$escaped_request_uri';
 
@@ -206,7 +212,7 @@ spec:
     spec:
       containers:
         - name: oauth2-proxy
-          image: quay.io/oauth2-proxy/oauth2-proxy:v7.7.1
+          image: quay.io/oauth2-proxy/oauth2-proxy:v7.15.2
 ${container}${extra}---
 `;
 
@@ -358,6 +364,37 @@ const rows: Record<string, readonly Row[]> = {
     { name: 'controller and IngressClass: one finding, on the controller', yaml: ingressClass('nginx', 'k8s.io/ingress-nginx') + nginxController('registry.k8s.io/ingress-nginx/controller:v1.12.0'), count: 1, message: /^Deployment/ },
     { name: "NGINX Inc's controller is not the retired one", yaml: ingressClass('nginx', 'nginx.org/ingress-controller') + nginxController('nginx/nginx-ingress:4.0.0'), count: 0 },
     { name: 'Gateway API only', yaml: gateway(HTTPS()), count: 0 },
+  ],
+  'auth-oauth2-proxy-vulnerable': [
+    { name: 'v7.7.1 names both advisories', yaml: oauth2Vulnerable.examples.bad, count: 1, message: /GHSA-7x63-xv5r-3p2x.*GHSA-5hvv-m4w4-gf6v/, severity: 'high' },
+    { name: 'v7.15.2 is fixed', yaml: oauth2Vulnerable.examples.good, count: 0 },
+    { name: 'v7.15.3-alpine is fixed', yaml: oauth2Vulnerable.examples.good.replace('v7.15.2', 'v7.15.3-alpine'), count: 0 },
+    { name: 'bitnami 7.6.0 tag is old', yaml: oauth2Vulnerable.examples.good.replace('quay.io/oauth2-proxy/oauth2-proxy:v7.15.2', 'bitnami/oauth2-proxy:7.6.0-debian-12-r3'), count: 1, severity: 'high' },
+    { name: 'digest only: unknown, info', yaml: oauth2Vulnerable.examples.good.replace(':v7.15.2', '@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef'), count: 1, message: /version is unknown \(the image is pinned by digest only\)/, severity: 'info' },
+    { name: 'latest: unknown, info', yaml: oauth2Vulnerable.examples.good.replace(':v7.15.2', ':latest'), count: 1, message: /version is unknown/, severity: 'info' },
+  ],
+  'auth-oauth2-proxy-trusted-ip': [
+    { name: '--trusted-ip', yaml: oauth2TrustedIp.examples.bad, count: 1, message: /10\.0\.0\.0\/8 through without authentication/, severity: 'high' },
+    { name: 'env OAUTH2_PROXY_TRUSTED_IPS', yaml: oauth2TrustedIp.examples.good.replace('          ports:', '          env:\n            - name: OAUTH2_PROXY_TRUSTED_IPS\n              value: "192.168.0.0/16,10.1.0.0/16"\n          ports:'), count: 1, message: /192\.168\.0\.0\/16, 10\.1\.0\.0\/16/ },
+    { name: 'none', yaml: oauth2TrustedIp.examples.good, count: 0 },
+  ],
+  'auth-oauth2-proxy-reverse-proxy-untrusted': [
+    { name: '--reverse-proxy alone', yaml: oauth2ReverseProxy.examples.bad, count: 1, severity: 'medium', fix: /--trusted-proxy-ip=/ },
+    { name: 'with --trusted-proxy-ip', yaml: oauth2ReverseProxy.examples.good, count: 0 },
+    { name: '--reverse-proxy=false', yaml: oauth2ReverseProxy.examples.bad.replace('--reverse-proxy=true', '--reverse-proxy=false'), count: 0 },
+  ],
+  'auth-oauth2-proxy-skip-auth-route': [
+    { name: 'two routes, no reason', yaml: oauth2SkipAuth.examples.bad, count: 1, message: /"GET=\^\/api\/health\$", "\^\/public\/"/ },
+    { name: 'with a reason', yaml: oauth2SkipAuth.examples.good, count: 0 },
+  ],
+  'auth-oauth2-proxy-cookie-secret-literal': [
+    { name: 'env value', yaml: oauth2CookieSecret.examples.bad, count: 1, severity: 'high' },
+    { name: 'flag', yaml: oauth2CookieSecret.examples.good.replace('            - --upstream=static://202', '            - --upstream=static://202\n            - --cookie-secret=b3IxZ2FWdHlOYmZsNWRQMmJ6c0xQdz09'), count: 1, message: /--cookie-secret flag/ },
+    { name: 'secretKeyRef', yaml: oauth2CookieSecret.examples.good, count: 0 },
+  ],
+  'auth-gateway-bypass': [
+    { name: 'an unisolated authenticated app', yaml: gatewayBypass.examples.bad, count: 1, message: /admin\.example\.com .* on 8080\/TCP, but \d+ other sources reach that port without the edge: .*team-green\/deployment\/reporting/, fix: /name: admin-only-from-edge/ },
+    { name: 'only the edge admitted', yaml: gatewayBypass.examples.good, count: 0 },
   ],
   'auth-public-without-reason': [
     { name: 'marked without reason', yaml: ingress({ a: { 'meshless.dev/public': 'true' } }), count: 1, message: /Ingress storefront\/shop is marked meshless\.dev\/public but gives no meshless\.dev\/public-reason/ },

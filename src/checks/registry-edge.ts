@@ -1,8 +1,14 @@
 /** The edge checks: authentication at the edge and edge (ingress) TLS. */
+import authGatewayBypass from './auth-gateway-bypass.js';
 import authGatewayRouteUnauthenticated from './auth-gateway-route-unauthenticated.js';
 import authIngressNginxNoAuthUrl from './auth-ingress-nginx-no-auth-url.js';
 import authIngressNginxRetired from './auth-ingress-nginx-retired.js';
+import authOauth2ProxyCookieSecretLiteral from './auth-oauth2-proxy-cookie-secret-literal.js';
 import authOauth2ProxyNoAuthorizationHeader from './auth-oauth2-proxy-no-authorization-header.js';
+import authOauth2ProxyReverseProxyUntrusted from './auth-oauth2-proxy-reverse-proxy-untrusted.js';
+import authOauth2ProxySkipAuthRoute from './auth-oauth2-proxy-skip-auth-route.js';
+import authOauth2ProxyTrustedIp from './auth-oauth2-proxy-trusted-ip.js';
+import authOauth2ProxyVulnerable from './auth-oauth2-proxy-vulnerable.js';
 import authPublicWithoutReason from './auth-public-without-reason.js';
 import authResponseHeadersNoAuthorization from './auth-response-headers-no-authorization.js';
 import authSigninMissing from './auth-signin-missing.js';
@@ -29,6 +35,12 @@ export const edgeChecks = [
   authSnippetAnnotation,
   authIngressNginxRetired,
   authPublicWithoutReason,
+  authOauth2ProxyVulnerable,
+  authOauth2ProxyTrustedIp,
+  authOauth2ProxyReverseProxyUntrusted,
+  authOauth2ProxySkipAuthRoute,
+  authOauth2ProxyCookieSecretLiteral,
+  authGatewayBypass,
   tlsHostWithoutTls,
   tlsNoCertificateSource,
   tlsIssuerMissing,

@@ -24,6 +24,7 @@ const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string }
   schema: { load: async () => (await import('./schema.js')).runSchema, summary: 'print the JSON Schema of meshless.yaml' },
   serve: { load: async () => (await import('./serve.js')).runServe, summary: 'a local web UI: the controls, the graph, explanations, diff mode' },
   report: { load: async () => (await import('./report.js')).runReport, summary: 'a self-contained HTML evidence report for auditors' },
+  migrate: { load: async () => (await import('./migrate.js')).runMigrate, summary: 'leave ingress-nginx for Envoy Gateway or Traefik, with authentication kept and proved' },
   guard: { load: async () => (await import('./guard.js')).runGuard, summary: 'the admission webhook: enforce at creation what audit reports (serve, --check, manifests)' },
 };
 

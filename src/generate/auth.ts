@@ -30,6 +30,8 @@ export function oauth2ProxyArgs(spec: Platform): string[] {
     `--http-address=0.0.0.0:${OAUTH2_PROXY_PORT}`,
     // Behind the edge: trust X-Forwarded-* and answer authenticated requests with 202 (Envoy extAuth).
     '--reverse-proxy=true',
+    // ... but only from the pod network, where the edge's pods are (oauth2-proxy >= 7.15.2).
+    `--trusted-proxy-ip=${spec.cluster.podCidr}`,
     '--upstream=static://202',
     // The application gets the user's ID token (JWT) as Authorization: Bearer ...
     '--set-authorization-header=true',
