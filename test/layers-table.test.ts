@@ -164,6 +164,8 @@ interface Row {
   readonly policies: string;
   readonly probes: readonly Probe[];
   readonly explain?: readonly ExplainCheck[];
+  /** Why the layered reference cannot judge this row (it refuses what it does not model). */
+  readonly referenceSkip?: string;
 }
 
 const endpoint = (s: string): string | { ip: string } => (s.includes('/') ? s : { ip: s });
@@ -208,7 +210,7 @@ function runRows(rows: readonly Row[]): void {
           x.check(analysis.explain(endpoint(x.from), endpoint(x.to), { port: p.port, protocol: p.protocol }));
         }
       });
-      test('layered reference agrees with the row', () => {
+      test('layered reference agrees with the row', row.referenceSkip !== undefined ? { skip: row.referenceSkip } : {}, () => {
         const ref = new LayeredReferenceCluster(objects(manifests(row)));
         const wrong: string[] = [];
         for (const [from, to, port, expected] of row.probes) {
@@ -1025,7 +1027,7 @@ function protocolEntry(p: Obj): Obj {
   const num = p['portNumber'] as Obj | undefined;
   const range = p['portRange'] as Obj | undefined;
   const body = num ?? range!;
-  const proto = String(body['protocol'] ?? 'TCP').toLowerCase();
+  const proto = (typeof body['protocol'] === 'string' ? body['protocol'] : 'TCP').toLowerCase();
   return { [proto]: { destinationPort: num ? { number: num['port'] } : { range: { start: range!['start'], end: range!['end'] } } } };
 }
 
@@ -1216,3 +1218,951 @@ spec:
     probes: [[G[0], H[0], '80/TCP', true], [G[0], S[0], '80/TCP', false], [G[0], R[0], '53/UDP', false]],
   },
 ]);
+
+// ---------------------------------------------------------------------------
+// 2. Calico (tigera/docs, calico/...), projectcalico.org/v3. World: xyz().
+
+const X = ['x/a', 'x/b', 'x/c'] as const;
+const Y = ['y/a', 'y/b', 'y/c'] as const;
+const Z = ['z/a', 'z/b', 'z/c'] as const;
+const DNS = 'kube-system/dns';
+
+/** Pods of xyz() with an env label, for tiered-policy.mdx's devops example. */
+const STAGE_WORLD = xyz({
+  pods: {
+    'x/a': { labels: { app: 'web', env: 'stage' } },
+    'x/b': { labels: { app: 'db', env: 'stage' } },
+    'x/c': { labels: { env: 'prod' } },
+  },
+});
+
+/** tiered-policy.mdx, "Pass action rule example": deny what is not stage, pass the rest on. */
+const DEVOPS_TIER = (defaultAction?: 'Pass'): string => `
+apiVersion: projectcalico.org/v3
+kind: Tier
+metadata:
+  name: devops
+spec:
+  order: 300
+${defaultAction ? `  defaultAction: ${defaultAction}\n` : ''}`;
+const DEVOPS_STAGE_ENV = (withPass: boolean): string => `
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata:
+  name: devops.stage-env
+spec:
+  tier: devops
+  order: 255
+  selector: env == "stage"
+  ingress:
+  - action: Deny
+    source:
+      selector: env != "stage"
+${withPass ? '  - action: Pass\n' : ''}  egress:
+  - action: Deny
+    destination:
+      selector: env != "stage"
+${withPass ? '  - action: Pass\n' : ''}  types: [Ingress, Egress]
+`;
+
+const calicoRows: Row[] = [
+  {
+    name: 'calico default deny for app namespaces, kube-system exempt, DNS allowed',
+    source: 'tigera/docs calico/network-policy/get-started/kubernetes-default-deny.mdx (GlobalNetworkPolicy deny-app-policy)',
+    world: xyz(),
+    policies: `
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata:
+  name: deny-app-policy
+spec:
+  namespaceSelector: has(projectcalico.org/name) && projectcalico.org/name not in {"kube-system", "calico-system", "calico-apiserver"}
+  types: [Ingress, Egress]
+  egress:
+  - action: Allow
+    protocol: UDP
+    destination:
+      selector: k8s-app == "kube-dns"
+      ports: [53]
+  - action: Allow
+    protocol: TCP
+    destination:
+      selector: k8s-app == "kube-dns"
+      ports: [53]
+`,
+    probes: [
+      ['x/a', 'x/b', '80/TCP', false], ['x/a', 'y/a', '80/TCP', false],
+      ...fan([...X, ...Y, ...Z], DNS, '53/UDP', true),
+      ['x/a', DNS, '53/TCP', true], ['x/a', DNS, '9153/TCP', false],
+      [DNS, 'x/a', '80/TCP', false], ['x/a', '8.8.8.8', '443/TCP', false], ['8.8.8.8', 'x/a', '80/TCP', false],
+      [DNS, '8.8.8.8', '53/UDP', true],
+    ],
+    explain: [{
+      from: 'x/a', to: 'x/b', port: '80/TCP',
+      check: (e) => {
+        assert.equal(e.allowed, false);
+        assert.match(egressLayers(e).decidedBy, /default action Deny/);
+      },
+    }],
+  },
+  {
+    name: 'calico namespaced default deny (selector all(), both types)',
+    source: 'tigera/docs kubernetes-default-deny.mdx, "Enable default deny Calico network policy, namespaced"',
+    world: xyz(),
+    policies: `
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata:
+  name: default-deny
+  namespace: x
+spec:
+  selector: all()
+  types: [Ingress, Egress]
+`,
+    probes: [['x/a', 'x/b', '80/TCP', false], ['y/a', 'x/a', '80/TCP', false], ['x/a', 'y/a', '80/TCP', false], ['y/a', 'y/b', '80/TCP', true], ['x/a', DNS, '53/UDP', false]],
+  },
+  {
+    name: 'calico tier with Pass: deny non-stage, pass the rest (nothing later selects: allowed)',
+    source: 'tigera/docs calico/network-policy/policy-tiers/tiered-policy.mdx, "Pass action rule example" and "Policy endpoint matching across tiers"',
+    world: STAGE_WORLD,
+    policies: `${DEVOPS_TIER()}---${DEVOPS_STAGE_ENV(true)}`,
+    probes: [
+      ['x/c', 'x/a', '80/TCP', false],
+      // y/a has no env label: env != "stage" holds.
+      ['y/a', 'x/a', '80/TCP', false],
+      ['x/b', 'x/a', '80/TCP', true],
+      ['x/a', 'x/c', '80/TCP', false], ['x/a', 'y/a', '80/TCP', false],
+      ['x/c', 'y/a', '80/TCP', true], ['y/a', 'x/c', '80/TCP', true],
+    ],
+    explain: [{
+      from: 'x/b', to: 'x/a', port: '80/TCP',
+      check: (e) => {
+        const l = ingressLayers(e);
+        assert.equal(l.tiers[0]?.tier, 'Calico tier devops (order 300)');
+        assert.match(l.decidedBy, /devops\.stage-env.*Pass/);
+      },
+    }],
+  },
+  {
+    name: 'calico tier without Pass: the implicit end-of-tier deny',
+    source: 'tigera/docs tiered-policy.mdx, "Implicit default deny" (a tier that applies but takes no action drops)',
+    world: STAGE_WORLD,
+    policies: `${DEVOPS_TIER()}---${DEVOPS_STAGE_ENV(false)}`,
+    probes: [['x/b', 'x/a', '80/TCP', false], ['x/c', 'x/a', '80/TCP', false], ['x/c', 'y/a', '80/TCP', true]],
+    explain: [{
+      from: 'x/b', to: 'x/a', port: '80/TCP',
+      check: (e) => { assert.match(ingressLayers(e).decidedBy, /Calico tier devops.*default action Deny/); },
+    }],
+  },
+  {
+    name: 'calico tier defaultAction Pass instead of a Pass rule',
+    source: 'tigera/docs tiered-policy.mdx, "Pass default action tier example"; calico/reference/resources/tier.mdx (defaultAction)',
+    world: STAGE_WORLD,
+    policies: `${DEVOPS_TIER('Pass')}---${DEVOPS_STAGE_ENV(false)}`,
+    probes: [['x/b', 'x/a', '80/TCP', true], ['x/c', 'x/a', '80/TCP', false]],
+  },
+  {
+    name: 'calico Pass reaches the default tier, where a Kubernetes NetworkPolicy decides',
+    source: 'tigera/docs tiered-policy.mdx ("The default tier ... where you manage all Kubernetes network policies"; Pass skips to the next tier)',
+    world: STAGE_WORLD,
+    policies: `${DEVOPS_TIER()}---${DEVOPS_STAGE_ENV(true)}---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: only-from-y
+  namespace: x
+spec:
+  podSelector: {}
+  ingress:
+  - from:
+    - namespaceSelector:
+        matchLabels:
+          ns: y
+`,
+    probes: [
+      // Passed by devops, then the NP isolates x and names only y.
+      ['x/b', 'x/a', '80/TCP', false],
+      // devops denies first: y/a is not stage.
+      ['y/a', 'x/a', '80/TCP', false],
+      // x/c is not selected by devops: the NP allows y.
+      ['y/a', 'x/c', '80/TCP', true], ['z/a', 'x/c', '80/TCP', false],
+    ],
+  },
+  {
+    name: 'calico order in the default tier: order 10 before a NetworkPolicy (1000), no order after it',
+    source: 'tigera/docs calico/reference/resources/networkpolicy.mdx (order; "policies without an order are applied last") and calico-network-policy.mdx (Kubernetes policies sit in the default tier at order 1000)',
+    world: xyz(),
+    policies: `
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata:
+  name: deny-from-y
+  namespace: x
+spec:
+  order: 10
+  selector: all()
+  ingress:
+  - action: Deny
+    source:
+      namespaceSelector: ns == "y"
+---
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata:
+  name: deny-from-z-unordered
+  namespace: x
+spec:
+  selector: all()
+  ingress:
+  - action: Deny
+    source:
+      namespaceSelector: ns == "z"
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: allow-all
+  namespace: x
+spec:
+  podSelector: {}
+  ingress:
+  - {}
+`,
+    probes: [['y/a', 'x/a', '80/TCP', false], ['z/a', 'x/a', '80/TCP', true], ['x/b', 'x/a', '80/TCP', true], [DNS, 'x/a', '80/TCP', true]],
+    explain: [{
+      from: 'y/a', to: 'x/a', port: '80/TCP',
+      check: (e) => { assert.match(ingressLayers(e).decidedBy, /deny-from-y.*Deny/); },
+    }],
+  },
+  {
+    name: 'calico Log records and goes on to the next rule',
+    source: 'tigera/docs calico/reference/resources/networkpolicy.mdx / _rule.mdx (action Log: log and continue); tiered-policy.mdx "Policy action rules"',
+    world: xyz(),
+    policies: `
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata:
+  name: log-then-allow-b
+  namespace: x
+spec:
+  selector: app == "web"
+  ingress:
+  - action: Log
+  - action: Allow
+    source:
+      selector: app == "db"
+---
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata:
+  name: log-only
+  namespace: y
+spec:
+  selector: app == "web"
+  ingress:
+  - action: Log
+`,
+    probes: [['x/b', 'x/a', '80/TCP', true], ['x/c', 'x/a', '80/TCP', false], ['y/b', 'y/a', '80/TCP', false], ['y/a', 'y/b', '80/TCP', true]],
+  },
+  {
+    name: 'calico notSelector, notPorts and notNets',
+    source: 'tigera/docs calico/reference/resources/_entityrule.mdx (notSelector, notNets, notPorts) and networkpolicy.mdx (rule selectors look in the policy namespace)',
+    world: xyz(),
+    policies: `
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata:
+  name: not-c-not-8080
+  namespace: x
+spec:
+  selector: app == "web"
+  ingress:
+  - action: Allow
+    protocol: TCP
+    source:
+      notSelector: pod == "c"
+    destination:
+      notPorts: [8080]
+---
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata:
+  name: egress-inside-only
+  namespace: y
+spec:
+  selector: app == "web"
+  egress:
+  - action: Deny
+    destination:
+      notNets: [10.0.0.0/8]
+  - action: Allow
+`,
+    probes: [
+      ['x/b', 'x/a', '80/TCP', true], ['x/c', 'x/a', '80/TCP', false], ['x/b', 'x/a', '8080/TCP', false], ['x/b', 'x/a', '53/UDP', false],
+      // A rule with a (not)selector matches pods of the policy's namespace only; an outside IP is no pod.
+      ['y/b', 'x/a', '80/TCP', false], ['8.8.8.8', 'x/a', '80/TCP', false],
+      ['y/a', 'z/c', '80/TCP', true], ['y/a', '8.8.8.8', '443/TCP', false], ['y/a', DNS, '53/UDP', true],
+    ],
+  },
+  {
+    name: 'calico ports: a range "80:90" and a named port',
+    source: 'tigera/docs calico/reference/resources/_ports.mdx (number, "min:max" range, named port)',
+    world: xyz(),
+    policies: `
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata:
+  name: ports
+  namespace: x
+spec:
+  selector: all()
+  ingress:
+  - action: Allow
+    protocol: TCP
+    destination:
+      ports: ["80:90", http-alt]
+  - action: Allow
+    protocol: UDP
+    destination:
+      ports: [dns]
+`,
+    probes: [
+      ['y/a', 'x/a', '80/TCP', true], ['y/a', 'x/a', '85/TCP', true], ['y/a', 'x/a', '90/TCP', true], ['y/a', 'x/a', '91/TCP', false],
+      ['y/a', 'x/a', '8080/TCP', true], ['y/a', 'x/a', '8081/TCP', false],
+      // "dns" is 53/UDP on these pods; "http-alt" is TCP only.
+      ['y/a', 'x/a', '53/UDP', true], ['y/a', 'x/a', '8080/UDP', false], ['y/a', 'x/a', '85/UDP', false],
+    ],
+  },
+  {
+    name: 'calico protocol: an ICMP-only rule does not open TCP',
+    source: 'tigera/docs calico/reference/resources/_rule.mdx (protocol)',
+    world: xyz(),
+    policies: `
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata:
+  name: ping-only
+  namespace: x
+spec:
+  selector: all()
+  ingress:
+  - action: Allow
+    protocol: ICMP
+  - action: Allow
+    notProtocol: TCP
+    source:
+      selector: pod == "b"
+`,
+    probes: [['x/b', 'x/a', '80/TCP', false], ['x/b', 'x/a', '53/UDP', true], ['x/c', 'x/a', '53/UDP', false], ['x/b', 'x/a', '9003/SCTP', true]],
+  },
+  {
+    name: 'calico rule selector: own namespace for a NetworkPolicy, every namespace for a GlobalNetworkPolicy',
+    source: 'tigera/docs calico/reference/resources/networkpolicy.mdx and globalnetworkpolicy.mdx (_entityrule selector scope)',
+    world: xyz(),
+    policies: `
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata:
+  name: web-to-db
+  namespace: x
+spec:
+  selector: app == "db"
+  ingress:
+  - action: Allow
+    source:
+      selector: app == "web"
+---
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata:
+  name: web-to-db-everywhere
+spec:
+  selector: app == "db" && projectcalico.org/namespace == "y"
+  ingress:
+  - action: Allow
+    source:
+      selector: app == "web"
+`,
+    probes: [
+      ['x/a', 'x/b', '80/TCP', true], ['y/a', 'x/b', '80/TCP', false], ['x/c', 'x/b', '80/TCP', false],
+      ['x/a', 'y/b', '80/TCP', true], ['z/a', 'y/b', '80/TCP', true], ['y/c', 'y/b', '80/TCP', false],
+    ],
+  },
+  {
+    name: 'calico namespaceSelector on a GlobalNetworkPolicy rule',
+    source: 'tigera/docs calico/reference/resources/globalnetworkpolicy.mdx (namespaceSelector in a rule) and _entityrule.mdx',
+    world: xyz(),
+    policies: `
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata:
+  name: x-from-y-web
+spec:
+  namespaceSelector: ns == "x"
+  selector: all()
+  ingress:
+  - action: Allow
+    source:
+      namespaceSelector: ns == "y"
+      selector: app == "web"
+  - action: Allow
+    source:
+      namespaceSelector: faction == "empire"
+`,
+    probes: [['y/a', 'x/b', '80/TCP', true], ['y/b', 'x/b', '80/TCP', false], ['x/a', 'x/b', '80/TCP', false], ...fan(Z, 'x/c', '80/TCP', true), [DNS, 'x/a', '53/UDP', false], ['x/a', 'y/b', '80/TCP', true]],
+  },
+  {
+    name: 'calico nets match pod addresses too',
+    source: 'tigera/docs calico/reference/resources/_entityrule.mdx (nets: CIDRs the peer IP is in)',
+    world: xyz(),
+    policies: `
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata:
+  name: egress-to-y-block
+  namespace: x
+spec:
+  selector: app == "web"
+  types: [Egress]
+  egress:
+  - action: Deny
+    destination:
+      nets: [8.8.8.0/24]
+  - action: Allow
+    destination:
+      nets: [10.0.2.0/24, 8.0.0.0/8]
+`,
+    probes: [['x/a', 'y/b', '80/TCP', true], ['x/a', 'z/b', '80/TCP', false], ['x/a', 'x/b', '80/TCP', false], ['x/a', '8.8.8.8', '53/UDP', false], ['x/a', '8.1.1.1', '53/UDP', true], ['x/b', 'z/b', '80/TCP', true]],
+  },
+  {
+    name: 'calico serviceAccounts: by name (own namespace) and by ServiceAccount labels',
+    source: 'tigera/docs calico/reference/resources/_entityrule.mdx and _serviceaccountmatch (serviceAccounts.names / selector); calico/network-policy/get-started/calico-policy/calico-network-policy.mdx',
+    world: xyz({ serviceAccounts: { 'x/luke': { role: 'frontend-sa' }, 'x/leia': {}, 'y/luke': { role: 'frontend-sa' }, 'y/leia': {} } }),
+    referenceSkip: 'the layered reference does not model Calico serviceAccounts',
+    policies: `
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata:
+  name: from-luke
+  namespace: x
+spec:
+  selector: pod == "c"
+  ingress:
+  - action: Allow
+    source:
+      serviceAccounts:
+        names: [luke]
+---
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata:
+  name: from-frontend-sa
+spec:
+  selector: projectcalico.org/namespace == "z" && pod == "c"
+  ingress:
+  - action: Allow
+    source:
+      serviceAccounts:
+        selector: role == "frontend-sa"
+`,
+    probes: [
+      ['x/a', 'x/c', '80/TCP', true], ['x/b', 'x/c', '80/TCP', false], ['y/a', 'x/c', '80/TCP', false],
+      ['x/a', 'z/c', '80/TCP', true], ['y/a', 'z/c', '80/TCP', true], ['x/b', 'z/c', '80/TCP', false],
+      // z/luke has no ServiceAccount object here: no labels to match.
+      ['z/a', 'z/c', '80/TCP', false],
+    ],
+  },
+  {
+    name: 'calico Staged policies are not enforced',
+    source: 'tigera/docs calico/reference/resources/stagednetworkpolicy.mdx / stagedglobalnetworkpolicy.mdx (staged policies preview, they do not change traffic)',
+    world: xyz(),
+    policies: `
+apiVersion: projectcalico.org/v3
+kind: StagedGlobalNetworkPolicy
+metadata:
+  name: default-deny
+spec:
+  selector: all()
+  types: [Ingress, Egress]
+---
+apiVersion: projectcalico.org/v3
+kind: StagedNetworkPolicy
+metadata:
+  name: deny-x
+  namespace: x
+spec:
+  selector: all()
+  ingress:
+  - action: Deny
+`,
+    probes: [['x/a', 'x/b', '80/TCP', true], ['y/a', 'x/a', '80/TCP', true], ['x/a', '8.8.8.8', '443/TCP', true]],
+  },
+];
+
+/** Selector operators (tigera/docs calico/reference/resources/_selectors.mdx): a GlobalNetworkPolicy with no rules isolates exactly the pods its selector picks. */
+const SELECTORS: readonly [string, readonly string[]][] = [
+  ['all()', ['a', 'b', 'c']],
+  ["app == 'web'", ['a']],
+  ["app != 'web'", ['b', 'c']],
+  ['has(tier)', ['a', 'b']],
+  ['!has(tier)', ['c']],
+  ["app in {'web', 'db'}", ['a', 'b']],
+  ["app not in {'web'}", ['b', 'c']],
+  ["app == 'web' || tier == 'be'", ['a', 'b']],
+  ["has(app) && !(tier == 'fe')", ['b']],
+  ["app starts with 'w'", ['a']],
+  ["app ends with 'eb'", ['a']],
+  ["app contains 'd'", ['b']],
+  ["projectcalico.org/namespace == 'y' && pod == 'c'", []],
+];
+for (const [sel, picked] of SELECTORS) {
+  calicoRows.push({
+    name: `calico selector ${sel}`,
+    source: 'tigera/docs calico/reference/resources/_selectors.mdx',
+    world: xyz(),
+    policies: `
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata:
+  name: isolate
+spec:
+  selector: "${sel}"
+  namespaceSelector: ns == "x"
+  types: [Ingress]
+`,
+    probes: [...X.map((to): Probe => [DNS, to, '80/TCP', !picked.includes(to.slice(2))]), [DNS, 'y/a', '80/TCP', true]],
+  });
+}
+
+describe('Calico documented examples (projectcalico.org/v3)', () => {
+  runRows(calicoRows);
+});
+
+// ---------------------------------------------------------------------------
+// 3. Cilium (cilium/cilium Documentation/security/policy and examples/policies), cilium.io/v2.
+// World: xyz() (role=frontend on a, role=backend on b; service accounts luke / leia).
+
+const cnp = (name: string, ns: string, spec: string): string => `
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata:
+  name: ${name}
+  namespace: ${ns}
+spec:
+${spec.replace(/^\n/, '').replace(/^/gm, '  ').trimEnd()}
+`;
+const ccnp = (name: string, spec: string): string => `
+apiVersion: cilium.io/v2
+kind: CiliumClusterwideNetworkPolicy
+metadata:
+  name: ${name}
+spec:
+${spec.replace(/^\n/, '').replace(/^/gm, '  ').trimEnd()}
+`;
+
+const ciliumRows: Row[] = [
+  {
+    name: 'cilium L3 fromEndpoints: unqualified means the policy namespace',
+    source: 'cilium/cilium examples/policies/l3/simple/l3.yaml; Documentation/security/policy/kubernetes.rst ("If omitted, ... the namespace the policy lives in")',
+    world: xyz(),
+    policies: cnp('l3-rule', 'x', `
+endpointSelector:
+  matchLabels: {role: backend}
+ingress:
+- fromEndpoints:
+  - matchLabels: {role: frontend}
+`),
+    probes: [['x/a', 'x/b', '80/TCP', true], ['y/a', 'x/b', '80/TCP', false], ['x/c', 'x/b', '80/TCP', false], ['8.8.8.8', 'x/b', '80/TCP', false], ['x/c', 'x/a', '80/TCP', true], ['x/b', 'y/c', '80/TCP', true]],
+  },
+  {
+    name: 'cilium fromEndpoints naming another namespace',
+    source: 'cilium/cilium examples/policies/kubernetes/namespace/namespace-policy.yaml (k8s:io.kubernetes.pod.namespace in fromEndpoints)',
+    world: xyz(),
+    policies: cnp('from-y-frontend', 'x', `
+endpointSelector:
+  matchLabels: {role: backend}
+ingress:
+- fromEndpoints:
+  - matchLabels:
+      role: frontend
+      k8s:io.kubernetes.pod.namespace: y
+`),
+    probes: [['y/a', 'x/b', '80/TCP', true], ['x/a', 'x/b', '80/TCP', false], ['z/a', 'x/b', '80/TCP', false], ['y/c', 'x/b', '80/TCP', false]],
+  },
+  {
+    name: 'cilium clusterwide: unqualified fromEndpoints means every namespace',
+    source: 'cilium/cilium examples/policies/kubernetes/clusterwide/clusterscope-policy.yaml; kubernetes.rst "Clusterwide Policies"',
+    world: xyz(),
+    policies: ccnp('frontend-to-backend', `
+endpointSelector:
+  matchLabels: {role: backend}
+ingress:
+- fromEndpoints:
+  - matchLabels: {role: frontend}
+`),
+    probes: [...fan(['x/a', 'y/a', 'z/a'], 'y/b', '80/TCP', true), ['y/c', 'y/b', '80/TCP', false], [DNS, 'z/b', '53/UDP', false], ['x/c', 'x/a', '80/TCP', true]],
+  },
+  {
+    name: 'cilium namespace isolation: fromEndpoints [{}] in a namespaced policy',
+    source: 'cilium/cilium examples/policies/kubernetes/namespace/isolate-namespaces.yaml; kubernetes.rst "Enforce namespace boundaries"',
+    world: xyz(),
+    policies: `${cnp('isolate-ns', 'x', `
+endpointSelector: {}
+ingress:
+- fromEndpoints:
+  - {}
+`)}---${cnp('isolate-ns', 'y', `
+endpointSelector: {}
+ingress:
+- fromEndpoints:
+  - {}
+`)}`,
+    probes: [['x/a', 'x/b', '80/TCP', true], ['y/a', 'x/b', '80/TCP', false], ['z/a', 'x/b', '80/TCP', false], ['y/c', 'y/a', '80/TCP', true], ['x/a', 'y/a', '80/TCP', false], ['x/a', 'z/a', '80/TCP', true], ['8.8.8.8', 'x/a', '80/TCP', false]],
+  },
+  {
+    name: 'cilium io.cilium.k8s.namespace.labels in fromEndpoints/toEndpoints',
+    // Cilium changed here: older kubernetes.rst says namespace labels are ignored in a
+    // CiliumNetworkPolicy (the own-namespace match is still added); the example file and
+    // getEndpointSelector since then honour them across namespaces. The reference models the older rule.
+    referenceSkip: 'the layered reference keeps the own-namespace match (older Cilium behaviour)',
+    source: 'cilium/cilium examples/policies/kubernetes/namespace/namespace-labels-policy.yaml (a CiliumNetworkPolicy matching namespaces by label; getEndpointSelector adds no own-namespace match when namespace labels are named)',
+    world: xyz(),
+    policies: cnp('alliance-only', 'x', `
+endpointSelector:
+  matchLabels: {role: backend}
+ingress:
+- fromEndpoints:
+  - matchLabels:
+      io.cilium.k8s.namespace.labels.faction: alliance
+egress:
+- toEndpoints:
+  - matchLabels:
+      io.cilium.k8s.namespace.labels.faction: alliance
+`),
+    probes: [['y/c', 'x/b', '80/TCP', true], ['x/c', 'x/b', '80/TCP', true], ['z/c', 'x/b', '80/TCP', false], ['x/b', 'y/c', '80/TCP', true], ['x/b', 'z/c', '80/TCP', false], ['x/b', DNS, '53/UDP', false], ['x/b', '8.8.8.8', '443/TCP', false]],
+  },
+  {
+    name: 'cilium entity world: outside addresses only',
+    source: 'cilium/cilium examples/policies/l3/entities/world.yaml; language.rst "Entities Based" (world = everything outside the cluster)',
+    world: xyz(),
+    policies: cnp('to-world', 'x', `
+endpointSelector:
+  matchLabels: {role: frontend}
+egress:
+- toEntities: [world]
+`),
+    probes: [['x/a', '8.8.8.8', '443/TCP', true], ['x/a', 'x/b', '80/TCP', false], ['x/a', DNS, '53/UDP', false], ['x/a', 'y/c', '80/TCP', false]],
+  },
+  {
+    name: 'cilium entity cluster: every pod, nothing outside',
+    source: 'cilium/cilium Documentation/security/policy/language.rst "Entities Based" (cluster)',
+    world: xyz(),
+    policies: cnp('from-cluster', 'x', `
+endpointSelector:
+  matchLabels: {role: backend}
+ingress:
+- fromEntities: [cluster]
+`),
+    probes: [['y/a', 'x/b', '80/TCP', true], [DNS, 'x/b', '80/TCP', true], ['8.8.8.8', 'x/b', '80/TCP', false]],
+  },
+  {
+    name: 'cilium entity all: pods and outside',
+    source: 'cilium/cilium Documentation/security/policy/language.rst "Entities Based" (all)',
+    world: xyz(),
+    policies: cnp('from-all', 'x', `
+endpointSelector:
+  matchLabels: {role: backend}
+ingress:
+- fromEntities: [all]
+`),
+    probes: [['y/a', 'x/b', '80/TCP', true], ['8.8.8.8', 'x/b', '80/TCP', true]],
+  },
+  {
+    name: 'cilium entities host and remote-node: not judged, never allow here',
+    source: 'cilium/cilium examples/policies/l3/entities/host.yaml; language.rst "Entities Based" (host, remote-node)',
+    world: xyz(),
+    policies: cnp('from-host', 'x', `
+endpointSelector:
+  matchLabels: {role: backend}
+ingress:
+- fromEntities: [host, remote-node]
+`),
+    probes: [['y/a', 'x/b', '80/TCP', false], ['x/a', 'x/b', '80/TCP', false], ['8.8.8.8', 'x/b', '80/TCP', false]],
+    explain: [{
+      from: 'x/a', to: 'x/b', port: '80/TCP',
+      check: (e) => { assert.ok(ingressLayers(e).dependsOn.some((d) => /host/.test(d)), `dependsOn: ${ingressLayers(e).dependsOn.join('; ')}`); },
+    }],
+  },
+  {
+    name: 'cilium CIDR egress with except; CIDR rules never match pods',
+    source: 'cilium/cilium examples/policies/l3/cidr/cidr.yaml (toCIDR, toCIDRSet with except); language.rst "IP/CIDR based" (not for endpoints Cilium manages)',
+    world: xyz(),
+    policies: cnp('cidr-rule', 'x', `
+endpointSelector:
+  matchLabels: {role: frontend}
+egress:
+- toCIDR: [20.1.1.1/32]
+- toCIDRSet:
+  - cidr: 192.168.0.0/16
+    except: [192.168.1.0/24]
+  - cidr: 10.0.0.0/8
+`),
+    probes: [
+      ['x/a', '20.1.1.1', '443/TCP', true], ['x/a', '20.1.1.2', '443/TCP', false],
+      ['x/a', '192.168.5.5', '80/TCP', true], ['x/a', '192.168.1.5', '80/TCP', false],
+      ['x/a', 'y/a', '80/TCP', false], ['x/a', 'x/b', '80/TCP', false],
+    ],
+  },
+  {
+    name: 'cilium CIDR ingress with except',
+    source: 'cilium/cilium Documentation/security/policy/language.rst "IP/CIDR based" (fromCIDRSet, except)',
+    world: xyz(),
+    policies: cnp('from-outside', 'x', `
+endpointSelector:
+  matchLabels: {role: backend}
+ingress:
+- fromCIDRSet:
+  - cidr: 0.0.0.0/0
+    except: [8.8.0.0/16]
+`),
+    probes: [['1.1.1.1', 'x/b', '80/TCP', true], ['8.8.8.8', 'x/b', '80/TCP', false], ['y/a', 'x/b', '80/TCP', false], ['x/a', 'x/b', '80/TCP', false]],
+  },
+  {
+    name: 'cilium clusterwide ingressDeny world with an allow-all',
+    source: 'cilium/cilium examples/policies/l3/entities/from_world_deny.yaml; Documentation/security/policy/deny.rst',
+    world: xyz(),
+    policies: ccnp('external-lockdown', `
+endpointSelector: {}
+ingressDeny:
+- fromEntities: [world]
+ingress:
+- fromEntities: [all]
+`),
+    probes: [['x/a', 'x/b', '80/TCP', true], ['y/a', 'x/b', '80/TCP', true], [DNS, 'z/c', '80/TCP', true], ['8.8.8.8', 'x/a', '80/TCP', false], ['8.8.8.8', DNS, '53/UDP', false]],
+  },
+  {
+    name: 'cilium egressDeny beats an allow in the same policy',
+    source: 'cilium/cilium examples/policies/l3/egress-deny/egress-deny.yaml; deny.rst (deny policies take precedence over allow)',
+    world: xyz(),
+    policies: cnp('deny-egress-example', 'x', `
+endpointSelector:
+  matchLabels: {role: frontend}
+egress:
+- toEntities: [all]
+egressDeny:
+- toEndpoints:
+  - matchLabels: {role: backend}
+`),
+    probes: [
+      ['x/a', 'x/b', '80/TCP', false], ['x/a', 'x/c', '80/TCP', true], ['x/a', '8.8.8.8', '443/TCP', true],
+      // The unqualified toEndpoints of a namespaced policy: backends of x only.
+      ['x/a', 'y/b', '80/TCP', true],
+    ],
+    explain: [{
+      from: 'x/a', to: 'x/b', port: '80/TCP',
+      check: (e) => { assert.match(egressLayers(e).decidedBy, /deny-egress-example.*Deny/); },
+    }],
+  },
+  {
+    name: 'cilium ingressDeny beats a Kubernetes NetworkPolicy allow',
+    source: 'cilium/cilium Documentation/security/policy/deny.rst (deny rules take precedence over every allow, NetworkPolicy included)',
+    world: xyz(),
+    policies: `
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: allow-all
+  namespace: x
+spec:
+  podSelector: {}
+  ingress:
+  - {}
+---${cnp('deny-from-y', 'x', `
+endpointSelector: {}
+ingressDeny:
+- fromEndpoints:
+  - matchLabels:
+      k8s:io.kubernetes.pod.namespace: y
+`)}`,
+    probes: [['y/a', 'x/a', '80/TCP', false], ['y/c', 'x/b', '53/UDP', false], ['z/a', 'x/a', '80/TCP', true], ['x/b', 'x/a', '80/TCP', true], ['8.8.8.8', 'x/a', '80/TCP', true]],
+  },
+  {
+    name: 'cilium allows are unioned with Kubernetes NetworkPolicy allows',
+    source: 'cilium/cilium Documentation/security/policy/intro.rst / language.rst (policies are additive; CiliumNetworkPolicy and NetworkPolicy both apply)',
+    world: xyz(),
+    policies: `
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: from-z
+  namespace: x
+spec:
+  podSelector:
+    matchLabels: {role: backend}
+  ingress:
+  - from:
+    - namespaceSelector:
+        matchLabels: {ns: z}
+---${cnp('from-y', 'x', `
+endpointSelector:
+  matchLabels: {role: backend}
+ingress:
+- fromEndpoints:
+  - matchLabels:
+      k8s:io.kubernetes.pod.namespace: y
+`)}`,
+    probes: [['y/a', 'x/b', '80/TCP', true], ['z/a', 'x/b', '80/TCP', true], ['x/a', 'x/b', '80/TCP', false]],
+  },
+  {
+    name: 'cilium L4-only egress rule: any destination on that port',
+    source: 'cilium/cilium examples/policies/l4/l4.yaml; Documentation/security/policy/language.rst "Layer 4 Examples" (toPorts without an L3 part)',
+    world: xyz(),
+    policies: cnp('l4-rule', 'x', `
+endpointSelector:
+  matchLabels: {role: frontend}
+egress:
+- toPorts:
+  - ports:
+    - {port: "80", protocol: TCP}
+`),
+    probes: [['x/a', 'y/b', '80/TCP', true], ['x/a', 'y/b', '81/TCP', false], ['x/a', '8.8.8.8', '80/TCP', true], ['x/a', 'y/b', '80/UDP', false], ['x/b', 'y/b', '81/TCP', true]],
+  },
+  {
+    name: 'cilium L3 + L4: fromEndpoints and toPorts together',
+    source: 'cilium/cilium examples/policies/l4/l3_l4_combined.yaml / language.rst "Labels-dependent Layer 4 rule"',
+    world: xyz(),
+    policies: cnp('l3-l4', 'x', `
+endpointSelector:
+  matchLabels: {role: backend}
+ingress:
+- fromEndpoints:
+  - matchLabels: {role: frontend}
+  toPorts:
+  - ports:
+    - {port: "80", protocol: TCP}
+`),
+    probes: [['x/a', 'x/b', '80/TCP', true], ['x/a', 'x/b', '8080/TCP', false], ['x/c', 'x/b', '80/TCP', false]],
+  },
+  {
+    name: 'cilium port range (endPort) and protocol ANY',
+    source: 'cilium/cilium Documentation/security/policy/language.rst "Limit ingress/egress ports" (endPort; protocol ANY or omitted)',
+    world: xyz(),
+    policies: cnp('ranges', 'x', `
+endpointSelector:
+  matchLabels: {role: backend}
+ingress:
+- toPorts:
+  - ports:
+    - {port: "8000", endPort: 8100, protocol: TCP}
+    - {port: "53", protocol: ANY}
+    - port: "5353"
+`),
+    probes: [
+      ['y/a', 'x/b', '8000/TCP', true], ['y/a', 'x/b', '8050/TCP', true], ['y/a', 'x/b', '8100/TCP', true], ['y/a', 'x/b', '8101/TCP', false], ['y/a', 'x/b', '8050/UDP', false],
+      ['y/a', 'x/b', '53/TCP', true], ['y/a', 'x/b', '53/UDP', true], ['y/a', 'x/b', '5353/UDP', true], ['y/a', 'x/b', '5353/TCP', true], ['y/a', 'x/b', '54/UDP', false],
+    ],
+  },
+  {
+    name: 'cilium clusterwide default deny outside kube-system, DNS allowed',
+    source: 'cilium/cilium language.rst ("Ingress/Egress Default Deny": an empty rule {} turns default deny on) + examples/policies/kubernetes/clusterwide/wildcard-from-endpoints.yaml + namespace/kubedns-policy.yaml',
+    world: xyz(),
+    policies: `${ccnp('default-deny-apps', `
+endpointSelector:
+  matchExpressions:
+  - {key: io.kubernetes.pod.namespace, operator: NotIn, values: [kube-system]}
+ingress:
+- {}
+egress:
+- toEndpoints:
+  - matchLabels:
+      k8s:io.kubernetes.pod.namespace: kube-system
+      k8s-app: kube-dns
+  toPorts:
+  - ports:
+    - {port: "53", protocol: UDP}
+`)}---${ccnp('wildcard-from-endpoints', `
+endpointSelector:
+  matchLabels:
+    k8s:io.kubernetes.pod.namespace: kube-system
+    k8s-app: kube-dns
+ingress:
+- fromEndpoints:
+  - {}
+  toPorts:
+  - ports:
+    - {port: "53", protocol: UDP}
+`)}`,
+    probes: [
+      ['x/a', 'x/b', '80/TCP', false], ['x/a', 'y/b', '80/TCP', false],
+      ...fan([...X, ...Y, ...Z], DNS, '53/UDP', true),
+      ['x/a', DNS, '53/TCP', false], ['x/a', '8.8.8.8', '443/TCP', false],
+      [DNS, 'x/a', '80/TCP', false], [DNS, '8.8.8.8', '53/UDP', true],
+      ['8.8.8.8', DNS, '53/UDP', false],
+    ],
+  },
+  {
+    name: 'cilium L7 http rule: the L4 connection is allowed, the rest is filtered at L7',
+    referenceSkip: 'the layered reference does not model io.cilium.k8s.policy.serviceaccount',
+    source: 'cilium/cilium Documentation/security/policy/language.rst "Layer 7 Examples" (rules.http under toPorts) and examples/policies/kubernetes/serviceaccount/serviceaccount-policy.yaml',
+    world: xyz(),
+    policies: cnp('l7-rule', 'x', `
+endpointSelector:
+  matchLabels:
+    io.cilium.k8s.policy.serviceaccount: leia
+ingress:
+- fromEndpoints:
+  - matchLabels:
+      io.cilium.k8s.policy.serviceaccount: luke
+  toPorts:
+  - ports:
+    - {port: "80", protocol: TCP}
+    rules:
+      http:
+      - {method: GET, path: /public}
+`),
+    probes: [['x/a', 'x/b', '80/TCP', true], ['x/a', 'x/b', '8080/TCP', false], ['x/c', 'x/b', '80/TCP', false], ['y/a', 'x/b', '80/TCP', false]],
+    explain: [{
+      from: 'x/a', to: 'x/b', port: '80/TCP',
+      check: (e) => {
+        assert.equal(e.allowed, true);
+        const notes = ingressLayers(e).tiers.flatMap((t) => t.rules.map((r) => r.note ?? ''));
+        assert.ok(notes.some((n) => n.includes('L7')), `no L7 note among: ${JSON.stringify(notes)}`);
+      },
+    }],
+  },
+  {
+    name: 'cilium matchExpressions: two selectors are OR-ed',
+    source: 'cilium/cilium examples/policies/l3/match-expressions/or-statement.yaml',
+    world: xyz(),
+    policies: cnp('or-statement-policy', 'x', `
+endpointSelector: {}
+ingress:
+- fromEndpoints:
+  - matchExpressions:
+    - {key: k8s:io.kubernetes.pod.namespace, operator: In, values: [y]}
+  - matchExpressions:
+    - {key: role, operator: In, values: [frontend]}
+`),
+    probes: [['y/c', 'x/c', '80/TCP', true], ['x/a', 'x/c', '80/TCP', true], ['x/b', 'x/c', '80/TCP', false], ['z/a', 'x/c', '80/TCP', false]],
+  },
+  {
+    name: 'cilium enableDefaultDeny ingress false: the policy adds allows without isolating',
+    referenceSkip: 'the layered reference does not model enableDefaultDeny',
+    source: 'cilium/cilium Documentation/security/policy/language.rst (enableDefaultDeny)',
+    world: xyz(),
+    policies: cnp('no-default-deny', 'x', `
+endpointSelector:
+  matchLabels: {role: backend}
+enableDefaultDeny:
+  ingress: false
+ingress:
+- fromEndpoints:
+  - matchLabels: {role: frontend}
+`),
+    probes: [['x/a', 'x/b', '80/TCP', true], ['z/c', 'x/b', '80/TCP', true], ['8.8.8.8', 'x/b', '80/TCP', true]],
+  },
+];
+
+describe('Cilium documented examples (cilium.io/v2)', () => {
+  runRows(ciliumRows);
+});
