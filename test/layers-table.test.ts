@@ -2166,3 +2166,74 @@ ingress:
 describe('Cilium documented examples (cilium.io/v2)', () => {
   runRows(ciliumRows);
 });
+
+// deny.rst's table: allow and deny policies on the same server pod (x/b), client x/a.
+const DENY_TABLE_ALLOWS = [
+  cnp('allow-l7-80', 'x', `
+endpointSelector:
+  matchLabels: {role: backend}
+ingress:
+- fromEndpoints:
+  - matchLabels: {role: frontend}
+  toPorts:
+  - ports:
+    - {port: "80", protocol: TCP}
+    rules:
+      http:
+      - {method: GET, path: /}
+`),
+  cnp('allow-l4-80', 'x', `
+endpointSelector:
+  matchLabels: {role: backend}
+ingress:
+- toPorts:
+  - ports:
+    - {port: "80", protocol: TCP}
+`),
+  cnp('allow-l4-81', 'x', `
+endpointSelector:
+  matchLabels: {role: backend}
+ingress:
+- toPorts:
+  - ports:
+    - {port: "81", protocol: TCP}
+`),
+  cnp('allow-l3-client', 'x', `
+endpointSelector:
+  matchLabels: {role: backend}
+ingress:
+- fromEndpoints:
+  - matchLabels: {role: frontend}
+`),
+];
+const DENY_L4_80 = cnp('deny-l4-80', 'x', `
+endpointSelector:
+  matchLabels: {role: backend}
+ingressDeny:
+- toPorts:
+  - ports:
+    - {port: "80", protocol: TCP}
+`);
+const DENY_L3_CLIENT = cnp('deny-l3-client', 'x', `
+endpointSelector:
+  matchLabels: {role: backend}
+ingressDeny:
+- fromEndpoints:
+  - matchLabels: {role: frontend}
+`);
+const DENY_TABLE: readonly [string, string[], boolean, boolean][] = [
+  // [column, policies, curl server:81 allowed, curl server:80 allowed]
+  ['1: allows only', DENY_TABLE_ALLOWS, true, true],
+  ['2: allows + deny 80/TCP', [...DENY_TABLE_ALLOWS, DENY_L4_80], true, false],
+  ['3: allows + deny the client', [...DENY_TABLE_ALLOWS, DENY_L3_CLIENT], false, false],
+  ['4: allows + both denies', [...DENY_TABLE_ALLOWS, DENY_L4_80, DENY_L3_CLIENT], false, false],
+  ['5: deny 80/TCP only (the deny policy alone turns default deny on)', [DENY_L4_80], false, false],
+];
+runRows(DENY_TABLE.map(([col, policies, p81, p80]): Row => ({
+  name: `cilium deny table, column ${col}`,
+  source: 'cilium/cilium Documentation/security/policy/deny.rst (the allow/deny enforcement table; "Pods will enter default-deny mode as soon as a single policy selects it")',
+  world: xyz(),
+  policies: policies.join('---'),
+  probes: [['x/a', 'x/b', '81/TCP', p81], ['x/a', 'x/b', '80/TCP', p80]],
+  ...(policies.includes(DENY_TABLE_ALLOWS[0]!) ? { referenceSkip: 'the layered reference refuses L7 rules' } : {}),
+})));
