@@ -2102,7 +2102,7 @@ ingress:
   },
   {
     name: 'cilium L7 http rule: the L4 connection is allowed, the rest is filtered at L7',
-    referenceSkip: 'the layered reference does not model io.cilium.k8s.policy.serviceaccount',
+    referenceSkip: 'the layered reference models neither io.cilium.k8s.policy.serviceaccount nor L7 rules',
     source: 'cilium/cilium Documentation/security/policy/language.rst "Layer 7 Examples" (rules.http under toPorts) and examples/policies/kubernetes/serviceaccount/serviceaccount-policy.yaml',
     world: xyz(),
     policies: cnp('l7-rule', 'x', `
