@@ -5,6 +5,7 @@
  */
 import { basename } from 'node:path';
 import { EXIT, UsageError, type Io } from './common.js';
+import { VERSION } from '../version.js';
 
 type Command = (args: readonly string[], io: Io) => Promise<number>;
 
@@ -46,7 +47,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     return cmd === undefined ? EXIT.usage : EXIT.ok;
   }
   if (cmd === '--version') {
-    io.out('meshless 0.1.0');
+    io.out(`meshless ${VERSION}`);
     return EXIT.ok;
   }
   const command = COMMANDS[cmd];
