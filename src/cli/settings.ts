@@ -4,7 +4,7 @@
  * Used by audit, diff, report, serve and guard.
  */
 import { readFile } from 'node:fs/promises';
-import yaml from 'js-yaml';
+import { parse as parseYaml } from 'yaml';
 import type { LoadedConfig } from '../checks/config.js';
 import { ALL_CHECKS } from '../checks/index.js';
 import type { Baseline } from '../checks/run.js';
@@ -18,7 +18,7 @@ export async function loadConfig(values: Options): Promise<LoadedConfig> {
   if (typeof file === 'string') {
     let raw: unknown;
     try {
-      raw = yaml.load(await readFile(file, 'utf8'));
+      raw = parseYaml(await readFile(file, 'utf8'));
     } catch (e) {
       throw new UsageError(`--config ${file}: ${e instanceof Error ? e.message.split('\n')[0]! : String(e)}`);
     }
