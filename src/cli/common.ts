@@ -8,15 +8,32 @@ import { inventoryFromParsed } from '../load/text.js';
 import { parseInputsParallel } from '../load/parallel.js';
 import { buildInventory, type Inventory } from '../model/inventory.js';
 import { formatDiagnostic, type Diagnostic } from '../model/diagnostics.js';
+import { MeshlessError } from '../model/errors.js';
 import { parseCidr } from '../model/ip.js';
 import { PROTOCOLS, type Protocol } from '../model/networkpolicy.js';
 import { analyze, type Analysis } from '../netpol/analysis.js';
 
+/** Exit codes (STYLE.md): 0 clean, 1 findings or denied, 2 usage or input error, 3 internal error (or the machine refused). */
 export const EXIT = { ok: 0, findings: 1, usage: 2, internal: 3 } as const;
 
 /** A mistake in how the command was called: printed with the usage hint, exit 2. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
+export class UsageError extends MeshlessError {
+  constructor(message: string, hint?: string) {
+    super('usage', message, hint === undefined ? {} : { hint });
+  }
+}
+
+/** The exit code an error means, by its code's kind; anything not a MeshlessError is a bug. */
+export function exitCodeOf(e: unknown): number {
+  if (!(e instanceof MeshlessError)) return EXIT.internal;
+  switch (e.kind) {
+    case 'usage':
+    case 'input':
+      return EXIT.usage;
+    case 'environment':
+    case 'internal':
+      return EXIT.internal;
+  }
 }
 
 export interface Io {

@@ -2,7 +2,7 @@
 import { readInputs, type ReadResult } from '../load/files.js';
 import { inventoryFromParsed } from '../load/text.js';
 import { parseInputsParallel } from '../load/parallel.js';
-import { GitError, mergeBase, parseGitRange, readRevision, resolveRevision, skipBinaryInputs } from '../load/git.js';
+import { mergeBase, parseGitRange, readRevision, resolveRevision, skipBinaryInputs } from '../load/git.js';
 import type { Inventory } from '../model/inventory.js';
 import { analyze, type Analysis } from '../netpol/analysis.js';
 import { LEVELS, type Level } from '../netpol/reach.js';
@@ -140,15 +140,6 @@ export async function computeDiff(before: DiffInput, after: DiffInput, s: DiffSe
   return { before: before.side, after: after.side, connectivity, findings, gates };
 }
 
-/** A git problem while reading is a usage error (exit 2), like one found up front. */
-const gitUsage = (read: () => Promise<ReadResult>) => async (): Promise<ReadResult> => {
-  try {
-    return await read();
-  } catch (e) {
-    throw e instanceof GitError ? new UsageError(e.message) : e;
-  }
-};
-
 /**
  * The two sides from the arguments: two paths, or a git range (and the paths
  * inside it). Revisions are resolved now, so a wrong one fails before any work;
@@ -166,20 +157,18 @@ async function readSides(values: Options, positionals: readonly string[]): Promi
     ];
   }
   const paths = positionals.length > 0 ? positionals : ['.'];
-  try {
+  // A GitError is a MeshlessError (input, exit 2), whether found up front or while reading.
+  {
     const range = parseGitRange(spec);
     let base = await resolveRevision(range.base);
     const head = range.head !== undefined ? await resolveRevision(range.head) : undefined;
     if (range.mergeBase && head) base = await mergeBase(base, head);
     const baseRev = base;
-    const before: DiffInput = { side: { label: baseRev.name, sha: baseRev.sha }, read: gitUsage(() => readRevision(baseRev, paths)) };
+    const before: DiffInput = { side: { label: baseRev.name, sha: baseRev.sha }, read: () => readRevision(baseRev, paths) };
     const after: DiffInput = head
-      ? { side: { label: head.name, sha: head.sha }, read: gitUsage(() => readRevision(head, paths)) }
+      ? { side: { label: head.name, sha: head.sha }, read: () => readRevision(head, paths) }
       : { side: { label: 'working tree' }, read: async () => skipBinaryInputs(await readInputs(paths), 'the working tree') };
     return [before, after];
-  } catch (e) {
-    if (e instanceof GitError) throw new UsageError(e.message);
-    throw e;
   }
 }
 

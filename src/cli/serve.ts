@@ -7,6 +7,7 @@ import { AUDIT_SETTING_OPTIONS, auditSettings } from './settings.js';
 import { formatDiagnostic } from '../model/diagnostics.js';
 import type { AuditResult } from '../checks/run.js';
 import { CLUSTER_OPTIONS, EXIT, UsageError, parse, podCidrs, reportDiagnostics, type Io } from './common.js';
+import { MeshlessError } from '../model/errors.js';
 
 export const serveHelp = `Usage: meshless serve PATH... | --cluster [options]
        meshless serve --diff OLD NEW [options]
@@ -141,8 +142,8 @@ export async function startServe(args: readonly string[], io: Io): Promise<Start
     });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new UsageError(`port ${port} on ${host} is in use: pass --port N, or --port 0 for a free one`);
-    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new UsageError(`cannot bind ${host}: not an address of this machine`);
+    if (code === 'EADDRINUSE') throw new MeshlessError('port-in-use', `port ${port} on ${host} is in use`, { hint: 'pass --port N, or --port 0 for a free one', cause: e });
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new MeshlessError('address-unavailable', `cannot bind ${host}: not an address of this machine`, { hint: 'pass --host with an address of this machine, such as 127.0.0.1', cause: e });
     throw e;
   }
   io.out(`meshless serve: ${server.url}${gitSpec !== undefined ? ` (diff: ${revs.label})` : diff ? ` (diff: ${oldPaths[0]!} → ${newPaths[0]!})` : ''}`);
@@ -170,7 +171,7 @@ export async function runServe(args: readonly string[], io: Io): Promise<number>
     await server.ready;
   } catch (e) {
     await server.close();
-    if (e instanceof UsageError) throw e;
+    if (e instanceof MeshlessError) throw e;
     io.err(`meshless serve: cannot load the input: ${e instanceof Error ? e.message : String(e)}`);
     return EXIT.usage;
   }

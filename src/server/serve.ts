@@ -14,6 +14,7 @@
  * Bound to 127.0.0.1 by default; requests naming another host are refused so a
  * web page elsewhere cannot reach the API through DNS rebinding.
  */
+import { isMeshlessError } from '../model/errors.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { statSync, watch as fsWatch, watchFile, unwatchFile, type FSWatcher } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
@@ -221,7 +222,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
         try {
           json(res, 200, v.explain(from, to, q.get('port') ?? undefined)); return;
         } catch (e) {
-          if (e instanceof RangeError) { json(res, 400, { error: e.message }); return; }
+          if (isMeshlessError(e, 'input')) { json(res, 400, { error: e.message }); return; }
           throw e;
         }
       }
