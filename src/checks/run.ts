@@ -66,6 +66,13 @@ export interface Baseline {
   readonly entries: ReadonlyMap<string, string>;
 }
 
+/** The audit's settings as commands read them (config file, flags, baseline): what runAudit needs besides the input. */
+export interface AuditSettings {
+  readonly config: AuditConfig;
+  readonly checks: readonly Check[];
+  readonly baseline?: Baseline;
+}
+
 export interface AuditOptions {
   readonly config: AuditConfig;
   readonly checks: readonly Check[];

@@ -1,9 +1,7 @@
 /** `meshless diff`: what a change opens or closes, and the findings it introduces or resolves. */
 import { readInputs, type ReadResult } from '../load/files.js';
-import { inventoryFromParsed } from '../load/text.js';
-import { parseInputsParallel } from '../load/parallel.js';
+import { loadRead } from '../load/input.js';
 import { mergeBase, parseGitRange, readRevision, resolveRevision, skipBinaryInputs } from '../load/git.js';
-import type { Inventory } from '../model/inventory.js';
 import { analyze, type Analysis } from '../netpol/analysis.js';
 import { LEVELS, type Level } from '../netpol/reach.js';
 import { diffConnectivity, openedConnections, snapshot, type ConnectivitySnapshot } from '../netpol/diff.js';
@@ -91,10 +89,8 @@ interface KeptSide {
 async function computeSide(which: 'before' | 'after', input: DiffInput, s: DiffSettings, watch: Stopwatch, onSide: ((side: DiffSide) => void) | undefined): Promise<KeptSide> {
   const read = await input.read();
   watch.lap('read');
-  const parsed = await parseInputsParallel(read.inputs);
-  watch.lap('parse');
-  const inventory: Inventory = inventoryFromParsed(parsed, { diagnostics: read.diagnostics, ...(s.defaultNamespace !== undefined ? { defaultNamespace: s.defaultNamespace } : {}) });
-  watch.lap('inventory');
+  const loaded = await loadRead(read, { watch, ...(s.defaultNamespace !== undefined ? { defaultNamespace: s.defaultNamespace } : {}) });
+  const inventory = loaded.inventory;
   const analysis = analyze(inventory, s.podCidrs ? { podCidrs: s.podCidrs } : {});
   const connectivity = snapshot(analysis);
   watch.lap('classes');
@@ -107,7 +103,7 @@ async function computeSide(which: 'before' | 'after', input: DiffInput, s: DiffS
     const match = endpointFilter(sel, (id) => labels.get(id))!;
     gateTo = new Set(inventory.endpoints.filter((e) => match(e.id)).map((e) => e.id));
   }
-  onSide?.({ which, input, read, loaded: { inventory, files: read.inputs.length, unavailableKinds: [] }, analysis, audit });
+  onSide?.({ which, input, read, loaded, analysis, audit });
   return { connectivity, findings: { findings: audit.findings }, ...(gateTo ? { gateTo } : {}) };
 }
 

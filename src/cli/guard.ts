@@ -24,8 +24,9 @@ import {
   type GuardDecision,
 } from '../guard/decide.js';
 import { DEFAULT_MANIFEST_OPTIONS, guardManifests, manifestsYaml, type ManifestOptions } from '../guard/manifests.js';
-import { EXIT, Stopwatch, UsageError, hasInputErrors, load, oneOf, parse, reportDiagnostics, type Io, type Options } from './common.js';
+import { EXIT, UsageError, defaultNamespace, hasInputErrors, oneOf, parse, reportDiagnostics, type Io, type Options } from './common.js';
 import { MeshlessError } from '../model/errors.js';
+import { loadInput } from '../load/input.js';
 
 export const guardHelp = `Usage:
   meshless guard serve --cert FILE --key FILE [options]
@@ -173,7 +174,7 @@ const VERDICT_WORD: Readonly<Record<GuardDecision['verdict'], string>> = { allow
 async function check(paths: readonly string[], values: Options, io: Io): Promise<number> {
   const format = oneOf(values['output'], ['text', 'json'] as const, '-o', 'text');
   const config = await guardConfig(values);
-  const loaded = await load(paths, values, new Stopwatch());
+  const loaded = await loadInput({ kind: 'files', paths }, { ...defaultNamespace(values) });
   const inv = loaded.inventory;
   const snapshot = snapshotFromInventory(inv);
   const results: { source: LoadedObject['source']; line: number | undefined; decision: GuardDecision; review: Record<string, unknown> }[] = [];

@@ -1,12 +1,12 @@
 /** `meshless serve`: a local web UI — the controls, the graph, explanations, diff mode. */
 import { spawn } from 'node:child_process';
-import { startServer, isLoopback, type RunningServer } from '../server/serve.js';
-import { loadSnapshot, type InputSpec } from '../server/state.js';
-import { DEFAULT_MAX_WORKLOADS } from '../server/model.js';
+import { DEFAULT_MAX_WORKLOADS, startServer, isLoopback, type RunningServer } from '../server/serve.js';
+import { loadSnapshot, type SnapshotSpec } from '../load/snapshot.js';
+import type { InputSource } from '../load/input.js';
 import { AUDIT_SETTING_OPTIONS, auditSettings } from './settings.js';
 import { formatDiagnostic } from '../model/diagnostics.js';
 import type { AuditResult } from '../checks/run.js';
-import { CLUSTER_OPTIONS, EXIT, UsageError, parse, podCidrs, reportDiagnostics, type Io } from './common.js';
+import { CLUSTER_OPTIONS, EXIT, UsageError, defaultNamespace, inputSource, parse, podCidrs, reportDiagnostics, type Io } from './common.js';
 import { MeshlessError } from '../model/errors.js';
 
 export const serveHelp = `Usage: meshless serve PATH... | --cluster [options]
@@ -99,24 +99,22 @@ export async function startServe(args: readonly string[], io: Io): Promise<Start
   // --git BASE..HEAD (or BASE...HEAD, or BASE against the working tree): both versions from git itself.
   let revs: { old?: string; new?: string; label: string } = { label: '' };
   if (gitSpec !== undefined) {
-    const { parseGitRange, resolveRevision, mergeBase, GitError } = await import('../load/git.js');
-    try {
-      const range = parseGitRange(gitSpec);
-      const head = range.head !== undefined ? await resolveRevision(range.head) : undefined;
-      let base = await resolveRevision(range.base);
-      if (range.mergeBase && head) base = await mergeBase(base, head);
-      revs = { old: base.sha, ...(head ? { new: head.sha } : {}), label: `${range.base} → ${range.head ?? 'working tree'}` };
-    } catch (e) {
-      if (e instanceof GitError) throw new UsageError(e.message);
-      throw e;
-    }
+    // A GitError is a MeshlessError (input, exit 2).
+    const { parseGitRange, resolveRevision, mergeBase } = await import('../load/git.js');
+    const range = parseGitRange(gitSpec);
+    const head = range.head !== undefined ? await resolveRevision(range.head) : undefined;
+    let base = await resolveRevision(range.base);
+    if (range.mergeBase && head) base = await mergeBase(base, head);
+    revs = { old: base.sha, ...(head ? { new: head.sha } : {}), label: `${range.base} → ${range.head ?? 'working tree'}` };
   }
   const gitCwd = process.cwd();
   // Checks that failed (a bug) are reported when the audit runs: on the page's first request for findings.
   const onAudited = (r: AuditResult): void => {
     for (const e of r.errors) io.err(formatDiagnostic(e));
   };
-  const spec = (paths: readonly string[], sha?: string): InputSpec => ({ paths, ...(sha !== undefined ? { rev: { sha, cwd: gitCwd } } : {}), onAudited, values, ...(cidrs ? { podCidrs: cidrs } : {}), audit: settings });
+  const source = (paths: readonly string[], sha?: string): InputSource =>
+    cluster ? inputSource([], values) : sha !== undefined ? { kind: 'git', rev: sha, paths, cwd: gitCwd } : { kind: 'files', paths };
+  const spec = (paths: readonly string[], sha?: string): SnapshotSpec => ({ source: source(paths, sha), ...defaultNamespace(values), onAudited, ...(cidrs ? { podCidrs: cidrs } : {}), audit: settings });
   const gitPaths = positionals.length > 0 ? positionals : ['.'];
   const newPaths = gitSpec !== undefined ? gitPaths : diff ? [positionals[1]!] : positionals;
   const oldPaths = gitSpec !== undefined ? gitPaths : diff ? [positionals[0]!] : [];

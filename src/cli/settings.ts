@@ -7,9 +7,8 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import type { LoadedConfig } from '../checks/config.js';
 import { ALL_CHECKS } from '../checks/index.js';
-import type { Baseline } from '../checks/run.js';
+import type { AuditSettings, Baseline } from '../checks/run.js';
 import { DEFAULT_CONFIG } from '../checks/types.js';
-import type { AuditSettings } from '../server/state.js';
 import { type Options } from './common.js';
 import { MeshlessError } from '../model/errors.js';
 

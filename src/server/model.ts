@@ -18,7 +18,7 @@ import { peerLabel } from '../report/html.js';
 import type { Finding } from '../checks/types.js';
 import type { ApiDiagnostic, ApiEdge, ApiEntryPoint, ApiFinding, ApiModel, ApiNamespace, ApiPairs, ApiPeer, ApiWorkload, ApiWorkloads } from './api.js';
 import { diffConnectivity, type ConnectivityDiff } from '../netpol/diff.js';
-import type { Snapshot } from './state.js';
+import type { Snapshot } from '../load/snapshot.js';
 
 export const DEFAULT_MAX_WORKLOADS = 300;
 const MAX_PAIRS = 500;

@@ -21,7 +21,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ModelView } from './model.js';
-import type { Snapshot } from './state.js';
+import type { Snapshot } from '../load/snapshot.js';
 import type { ApiProgress, LoadProgress } from './api.js';
 
 export interface ServeOptions {
@@ -342,3 +342,4 @@ export function watchInputs(paths: readonly string[], onChange: () => void, debo
     for (const p of polled) unwatchFile(p);
   };
 }
+export { DEFAULT_MAX_WORKLOADS } from './model.js';
