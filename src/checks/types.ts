@@ -106,12 +106,19 @@ export interface Check {
    * least one finding of this check and `good` none. Full manifests (YAML).
    */
   readonly examples: { readonly bad: string; readonly good: string };
+  /**
+   * What the admission webhook (`meshless guard`) does with a finding of this check:
+   * `deny` the object, or `warn` (the default). Declared here, beside the check,
+   * so that the guard and the docs cannot disagree about it.
+   */
+  readonly admission?: 'deny' | 'warn';
   /** Kinds whose absence from the input makes this check unable to say anything. */
   readonly evidence?: readonly string[];
   readonly run: (ctx: CheckContext) => readonly FindingDraft[];
 }
 
-export function defineCheck<const C extends Check>(c: C): C {
+/** A check, keeping its id as a literal type (the registry derives CheckId from it). */
+export function defineCheck<const Id extends string>(c: Check & { readonly id: Id }): Check & { readonly id: Id } {
   return c;
 }
 

@@ -207,7 +207,7 @@ export async function runDiff(args: readonly string[], io: Io): Promise<number> 
   const state = { internal: false, inputErrors: false, endpoints: 0, policies: 0 };
   const report = await computeDiff(beforeIn, afterIn, settings, watch, (side) => {
     const label = `${side.which} (${side.input.side.label})`;
-    reportDiagnostics({ ...io, err: (m) => { io.err(`${label}: ${m}`); } }, side.loaded, [...side.analysis.diagnostics, ...side.audit.errors], values);
+    reportDiagnostics({ ...io, err: (m) => { io.err(`${label}: ${m}`); } }, side.loaded, [...side.analysis.diagnostics, ...side.audit.diagnostics, ...side.audit.errors], values);
     if (side.audit.errors.length > 0) state.internal = true;
     if (side.which === 'after') {
       // Errors in the new version's input are the change's: the old version's are only reported.

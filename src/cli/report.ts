@@ -91,7 +91,7 @@ export async function runReport(args: readonly string[], io: Io): Promise<number
     const open = audit.findings.filter((f) => !f.suppressed).length;
     io.err(`wrote ${outFile}: ${open} open finding(s), ${audit.findings.length - open} suppressed, ${namespaceReach.allowed.length} namespace-level connections`);
   }
-  reportDiagnostics(io, snap.loaded, [...snap.analysis.diagnostics, ...audit.errors], values);
+  reportDiagnostics(io, snap.loaded, [...snap.analysis.diagnostics, ...audit.diagnostics, ...audit.errors], values);
   if (values['stats']) printStats(io, watch, { endpoints: inv.endpoints.length, findings: audit.findings.length });
   if (audit.errors.length > 0) return EXIT.internal;
   return hasInputErrors(inv) ? EXIT.usage : EXIT.ok;
