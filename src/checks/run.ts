@@ -135,7 +135,7 @@ export function ignoreAnnotationProblems(inventory: Inventory): Diagnostic[] {
     if (value === undefined) continue;
     for (const id of value.split(',').map((s) => s.trim())) {
       const problem = id === '*' || id === '' ? undefined : unknownCheckProblem(id);
-      if (problem) out.push({ severity: 'warning', code: 'unknown-check', message: `${o.object.kind} ${o.object.metadata.namespace ? `${o.object.metadata.namespace}/` : ''}${o.object.metadata.name ?? ''}: ${IGNORE_ANNOTATION} names an ${problem}`, hint: 'the finding it meant to suppress is reported', source: o.source });
+      if (problem) out.push({ severity: 'warning', code: 'unknown-check', message: `${o.object.kind} ${o.object.metadata.namespace ? `${o.object.metadata.namespace}/` : ''}${o.object.metadata.name}: ${IGNORE_ANNOTATION} names an ${problem}`, hint: 'the finding it meant to suppress is reported', source: o.source });
     }
   }
   return out;
