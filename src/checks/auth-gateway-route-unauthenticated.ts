@@ -21,7 +21,7 @@ import {
   securityPolicyAuth,
   str,
   unique,
-} from './edge.js';
+} from '../exposure/index.js';
 
 const gateway = `apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway

@@ -1,5 +1,5 @@
 import { defineCheck, type FindingDraft } from './types.js';
-import { describe, entryDetail, entryPointsByRoute, hostAndPath, INGRESS_NGINX, isPublicHost, joinList, nginxAuthAnnotations, publicMarking, unique } from './edge.js';
+import { describe, entryDetail, entryPointsByRoute, hostAndPath, INGRESS_NGINX, isPublicHost, joinList, nginxAuthAnnotations, publicMarking, unique } from '../exposure/index.js';
 
 const bad = `apiVersion: networking.k8s.io/v1
 kind: Ingress

@@ -18,7 +18,7 @@ import {
   str,
   TRAEFIK,
   unique,
-} from './edge.js';
+} from '../exposure/index.js';
 
 const bad = `apiVersion: traefik.io/v1alpha1
 kind: IngressRoute

@@ -6,7 +6,7 @@ import type { Inventory } from '../model/inventory.js';
 import type { LoadedObject } from '../model/kube.js';
 import type { Diagnostic } from '../model/diagnostics.js';
 import type { Analysis } from '../netpol/analysis.js';
-import { entryPoints } from './edge.js';
+import { entryPoints } from '../exposure/index.js';
 import { unknownCheckProblem } from './index.js';
 import { detectCni } from './cni.js';
 import {

@@ -16,7 +16,7 @@ import {
   secretNameFor,
   unique,
   type ListenerInfo,
-} from './edge.js';
+} from '../exposure/index.js';
 
 const bad = `apiVersion: networking.k8s.io/v1
 kind: Ingress

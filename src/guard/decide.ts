@@ -29,7 +29,7 @@ import { checkById, type CheckId } from '../checks/index.js';
 import { IGNORE_ANNOTATION, IGNORE_REASON_ANNOTATION, runAudit } from '../checks/run.js';
 import { teamNameReason } from '../checks/ns-team-name.js';
 import { DEFAULT_CONFIG, objectText, type AuditConfig, type Finding } from '../checks/types.js';
-import { ingressEdge, KNOWN_EDGES, TRAEFIK } from '../checks/edge.js';
+import { ingressEdge, KNOWN_EDGES, TRAEFIK } from '../exposure/index.js';
 import { matchLabelsYaml } from '../checks/segregation.js';
 import { dig, isRecord, str } from '../model/json.js';
 
