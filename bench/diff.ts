@@ -30,7 +30,7 @@ import { ALL_CHECKS } from '../src/checks/index.js';
 import { DEFAULT_CONFIG } from '../src/checks/types.js';
 import { computeDiff, type DiffInput } from '../src/cli/diff.js';
 import type { DiffReport } from '../src/report/diff-json.js';
-import { Stopwatch } from '../src/cli/common.js';
+import { Stopwatch } from '../src/load/progress.js';
 
 export const DIFF_GOAL_RATIO = 2.5;
 const RUNS = 3;

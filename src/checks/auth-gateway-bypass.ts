@@ -27,7 +27,7 @@ import {
   str,
   TRAEFIK,
   workloads,
-} from './edge.js';
+} from '../exposure/index.js';
 import { isRecord } from '../model/json.js';
 import { oauth2ProxyContainers } from './oauth2-proxy.js';
 

@@ -21,7 +21,7 @@ import {
   securityPolicyAuth,
   str,
   unique,
-} from './edge.js';
+} from '../exposure/index.js';
 
 const gateway = `apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
@@ -175,6 +175,7 @@ export default defineCheck({
   control: 'authentication',
   title: 'Gateway API route exposed without authentication',
   severity: 'high',
+  admission: 'deny',
   rationale:
     'An HTTPRoute or GRPCRoute attached to an externally reachable Gateway listener is served to anyone unless a policy authenticates it. ' +
     'With Envoy Gateway, a SecurityPolicy with extAuth (to oauth2-proxy) or oidc on the route or its Gateway does what a mesh\'s ' +

@@ -1,5 +1,5 @@
 import { defineCheck, type FindingDraft } from './types.js';
-import { describe, entryDetail, entryPointsByRoute, hostAndPath, INGRESS_NGINX, isPublicHost, joinList, nginxAuthAnnotations, publicMarking, unique } from './edge.js';
+import { describe, entryDetail, entryPointsByRoute, hostAndPath, INGRESS_NGINX, isPublicHost, joinList, nginxAuthAnnotations, publicMarking, unique } from '../exposure/index.js';
 
 const bad = `apiVersion: networking.k8s.io/v1
 kind: Ingress
@@ -78,6 +78,7 @@ export default defineCheck({
   control: 'authentication',
   title: 'ingress-nginx Ingress without authentication at the edge',
   severity: 'high',
+  admission: 'deny',
   rationale:
     'An Ingress served by ingress-nginx without nginx.ingress.kubernetes.io/auth-url lets anyone who can reach the load balancer talk to the application: ' +
     'no sign-in, no identity handed to the app. With auth-url pointing at oauth2-proxy the controller asks oauth2-proxy about every request and only ' +

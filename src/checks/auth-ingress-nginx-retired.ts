@@ -22,7 +22,7 @@ import {
   servicePortNumber,
   str,
   list,
-} from './edge.js';
+} from '../exposure/index.js';
 
 const bad = `apiVersion: networking.k8s.io/v1
 kind: IngressClass

@@ -1,7 +1,7 @@
 import type { Inventory } from '../model/inventory.js';
 import type { LoadedObject } from '../model/kube.js';
 import { defineCheck, type FindingDraft } from './types.js';
-import { containersOf, describe, field, findObject, flagValue, isOAuth2ProxyImage, list, nsOf, oauth2ProxyWorkloads, podSpecOf, str, type ContainerAt } from './edge.js';
+import { containersOf, describe, field, findObject, flagValue, isOAuth2ProxyImage, list, nsOf, oauth2ProxyWorkloads, podSpecOf, str, type ContainerAt } from '../exposure/index.js';
 import { isRecord } from '../model/json.js';
 
 const bad = `apiVersion: apps/v1

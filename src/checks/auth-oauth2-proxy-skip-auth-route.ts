@@ -1,5 +1,5 @@
 import { defineCheck, type FindingDraft } from './types.js';
-import { annotation, describe, PUBLIC_REASON_ANNOTATION } from './edge.js';
+import { annotation, describe, PUBLIC_REASON_ANNOTATION } from '../exposure/index.js';
 import { oauth2ProxyContainers } from './oauth2-proxy.js';
 
 const deployment = (annotations: string): string => `apiVersion: apps/v1

@@ -1,5 +1,5 @@
 import { defineCheck, type FindingDraft } from './types.js';
-import { describe } from './edge.js';
+import { describe } from '../exposure/index.js';
 import { configKey, envName, oauth2ProxyContainers } from './oauth2-proxy.js';
 
 const deployment = (extra: string): string => `apiVersion: apps/v1

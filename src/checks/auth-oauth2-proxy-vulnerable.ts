@@ -1,5 +1,5 @@
 import { defineCheck, type FindingDraft } from './types.js';
-import { describe } from './edge.js';
+import { describe } from '../exposure/index.js';
 import { oauth2ProxyContainers, oauth2ProxyImageVersion, versionBefore } from './oauth2-proxy.js';
 
 /** The first release with the fixes for both critical authentication bypasses (April 2026). */

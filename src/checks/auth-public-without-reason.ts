@@ -1,5 +1,5 @@
 import { defineCheck, type FindingDraft } from './types.js';
-import { annotationPath, describe, PUBLIC_ANNOTATION, publicMarking } from './edge.js';
+import { annotationPath, describe, PUBLIC_ANNOTATION, publicMarking } from '../exposure/index.js';
 
 const bad = `apiVersion: networking.k8s.io/v1
 kind: Ingress

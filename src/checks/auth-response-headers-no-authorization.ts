@@ -1,5 +1,5 @@
 import { defineCheck, type FindingDraft } from './types.js';
-import { annotation, annotationPath, describe, NGINX, ofKind, q, str } from './edge.js';
+import { annotation, annotationPath, describe, NGINX, ofKind, q, str } from '../exposure/index.js';
 
 const bad = `apiVersion: networking.k8s.io/v1
 kind: Ingress

@@ -1,5 +1,5 @@
 import { defineCheck, type FindingDraft } from './types.js';
-import { annotationPath, annotationsOf, describe, field, ingressNginxConfigMaps, NGINX, ofKind } from './edge.js';
+import { annotationPath, annotationsOf, describe, field, ingressNginxConfigMaps, NGINX, ofKind } from '../exposure/index.js';
 
 const bad = `apiVersion: networking.k8s.io/v1
 kind: Ingress

@@ -1,5 +1,5 @@
 import { defineCheck, type FindingDraft } from './types.js';
-import { clusterServiceOfUrl, describe, field, forwardAuthMiddlewares, isOAuth2ProxyImage, list, nsOf, serviceEndpoints, endpointObject, containersOf, str } from './edge.js';
+import { clusterServiceOfUrl, describe, field, forwardAuthMiddlewares, isOAuth2ProxyImage, list, nsOf, serviceEndpoints, endpointObject, containersOf, str } from '../exposure/index.js';
 
 const bad = `apiVersion: traefik.io/v1alpha1
 kind: Middleware

@@ -18,7 +18,7 @@ import {
   str,
   TRAEFIK,
   unique,
-} from './edge.js';
+} from '../exposure/index.js';
 
 const bad = `apiVersion: traefik.io/v1alpha1
 kind: IngressRoute
@@ -113,6 +113,7 @@ export default defineCheck({
   control: 'authentication',
   title: 'Traefik route exposed without forwardAuth',
   severity: 'high',
+  admission: 'deny',
   rationale:
     'Traefik authenticates a route only through a Middleware on it: a forwardAuth Middleware asks oauth2-proxy about every request, like ' +
     'ingress-nginx\'s auth-url. An IngressRoute (or a Traefik Ingress) without one serves the application to anyone who reaches the entry point.',

@@ -17,7 +17,7 @@ import {
   q,
   securityPolicies,
   str,
-} from './edge.js';
+} from '../exposure/index.js';
 
 const bad = `apiVersion: v1
 kind: Service

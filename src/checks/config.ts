@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_CONFIG, type AuditConfig, type Severity } from './types.js';
+import { unknownCheckProblem, type CheckId } from './index.js';
 
 export const AuditConfigSchema = z
   .object({
@@ -16,7 +17,13 @@ export const AuditConfigSchema = z
     dataNamespaceLabels: z.array(z.string().regex(/^[^=]+=[^=]*$/, 'must be key=value')).describe('Namespace labels (key=value) that mark namespaces holding data').optional(),
     requireEgressIsolation: z.boolean().optional(),
     failOn: z.enum(['critical', 'high', 'medium', 'low', 'info', 'none']).optional(),
-    ignore: z.array(z.string()).describe('Check ids not to run').optional(),
+    ignore: z
+      .array(z.string().superRefine((id, ctx) => {
+        const problem = unknownCheckProblem(id);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }))
+      .describe('Check ids not to run')
+      .optional(),
   })
   .strict();
 
@@ -25,7 +32,7 @@ export type AuditConfigFile = z.infer<typeof AuditConfigSchema>;
 export interface LoadedConfig {
   readonly config: AuditConfig;
   readonly failOn?: Severity | 'none';
-  readonly ignore: readonly string[];
+  readonly ignore: readonly CheckId[];
 }
 
 /** Validates a parsed config document; returns the config or readable problems (`path: message`). */
@@ -44,6 +51,7 @@ export function parseAuditConfig(raw: unknown): LoadedConfig | { problems: strin
       requireEgressIsolation: v.requireEgressIsolation ?? DEFAULT_CONFIG.requireEgressIsolation,
     },
     ...(v.failOn !== undefined ? { failOn: v.failOn satisfies Severity | 'none' } : {}),
-    ignore: v.ignore ?? [],
+    // Every id was checked by the schema above.
+    ignore: (v.ignore ?? []) as CheckId[],
   };
 }

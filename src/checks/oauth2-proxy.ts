@@ -11,7 +11,7 @@
 import type { Inventory } from '../model/inventory.js';
 import type { LoadedObject } from '../model/kube.js';
 import { isRecord } from '../model/json.js';
-import { containersOf, field, findObject, isOAuth2ProxyImage, list, nsOf, oauth2ProxyWorkloads, podSpecOf, str, type ContainerAt } from './edge.js';
+import { containersOf, field, findObject, isOAuth2ProxyImage, list, nsOf, oauth2ProxyWorkloads, podSpecOf, str, type ContainerAt } from '../exposure/index.js';
 
 /** One setting as found: its values, and where (for file:line and the fix). */
 export interface Oauth2ProxySetting {

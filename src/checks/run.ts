@@ -6,7 +6,8 @@ import type { Inventory } from '../model/inventory.js';
 import type { LoadedObject } from '../model/kube.js';
 import type { Diagnostic } from '../model/diagnostics.js';
 import type { Analysis } from '../netpol/analysis.js';
-import { entryPoints } from './edge.js';
+import { entryPoints } from '../exposure/index.js';
+import { unknownCheckProblem } from './index.js';
 import { detectCni } from './cni.js';
 import {
   CONTROLS,
@@ -56,6 +57,8 @@ export interface AuditResult {
   readonly workloads: readonly WorkloadRow[];
   readonly entryPoints: readonly EntryPoint[];
   readonly cni: CniStatus;
+  /** Problems in the input the audit noticed (a `meshless.dev/ignore` naming no check): warnings, never thrown. */
+  readonly diagnostics: readonly Diagnostic[];
   /** Checks that failed to run (a bug): reported, never thrown. */
   readonly errors: readonly Diagnostic[];
   readonly checksRun: number;
@@ -64,6 +67,13 @@ export interface AuditResult {
 /** A baseline: findings accepted as they are, by fingerprint. */
 export interface Baseline {
   readonly entries: ReadonlyMap<string, string>;
+}
+
+/** The audit's settings as commands read them (config file, flags, baseline): what runAudit needs besides the input. */
+export interface AuditSettings {
+  readonly config: AuditConfig;
+  readonly checks: readonly Check[];
+  readonly baseline?: Baseline;
 }
 
 export interface AuditOptions {
@@ -115,6 +125,20 @@ function toFinding(check: Check, d: FindingDraft, inv: Inventory): Finding {
     fix: d.fix,
     requirements: check.requirements ?? [],
   };
+}
+
+/** `meshless.dev/ignore` ids that name no check: a typo there would silently keep a finding, so each is a warning with the nearest id. */
+export function ignoreAnnotationProblems(inventory: Inventory): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const o of inventory.objects) {
+    const value = o.object.metadata.annotations?.[IGNORE_ANNOTATION];
+    if (value === undefined) continue;
+    for (const id of value.split(',').map((s) => s.trim())) {
+      const problem = id === '*' || id === '' ? undefined : unknownCheckProblem(id);
+      if (problem) out.push({ severity: 'warning', code: 'unknown-check', message: `${o.object.kind} ${o.object.metadata.namespace ? `${o.object.metadata.namespace}/` : ''}${o.object.metadata.name}: ${IGNORE_ANNOTATION} names an ${problem}`, hint: 'the finding it meant to suppress is reported', source: o.source });
+    }
+  }
+  return out;
 }
 
 function suppression(f: Finding, d: FindingDraft, baseline: Baseline | undefined): Finding['suppressed'] {
@@ -255,8 +279,7 @@ export function runAudit(inventory: Inventory, analysis: Analysis, options: Audi
         egressIsolated: w.egress,
       };
     });
-
-  return { controls, findings, workloads, entryPoints: eps, cni, errors, checksRun: options.checks.length };
+  return { controls, findings, workloads, entryPoints: eps, cni, diagnostics: ignoreAnnotationProblems(inventory), errors, checksRun: options.checks.length };
 }
 
 /** Findings that are open and at or above a severity: what fails a CI gate. */

@@ -1,7 +1,7 @@
 import type { Inventory } from '../model/inventory.js';
 import type { LoadedObject } from '../model/kube.js';
 import { defineCheck, type FindingDraft } from './types.js';
-import { certManagerIssuerOf, describe, field, gateways, isCertManager, isStagingAcmeServer, issuers, joinList, nameOf, nsOf, ofKind, str } from './edge.js';
+import { certManagerIssuerOf, describe, field, gateways, isCertManager, isStagingAcmeServer, issuers, joinList, nameOf, nsOf, ofKind, str } from '../exposure/index.js';
 
 const bad = `apiVersion: cert-manager.io/v1
 kind: ClusterIssuer

@@ -14,7 +14,7 @@ import {
   nsOf,
   unique,
   type ListenerInfo,
-} from './edge.js';
+} from '../exposure/index.js';
 
 const gatewayYaml = `apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway

@@ -16,7 +16,7 @@ import {
   secretNameFor,
   unique,
   type ListenerInfo,
-} from './edge.js';
+} from '../exposure/index.js';
 
 const bad = `apiVersion: networking.k8s.io/v1
 kind: Ingress
@@ -145,6 +145,7 @@ export default defineCheck({
   control: 'ingress-encryption',
   title: 'Host served without TLS',
   severity: 'high',
+  admission: 'deny',
   rationale:
     'A host the edge serves only over plain HTTP sends passwords, session cookies, tokens and personal data across the internet unencrypted, ' +
     'readable and changeable by anyone on the path. Encrypting traffic over open, public networks is what PCI-DSS 4.2.1 and GDPR Art. 32 ask ' +

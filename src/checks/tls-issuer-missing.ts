@@ -19,7 +19,7 @@ import {
   ofKind,
   str,
   type IssuerRef,
-} from './edge.js';
+} from '../exposure/index.js';
 
 const bad = `apiVersion: cert-manager.io/v1
 kind: ClusterIssuer

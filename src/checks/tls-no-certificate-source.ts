@@ -20,7 +20,7 @@ import {
   str,
   TRAEFIK,
   TRAEFIK_ROUTER,
-} from './edge.js';
+} from '../exposure/index.js';
 import { isRecord } from '../model/json.js';
 
 const bad = `apiVersion: networking.k8s.io/v1

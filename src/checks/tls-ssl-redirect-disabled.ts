@@ -1,5 +1,5 @@
 import { defineCheck, type FindingDraft } from './types.js';
-import { annotation, annotationPath, describe, entryPoints, field, ingressNginxConfigMaps, INGRESS_NGINX, joinList, NGINX, nameOf, nsOf, unique } from './edge.js';
+import { annotation, annotationPath, describe, entryPoints, field, ingressNginxConfigMaps, INGRESS_NGINX, joinList, NGINX, nameOf, nsOf, unique } from '../exposure/index.js';
 
 const bad = `apiVersion: networking.k8s.io/v1
 kind: Ingress

@@ -5,6 +5,9 @@
 import type { Analysis } from '../netpol/analysis.js';
 import type { Inventory } from '../model/inventory.js';
 import type { LoadedObject } from '../model/kube.js';
+import type { EntryPoint } from '../exposure/index.js';
+
+export type { EntryPoint };
 
 /** The four benefits a mesh is adopted for, each checked without one. */
 export type Control = 'authentication' | 'ingress-encryption' | 'in-cluster-encryption' | 'segregation';
@@ -106,36 +109,22 @@ export interface Check {
    * least one finding of this check and `good` none. Full manifests (YAML).
    */
   readonly examples: { readonly bad: string; readonly good: string };
+  /**
+   * What the admission webhook (`meshless guard`) does with a finding of this check:
+   * `deny` the object, or `warn` (the default). Declared here, beside the check,
+   * so that the guard and the docs cannot disagree about it.
+   */
+  readonly admission?: 'deny' | 'warn';
   /** Kinds whose absence from the input makes this check unable to say anything. */
   readonly evidence?: readonly string[];
   readonly run: (ctx: CheckContext) => readonly FindingDraft[];
 }
 
-export function defineCheck<const C extends Check>(c: C): C {
+/** A check, keeping its id as a literal type (the registry derives CheckId from it). */
+export function defineCheck<const Id extends string>(c: Check & { readonly id: Id }): Check & { readonly id: Id } {
   return c;
 }
 
-/** A way into the cluster from outside: one host (and path) routed to a Service. */
-export interface EntryPoint {
-  /** The object that routes it: Ingress, HTTPRoute, GRPCRoute, Traefik IngressRoute... */
-  readonly route: LoadedObject;
-  /** `ingress-nginx`, `gateway-api`, `traefik`, or another controller name. */
-  readonly via: string;
-  readonly host: string;
-  readonly path?: string;
-  /** The backend Service. */
-  readonly service: { readonly namespace: string; readonly name: string; readonly port?: number | string };
-  /** Endpoint ids the Service's selector picks (empty when the Service is not in the input). */
-  readonly endpoints: readonly string[];
-  /** Authenticated at the edge, and by what (`oauth2-proxy via auth-url`, `SecurityPolicy shop/auth`). */
-  readonly authenticated: boolean;
-  readonly authBy?: string;
-  /** Marked public on purpose, with the reason given. */
-  readonly publicReason?: string;
-  /** TLS terminated at the edge for this host, and how the certificate comes (`cert-manager ClusterIssuer letsencrypt-prod`). */
-  readonly tls: boolean;
-  readonly tlsBy?: string;
-}
 
 /** What the input says about node-to-node encryption. */
 export interface CniStatus {

@@ -99,7 +99,7 @@ export async function runAuditCommand(args: readonly string[], io: Io): Promise<
       break;
   }
   watch.lap('output');
-  reportDiagnostics(io, loaded, [...a.diagnostics, ...result.errors], values);
+  reportDiagnostics(io, loaded, [...a.diagnostics, ...result.diagnostics, ...result.errors], values);
   if (values['stats']) printStats(io, watch, { endpoints: inv.endpoints.length, classes: a.classes.length, policies: inv.policies.length, findings: result.findings.length });
   if (result.errors.length > 0) return EXIT.internal;
   if (hasInputErrors(inv)) return EXIT.usage;

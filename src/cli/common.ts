@@ -3,21 +3,40 @@
  * printing diagnostics, and exit codes. Only src/cli decides exit codes.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { readInputs, type ReadResult } from '../load/files.js';
-import { inventoryFromParsed } from '../load/text.js';
-import { parseInputsParallel } from '../load/parallel.js';
-import { buildInventory, type Inventory } from '../model/inventory.js';
+import { loadInput, type InputSource, type Loaded } from '../load/input.js';
+import { Stopwatch } from '../load/progress.js';
+import type { Inventory } from '../model/inventory.js';
 import { formatDiagnostic, type Diagnostic } from '../model/diagnostics.js';
+import { MeshlessError } from '../model/errors.js';
 import { parseCidr } from '../model/ip.js';
 import { PROTOCOLS, type Protocol } from '../model/networkpolicy.js';
 import { analyze, type Analysis } from '../netpol/analysis.js';
 
+/** Exit codes (STYLE.md): 0 clean, 1 findings or denied, 2 usage or input error, 3 internal error (or the machine refused). */
 export const EXIT = { ok: 0, findings: 1, usage: 2, internal: 3 } as const;
 
 /** A mistake in how the command was called: printed with the usage hint, exit 2. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
+export class UsageError extends MeshlessError {
+  constructor(message: string, hint?: string) {
+    super('usage', message, hint === undefined ? {} : { hint });
+  }
 }
+
+/** The exit code an error means, by its code's kind; anything not a MeshlessError is a bug. */
+export function exitCodeOf(e: unknown): number {
+  if (!(e instanceof MeshlessError)) return EXIT.internal;
+  switch (e.kind) {
+    case 'usage':
+    case 'input':
+      return EXIT.usage;
+    case 'environment':
+    case 'internal':
+      return EXIT.internal;
+  }
+}
+
+export { Stopwatch };
+export type { Loaded };
 
 export interface Io {
   readonly out: (s: string) => void;
@@ -79,23 +98,6 @@ export function podCidrs(values: Options): string[] | undefined {
   return out;
 }
 
-export class Stopwatch {
-  readonly phases: Record<string, number> = {};
-  private last = performance.now();
-  lap(name: string): void {
-    const now = performance.now();
-    this.phases[name] = Math.round((this.phases[name] ?? 0) + now - this.last);
-    this.last = now;
-  }
-}
-
-export interface Loaded {
-  readonly inventory: Inventory;
-  readonly files: number;
-  /** Kinds a live cluster would not list (403/404): their checks become unknown. */
-  readonly unavailableKinds: readonly string[];
-}
-
 export const CLUSTER_OPTIONS = {
   cluster: { type: 'boolean' },
   context: { type: 'string' },
@@ -104,39 +106,39 @@ export const CLUSTER_OPTIONS = {
   git: { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
-/** Paths, or `--cluster` (the kubeconfig's current context, or --context). */
-export async function loadFromArgs(paths: readonly string[], values: Options, watch: Stopwatch): Promise<Loaded> {
+/** Paths, `--git REV` (with paths, default `.`), or `--cluster` (the kubeconfig's current context, or --context): where to load from. */
+export function inputSource(paths: readonly string[], values: Options): InputSource {
   const rev = values['git'];
   if (typeof rev === 'string') {
     if (values['cluster'] === true) throw new UsageError('give either --git REV or --cluster, not both');
-    // Loaded on demand, like the cluster loader; a bad revision is a usage error (exit 2).
-    const { loadGitRevision, GitError } = await import('../load/git.js');
-    const read = (p: readonly string[]): Promise<ReadResult> =>
-      loadGitRevision(rev, p).catch((e: unknown) => {
-        throw e instanceof GitError ? new UsageError(e.message) : e;
-      });
-    return load(paths.length > 0 ? paths : ['.'], values, watch, read);
+    return { kind: 'git', rev, paths: paths.length > 0 ? paths : ['.'] };
   }
   if (values['cluster'] !== true) {
     for (const f of ['context', 'kubeconfig', 'all-namespaces'] as const) {
       if (values[f] !== undefined) throw new UsageError(`--${f} goes with --cluster`);
     }
-    return load(paths, values, watch);
+    if (paths.length === 0) throw new UsageError('no input: give one or more files or directories, or - for standard input');
+    return { kind: 'files', paths };
   }
   if (paths.length > 0) throw new UsageError('give either PATH... or --cluster, not both');
-  // Loaded on demand: @kubernetes/client-node is large and only this path needs it.
-  const { loadCluster } = await import('../load/cluster.js');
   const ns = typeof values['namespace'] === 'string' ? values['namespace'] : undefined;
-  const got = await loadCluster({
+  return {
+    kind: 'cluster',
     ...(typeof values['kubeconfig'] === 'string' ? { kubeconfig: values['kubeconfig'] } : {}),
     ...(typeof values['context'] === 'string' ? { context: values['context'] } : {}),
     ...(ns ? { namespace: ns } : {}),
     allNamespaces: values['all-namespaces'] === true,
-  });
-  watch.lap('read');
-  const inventory = buildInventory(got.docs, { diagnostics: got.diagnostics });
-  watch.lap('inventory');
-  return { inventory, files: 0, unavailableKinds: got.unavailable.map((u) => u.kind) };
+  };
+}
+
+/** `-n NS` for files: the namespace of namespaced objects that name none. */
+export function defaultNamespace(values: Options): { defaultNamespace?: string } {
+  return typeof values['namespace'] === 'string' && values['namespace'] !== '' ? { defaultNamespace: values['namespace'] } : {};
+}
+
+/** Loads what the arguments name (src/load does the work). */
+export async function loadFromArgs(paths: readonly string[], values: Options, watch: Stopwatch): Promise<Loaded> {
+  return loadInput(inputSource(paths, values), { watch, ...defaultNamespace(values) });
 }
 
 /** Loads the inputs (as loadFromArgs) and analyses them with the --pod-cidr the user gave: what reach, explain and audit start from. */
@@ -146,18 +148,6 @@ export async function loadAndAnalyze(paths: readonly string[], values: Options, 
   const analysis = analyze(loaded.inventory, cidrs ? { podCidrs: cidrs } : {});
   watch.lap('classes');
   return { loaded, analysis };
-}
-
-export async function load(paths: readonly string[], values: Options, watch: Stopwatch, reader: (paths: readonly string[]) => Promise<ReadResult> = readInputs): Promise<Loaded> {
-  if (paths.length === 0) throw new UsageError('no input: give one or more files or directories, or - for standard input');
-  const read = await reader(paths);
-  watch.lap('read');
-  const parsed = await parseInputsParallel(read.inputs);
-  watch.lap('parse');
-  const ns = typeof values['namespace'] === 'string' ? values['namespace'] : undefined;
-  const inventory = inventoryFromParsed(parsed, { diagnostics: read.diagnostics, ...(ns ? { defaultNamespace: ns } : {}) });
-  watch.lap('inventory');
-  return { inventory, files: read.inputs.length, unavailableKinds: [] };
 }
 
 const ORDER: Record<string, number> = { error: 0, warning: 1, info: 2 };

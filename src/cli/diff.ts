@@ -1,9 +1,7 @@
 /** `meshless diff`: what a change opens or closes, and the findings it introduces or resolves. */
 import { readInputs, type ReadResult } from '../load/files.js';
-import { inventoryFromParsed } from '../load/text.js';
-import { parseInputsParallel } from '../load/parallel.js';
-import { GitError, mergeBase, parseGitRange, readRevision, resolveRevision, skipBinaryInputs } from '../load/git.js';
-import type { Inventory } from '../model/inventory.js';
+import { loadRead } from '../load/input.js';
+import { mergeBase, parseGitRange, readRevision, resolveRevision, skipBinaryInputs } from '../load/git.js';
 import { analyze, type Analysis } from '../netpol/analysis.js';
 import { LEVELS, type Level } from '../netpol/reach.js';
 import { diffConnectivity, openedConnections, snapshot, type ConnectivitySnapshot } from '../netpol/diff.js';
@@ -91,10 +89,8 @@ interface KeptSide {
 async function computeSide(which: 'before' | 'after', input: DiffInput, s: DiffSettings, watch: Stopwatch, onSide: ((side: DiffSide) => void) | undefined): Promise<KeptSide> {
   const read = await input.read();
   watch.lap('read');
-  const parsed = await parseInputsParallel(read.inputs);
-  watch.lap('parse');
-  const inventory: Inventory = inventoryFromParsed(parsed, { diagnostics: read.diagnostics, ...(s.defaultNamespace !== undefined ? { defaultNamespace: s.defaultNamespace } : {}) });
-  watch.lap('inventory');
+  const loaded = await loadRead(read, { watch, ...(s.defaultNamespace !== undefined ? { defaultNamespace: s.defaultNamespace } : {}) });
+  const inventory = loaded.inventory;
   const analysis = analyze(inventory, s.podCidrs ? { podCidrs: s.podCidrs } : {});
   const connectivity = snapshot(analysis);
   watch.lap('classes');
@@ -107,7 +103,7 @@ async function computeSide(which: 'before' | 'after', input: DiffInput, s: DiffS
     const match = endpointFilter(sel, (id) => labels.get(id))!;
     gateTo = new Set(inventory.endpoints.filter((e) => match(e.id)).map((e) => e.id));
   }
-  onSide?.({ which, input, read, loaded: { inventory, files: read.inputs.length, unavailableKinds: [] }, analysis, audit });
+  onSide?.({ which, input, read, loaded, analysis, audit });
   return { connectivity, findings: { findings: audit.findings }, ...(gateTo ? { gateTo } : {}) };
 }
 
@@ -140,15 +136,6 @@ export async function computeDiff(before: DiffInput, after: DiffInput, s: DiffSe
   return { before: before.side, after: after.side, connectivity, findings, gates };
 }
 
-/** A git problem while reading is a usage error (exit 2), like one found up front. */
-const gitUsage = (read: () => Promise<ReadResult>) => async (): Promise<ReadResult> => {
-  try {
-    return await read();
-  } catch (e) {
-    throw e instanceof GitError ? new UsageError(e.message) : e;
-  }
-};
-
 /**
  * The two sides from the arguments: two paths, or a git range (and the paths
  * inside it). Revisions are resolved now, so a wrong one fails before any work;
@@ -166,20 +153,18 @@ async function readSides(values: Options, positionals: readonly string[]): Promi
     ];
   }
   const paths = positionals.length > 0 ? positionals : ['.'];
-  try {
+  // A GitError is a MeshlessError (input, exit 2), whether found up front or while reading.
+  {
     const range = parseGitRange(spec);
     let base = await resolveRevision(range.base);
     const head = range.head !== undefined ? await resolveRevision(range.head) : undefined;
     if (range.mergeBase && head) base = await mergeBase(base, head);
     const baseRev = base;
-    const before: DiffInput = { side: { label: baseRev.name, sha: baseRev.sha }, read: gitUsage(() => readRevision(baseRev, paths)) };
+    const before: DiffInput = { side: { label: baseRev.name, sha: baseRev.sha }, read: () => readRevision(baseRev, paths) };
     const after: DiffInput = head
-      ? { side: { label: head.name, sha: head.sha }, read: gitUsage(() => readRevision(head, paths)) }
+      ? { side: { label: head.name, sha: head.sha }, read: () => readRevision(head, paths) }
       : { side: { label: 'working tree' }, read: async () => skipBinaryInputs(await readInputs(paths), 'the working tree') };
     return [before, after];
-  } catch (e) {
-    if (e instanceof GitError) throw new UsageError(e.message);
-    throw e;
   }
 }
 
@@ -222,7 +207,7 @@ export async function runDiff(args: readonly string[], io: Io): Promise<number> 
   const state = { internal: false, inputErrors: false, endpoints: 0, policies: 0 };
   const report = await computeDiff(beforeIn, afterIn, settings, watch, (side) => {
     const label = `${side.which} (${side.input.side.label})`;
-    reportDiagnostics({ ...io, err: (m) => { io.err(`${label}: ${m}`); } }, side.loaded, [...side.analysis.diagnostics, ...side.audit.errors], values);
+    reportDiagnostics({ ...io, err: (m) => { io.err(`${label}: ${m}`); } }, side.loaded, [...side.analysis.diagnostics, ...side.audit.diagnostics, ...side.audit.errors], values);
     if (side.audit.errors.length > 0) state.internal = true;
     if (side.which === 'after') {
       // Errors in the new version's input are the change's: the old version's are only reported.

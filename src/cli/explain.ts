@@ -3,6 +3,7 @@ import type { Analysis } from '../netpol/analysis.js';
 import { parseIp } from '../model/ip.js';
 import { explainText } from '../report/explain.js';
 import { CLUSTER_OPTIONS, EXIT, Stopwatch, UsageError, hasInputErrors, loadAndAnalyze, oneOf, parse, parsePortFlag, printStats, reportDiagnostics, type Io } from './common.js';
+import { MeshlessError } from '../model/errors.js';
 
 export const explainHelp = `Usage: meshless explain FROM TO [--port N[/PROTO]] PATH...|--cluster [-o text|json]
 
@@ -28,9 +29,9 @@ export function resolveEndpoint(a: Analysis, ref: string): string | { ip: string
     parts.length === 2 ? e.namespace === parts[0] && e.name === parts[1] : parts.length === 1 ? e.name === ref : false,
   );
   if (candidates.length === 1) return candidates[0]!.id;
-  if (candidates.length > 1) throw new UsageError(`"${ref}" is ambiguous: ${candidates.map((c) => c.id).join(', ')}`);
+  if (candidates.length > 1) throw new MeshlessError('unknown-endpoint', `"${ref}" is ambiguous: ${candidates.map((c) => c.id).join(', ')}`, { hint: 'give the full endpoint id' });
   const near = a.inventory.endpoints.filter((e) => e.id.includes(parts[parts.length - 1]!)).slice(0, 5).map((e) => e.id);
-  throw new UsageError(`no endpoint "${ref}" in the input${near.length > 0 ? `; did you mean ${near.join(', ')}?` : '; run meshless reach to list the endpoints'}`);
+  throw new MeshlessError('unknown-endpoint', `no endpoint "${ref}" in the input${near.length > 0 ? `; did you mean ${near.join(', ')}?` : ''}`, { hint: 'run meshless reach to list the endpoints' });
 }
 
 export async function runExplain(args: readonly string[], io: Io): Promise<number> {
@@ -47,13 +48,8 @@ export async function runExplain(args: readonly string[], io: Io): Promise<numbe
   const { loaded, analysis: a } = await loadAndAnalyze(paths, values, watch);
   const from = resolveEndpoint(a, fromRef);
   const to = resolveEndpoint(a, toRef);
-  let e;
-  try {
-    e = a.explain(from, to, port ?? {});
-  } catch (err) {
-    if (err instanceof RangeError) throw new UsageError(err.message);
-    throw err;
-  }
+  // An unknown endpoint or an address in the pod network is a MeshlessError (input, exit 2).
+  const e = a.explain(from, to, port ?? {});
   watch.lap('evaluate');
   io.out(format === 'json' ? JSON.stringify(e, null, 2) : explainText(e));
   watch.lap('output');

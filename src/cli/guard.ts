@@ -24,7 +24,9 @@ import {
   type GuardDecision,
 } from '../guard/decide.js';
 import { DEFAULT_MANIFEST_OPTIONS, guardManifests, manifestsYaml, type ManifestOptions } from '../guard/manifests.js';
-import { EXIT, Stopwatch, UsageError, hasInputErrors, load, oneOf, parse, reportDiagnostics, type Io, type Options } from './common.js';
+import { EXIT, UsageError, defaultNamespace, hasInputErrors, oneOf, parse, reportDiagnostics, type Io, type Options } from './common.js';
+import { MeshlessError } from '../model/errors.js';
+import { loadInput } from '../load/input.js';
 
 export const guardHelp = `Usage:
   meshless guard serve --cert FILE --key FILE [options]
@@ -172,7 +174,7 @@ const VERDICT_WORD: Readonly<Record<GuardDecision['verdict'], string>> = { allow
 async function check(paths: readonly string[], values: Options, io: Io): Promise<number> {
   const format = oneOf(values['output'], ['text', 'json'] as const, '-o', 'text');
   const config = await guardConfig(values);
-  const loaded = await load(paths, values, new Stopwatch());
+  const loaded = await loadInput({ kind: 'files', paths }, { ...defaultNamespace(values) });
   const inv = loaded.inventory;
   const snapshot = snapshotFromInventory(inv);
   const results: { source: LoadedObject['source']; line: number | undefined; decision: GuardDecision; review: Record<string, unknown> }[] = [];
@@ -285,9 +287,9 @@ async function serve(values: Options, io: Io): Promise<number> {
     server = await startGuardServer({ certFile: cert, keyFile: key, port, config, source: cache, logger });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ENOENT' || err.code === 'EACCES') throw new UsageError(`cannot read ${err.path ?? 'the certificate or key'}: ${err.code === 'ENOENT' ? 'no such file' : 'permission denied'}`);
-    if (err.code === 'EADDRINUSE') throw new UsageError(`port ${port} is already in use; choose another with --port`);
-    throw new UsageError(`cannot start the HTTPS server with --cert ${cert} and --key ${key}: ${err.message}`);
+    if (err.code === 'ENOENT' || err.code === 'EACCES') throw new MeshlessError('input-unreadable', `cannot read ${err.path ?? 'the certificate or key'}: ${err.code === 'ENOENT' ? 'no such file' : 'permission denied'}`);
+    if (err.code === 'EADDRINUSE') throw new MeshlessError('port-in-use', `port ${port} is already in use`, { hint: 'choose another with --port', cause: e });
+    throw new MeshlessError('input-invalid', `cannot start the HTTPS server with --cert ${cert} and --key ${key}: ${err.message}`, { cause: e });
   }
   try {
     await cache.start();

@@ -4,7 +4,9 @@
  * as `kubectl meshless ...`.
  */
 import { basename } from 'node:path';
-import { EXIT, UsageError, type Io } from './common.js';
+import { EXIT, exitCodeOf, type Io } from './common.js';
+import { MeshlessError } from '../model/errors.js';
+import { VERSION } from '../version.js';
 
 type Command = (args: readonly string[], io: Io) => Promise<number>;
 
@@ -47,7 +49,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     return cmd === undefined ? EXIT.usage : EXIT.ok;
   }
   if (cmd === '--version') {
-    io.out('meshless 0.1.0');
+    io.out(`meshless ${VERSION}`);
     return EXIT.ok;
   }
   const command = COMMANDS[cmd];
@@ -59,9 +61,11 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     const run = await command.load();
     return await run(rest, io);
   } catch (e) {
-    if (e instanceof UsageError) {
-      io.err(`${io.prog} ${cmd}: ${e.message}\nRun ${io.prog} ${cmd} --help for usage.`);
-      return EXIT.usage;
+    // Adapters map the error's code to an exit code; they never read its message.
+    if (e instanceof MeshlessError && e.kind !== 'internal') {
+      const help = e.kind === 'usage' ? `\nRun ${io.prog} ${cmd} --help for usage.` : '';
+      io.err(`${io.prog} ${cmd}: ${e.message}${e.hint ? `\n${e.hint}` : ''}${help}`);
+      return exitCodeOf(e);
     }
     io.err(`${io.prog} ${cmd}: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\nThis is a bug in meshless; please report it with the input that caused it.`);
     return EXIT.internal;

@@ -4,8 +4,8 @@ import { AUDIT_SETTING_OPTIONS, auditSettings } from './settings.js';
 import { reach } from '../netpol/reach.js';
 import { TOOL } from '../report/audit-json.js';
 import { htmlReport } from '../report/html.js';
-import { loadSnapshot } from '../server/state.js';
-import { CLUSTER_OPTIONS, EXIT, UsageError, hasInputErrors, parse, podCidrs, printStats, reportDiagnostics, Stopwatch, type Io } from './common.js';
+import { loadSnapshot } from '../load/snapshot.js';
+import { CLUSTER_OPTIONS, EXIT, UsageError, defaultNamespace, hasInputErrors, inputSource, parse, podCidrs, printStats, reportDiagnostics, Stopwatch, type Io } from './common.js';
 
 export const reportHelp = `Usage: meshless report PATH... | --cluster -o FILE [options]
 
@@ -56,7 +56,7 @@ export async function runReport(args: readonly string[], io: Io): Promise<number
   if (values['cluster'] === true && positionals.length > 0) throw new UsageError('give either PATH... or --cluster, not both');
   const { settings, described } = await auditSettings(values);
   const cidrs = podCidrs(values);
-  const snap = await loadSnapshot({ paths: positionals, values, ...(cidrs ? { podCidrs: cidrs } : {}), audit: settings });
+  const snap = await loadSnapshot({ source: inputSource(positionals, values), ...defaultNamespace(values), ...(cidrs ? { podCidrs: cidrs } : {}), audit: settings });
   const watch = new Stopwatch();
   Object.assign(watch.phases, snap.phases);
   const inv = snap.loaded.inventory;
@@ -91,7 +91,7 @@ export async function runReport(args: readonly string[], io: Io): Promise<number
     const open = audit.findings.filter((f) => !f.suppressed).length;
     io.err(`wrote ${outFile}: ${open} open finding(s), ${audit.findings.length - open} suppressed, ${namespaceReach.allowed.length} namespace-level connections`);
   }
-  reportDiagnostics(io, snap.loaded, [...snap.analysis.diagnostics, ...audit.errors], values);
+  reportDiagnostics(io, snap.loaded, [...snap.analysis.diagnostics, ...audit.diagnostics, ...audit.errors], values);
   if (values['stats']) printStats(io, watch, { endpoints: inv.endpoints.length, findings: audit.findings.length });
   if (audit.errors.length > 0) return EXIT.internal;
   return hasInputErrors(inv) ? EXIT.usage : EXIT.ok;

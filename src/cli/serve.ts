@@ -1,12 +1,13 @@
 /** `meshless serve`: a local web UI — the controls, the graph, explanations, diff mode. */
 import { spawn } from 'node:child_process';
-import { startServer, isLoopback, type RunningServer } from '../server/serve.js';
-import { loadSnapshot, type InputSpec } from '../server/state.js';
-import { DEFAULT_MAX_WORKLOADS } from '../server/model.js';
+import { DEFAULT_MAX_WORKLOADS, startServer, isLoopback, type RunningServer } from '../server/serve.js';
+import { loadSnapshot, type SnapshotSpec } from '../load/snapshot.js';
+import type { InputSource } from '../load/input.js';
 import { AUDIT_SETTING_OPTIONS, auditSettings } from './settings.js';
 import { formatDiagnostic } from '../model/diagnostics.js';
 import type { AuditResult } from '../checks/run.js';
-import { CLUSTER_OPTIONS, EXIT, UsageError, parse, podCidrs, reportDiagnostics, type Io } from './common.js';
+import { CLUSTER_OPTIONS, EXIT, UsageError, defaultNamespace, inputSource, parse, podCidrs, reportDiagnostics, type Io } from './common.js';
+import { MeshlessError } from '../model/errors.js';
 
 export const serveHelp = `Usage: meshless serve PATH... | --cluster [options]
        meshless serve --diff OLD NEW [options]
@@ -98,24 +99,22 @@ export async function startServe(args: readonly string[], io: Io): Promise<Start
   // --git BASE..HEAD (or BASE...HEAD, or BASE against the working tree): both versions from git itself.
   let revs: { old?: string; new?: string; label: string } = { label: '' };
   if (gitSpec !== undefined) {
-    const { parseGitRange, resolveRevision, mergeBase, GitError } = await import('../load/git.js');
-    try {
-      const range = parseGitRange(gitSpec);
-      const head = range.head !== undefined ? await resolveRevision(range.head) : undefined;
-      let base = await resolveRevision(range.base);
-      if (range.mergeBase && head) base = await mergeBase(base, head);
-      revs = { old: base.sha, ...(head ? { new: head.sha } : {}), label: `${range.base} → ${range.head ?? 'working tree'}` };
-    } catch (e) {
-      if (e instanceof GitError) throw new UsageError(e.message);
-      throw e;
-    }
+    // A GitError is a MeshlessError (input, exit 2).
+    const { parseGitRange, resolveRevision, mergeBase } = await import('../load/git.js');
+    const range = parseGitRange(gitSpec);
+    const head = range.head !== undefined ? await resolveRevision(range.head) : undefined;
+    let base = await resolveRevision(range.base);
+    if (range.mergeBase && head) base = await mergeBase(base, head);
+    revs = { old: base.sha, ...(head ? { new: head.sha } : {}), label: `${range.base} → ${range.head ?? 'working tree'}` };
   }
   const gitCwd = process.cwd();
   // Checks that failed (a bug) are reported when the audit runs: on the page's first request for findings.
   const onAudited = (r: AuditResult): void => {
     for (const e of r.errors) io.err(formatDiagnostic(e));
   };
-  const spec = (paths: readonly string[], sha?: string): InputSpec => ({ paths, ...(sha !== undefined ? { rev: { sha, cwd: gitCwd } } : {}), onAudited, values, ...(cidrs ? { podCidrs: cidrs } : {}), audit: settings });
+  const source = (paths: readonly string[], sha?: string): InputSource =>
+    cluster ? inputSource([], values) : sha !== undefined ? { kind: 'git', rev: sha, paths, cwd: gitCwd } : { kind: 'files', paths };
+  const spec = (paths: readonly string[], sha?: string): SnapshotSpec => ({ source: source(paths, sha), ...defaultNamespace(values), onAudited, ...(cidrs ? { podCidrs: cidrs } : {}), audit: settings });
   const gitPaths = positionals.length > 0 ? positionals : ['.'];
   const newPaths = gitSpec !== undefined ? gitPaths : diff ? [positionals[1]!] : positionals;
   const oldPaths = gitSpec !== undefined ? gitPaths : diff ? [positionals[0]!] : [];
@@ -141,8 +140,8 @@ export async function startServe(args: readonly string[], io: Io): Promise<Start
     });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new UsageError(`port ${port} on ${host} is in use: pass --port N, or --port 0 for a free one`);
-    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new UsageError(`cannot bind ${host}: not an address of this machine`);
+    if (code === 'EADDRINUSE') throw new MeshlessError('port-in-use', `port ${port} on ${host} is in use`, { hint: 'pass --port N, or --port 0 for a free one', cause: e });
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new MeshlessError('address-unavailable', `cannot bind ${host}: not an address of this machine`, { hint: 'pass --host with an address of this machine, such as 127.0.0.1', cause: e });
     throw e;
   }
   io.out(`meshless serve: ${server.url}${gitSpec !== undefined ? ` (diff: ${revs.label})` : diff ? ` (diff: ${oldPaths[0]!} → ${newPaths[0]!})` : ''}`);
@@ -170,7 +169,7 @@ export async function runServe(args: readonly string[], io: Io): Promise<number>
     await server.ready;
   } catch (e) {
     await server.close();
-    if (e instanceof UsageError) throw e;
+    if (e instanceof MeshlessError) throw e;
     io.err(`meshless serve: cannot load the input: ${e instanceof Error ? e.message : String(e)}`);
     return EXIT.usage;
   }

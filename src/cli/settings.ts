@@ -4,13 +4,13 @@
  * Used by audit, diff, report, serve and guard.
  */
 import { readFile } from 'node:fs/promises';
-import yaml from 'js-yaml';
+import { parse as parseYaml } from 'yaml';
 import type { LoadedConfig } from '../checks/config.js';
 import { ALL_CHECKS } from '../checks/index.js';
-import type { Baseline } from '../checks/run.js';
+import type { AuditSettings, Baseline } from '../checks/run.js';
 import { DEFAULT_CONFIG } from '../checks/types.js';
-import type { AuditSettings } from '../server/state.js';
-import { UsageError, type Options } from './common.js';
+import { type Options } from './common.js';
+import { MeshlessError } from '../model/errors.js';
 
 export async function loadConfig(values: Options): Promise<LoadedConfig> {
   let loaded: LoadedConfig = { config: DEFAULT_CONFIG, ignore: [] };
@@ -18,14 +18,14 @@ export async function loadConfig(values: Options): Promise<LoadedConfig> {
   if (typeof file === 'string') {
     let raw: unknown;
     try {
-      raw = yaml.load(await readFile(file, 'utf8'));
+      raw = parseYaml(await readFile(file, 'utf8'));
     } catch (e) {
-      throw new UsageError(`--config ${file}: ${e instanceof Error ? e.message.split('\n')[0]! : String(e)}`);
+      throw new MeshlessError('config-invalid', `--config ${file}: ${e instanceof Error ? e.message.split('\n')[0]! : String(e)}`);
     }
     // zod is loaded only when there is a file to check: `serve` starts reading its input ~50 ms sooner.
     const { parseAuditConfig } = await import('../checks/config.js');
     const parsed = parseAuditConfig(raw);
-    if ('problems' in parsed) throw new UsageError(`--config ${file} is not valid:\n  ${parsed.problems.join('\n  ')}`);
+    if ('problems' in parsed) throw new MeshlessError('config-invalid', `--config ${file} is not valid:\n  ${parsed.problems.join('\n  ')}`);
     loaded = parsed;
   }
   const team = values['network-team'];
@@ -44,10 +44,10 @@ export async function loadBaseline(file: string): Promise<Baseline> {
   try {
     doc = JSON.parse(await readFile(file, 'utf8'));
   } catch (e) {
-    throw new UsageError(`--baseline ${file}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new MeshlessError('baseline-invalid', `--baseline ${file}: ${e instanceof Error ? e.message : String(e)}`);
   }
   const list = (doc as Partial<BaselineFile> | null)?.findings;
-  if (!Array.isArray(list)) throw new UsageError(`--baseline ${file}: expected {"version": 1, "findings": [{"fingerprint": ..., "reason": ...}]}`);
+  if (!Array.isArray(list)) throw new MeshlessError('baseline-invalid', `--baseline ${file}: expected {"version": 1, "findings": [{"fingerprint": ..., "reason": ...}]}`);
   return { entries: new Map(list.map((f) => [f.fingerprint, f.reason])) };
 }
 

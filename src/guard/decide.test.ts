@@ -427,7 +427,7 @@ function compare(inv: Inventory, requireEgress: boolean, audit: AuditConfig = DE
   const auditConfig = { ...audit, requireEgressIsolation: requireEgress };
   const result = runAudit(inv, analyze(inv), { config: auditConfig, checks: ALL_CHECKS });
   const denying = new Set([...DENYING_EDGE_CHECKS, WORKLOAD_INGRESS_CHECK, NAMESPACE_CHECK, ...(requireEgress ? [WORKLOAD_EGRESS_CHECK] : [])]);
-  const edgeIds = new Set(ALL_CHECKS.filter((c) => c.control === 'authentication' || c.control === 'ingress-encryption').map((c) => c.id));
+  const edgeIds = new Set<string>(ALL_CHECKS.filter((c) => c.control === 'authentication' || c.control === 'ingress-encryption').map((c) => c.id));
   const byObject = new Map<string, { deny: Set<string>; warn: Set<string> }>();
   for (const f of result.findings) {
     if (f.suppressed) continue;

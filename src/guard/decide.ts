@@ -25,10 +25,11 @@ import type { SourceRef } from '../model/source.js';
 import { analyze } from '../netpol/analysis.js';
 import { describeSelector, matches, whyNotMatched } from '../netpol/selector.js';
 import { edgeChecks } from '../checks/registry-edge.js';
+import { checkById, type CheckId } from '../checks/index.js';
 import { IGNORE_ANNOTATION, IGNORE_REASON_ANNOTATION, runAudit } from '../checks/run.js';
 import { teamNameReason } from '../checks/ns-team-name.js';
 import { DEFAULT_CONFIG, objectText, type AuditConfig, type Finding } from '../checks/types.js';
-import { ingressEdge, KNOWN_EDGES, TRAEFIK } from '../checks/edge.js';
+import { ingressEdge, KNOWN_EDGES, TRAEFIK } from '../exposure/index.js';
 import { matchLabelsYaml } from '../checks/segregation.js';
 import { dig, isRecord, str } from '../model/json.js';
 import type { LayerPolicy, LayerTier } from '../model/layers.js';
@@ -474,24 +475,22 @@ const TEMPLATE_PATH: Readonly<Record<string, readonly string[]>> = POD_TEMPLATE_
 /** Kinds whose exposure the edge checks judge. */
 const EDGE_KINDS: ReadonlySet<string> = new Set(['Ingress', 'HTTPRoute', 'GRPCRoute']);
 
-/** The edge checks whose findings deny: exposed without authentication, or without TLS. Every other edge finding is a warning. */
-export const DENYING_EDGE_CHECKS: ReadonlySet<string> = new Set([
-  'auth-ingress-nginx-no-auth-url',
-  'auth-gateway-route-unauthenticated',
-  'auth-traefik-no-forward-auth',
-  'tls-host-without-tls',
-]);
+/**
+ * The edge checks whose findings deny: those that declare `admission: 'deny'`
+ * (exposed without authentication, or without TLS). Every other edge finding is a warning.
+ */
+export const DENYING_EDGE_CHECKS: ReadonlySet<string> = new Set(edgeChecks.filter((c) => c.admission === 'deny').map((c) => c.id));
 
 /**
  * Edge checks that conclude from the absence of an object (the TLS Secret, the Service
  * auth-url names, the issuer): run only on a complete snapshot, since the watch cache
  * does not hold those kinds.
  */
-export const ABSENCE_CHECKS: ReadonlySet<string> = new Set(['tls-no-certificate-source', 'auth-url-target-missing', 'tls-issuer-missing']);
+export const ABSENCE_CHECKS: ReadonlySet<string> = new Set(['tls-no-certificate-source', 'auth-url-target-missing', 'tls-issuer-missing'] as const satisfies readonly CheckId[]);
 
-export const WORKLOAD_INGRESS_CHECK = 'seg-workload-not-isolated-ingress';
-export const WORKLOAD_EGRESS_CHECK = 'seg-workload-not-isolated-egress';
-export const NAMESPACE_CHECK = 'ns-team-name';
+export const WORKLOAD_INGRESS_CHECK = 'seg-workload-not-isolated-ingress' satisfies CheckId;
+export const WORKLOAD_EGRESS_CHECK = 'seg-workload-not-isolated-egress' satisfies CheckId;
+export const NAMESPACE_CHECK = 'ns-team-name' satisfies CheckId;
 
 /** Kinds the guard reviews (any other kind is allowed unchecked). */
 export const REVIEWED_KINDS: readonly string[] = [...Object.keys(TEMPLATE_PATH), 'Namespace', ...EDGE_KINDS];
@@ -921,7 +920,7 @@ function edgeReasons(request: AdmissionRequest, object: ReviewedObject, obj: Jso
       reasons.push({ code: f.check, effect: 'info', summary: `${f.check} is suppressed (${f.suppressed.by}): ${f.suppressed.reason}` });
       continue;
     }
-    const deny = DENYING_EDGE_CHECKS.has(f.check);
+    const deny = checkById(f.check)?.admission === 'deny';
     reasons.push({ code: f.check, effect: deny ? 'deny' : 'warn', summary: deny ? f.message : `${f.message} [${f.check}]`, ...(deny ? { detail: `${f.message}.\n${f.why}\n\nFix: ${f.fix}` } : {}) });
   }
   for (const e of result.errors) reasons.push({ code: 'check-failed', effect: 'warn', summary: e.message });

@@ -19,7 +19,8 @@
  * - A NetworkPolicy for the guard itself: ingress on 8443 from the control plane
  *   (and Prometheus), egress to the API server only.
  */
-import yaml from 'js-yaml';
+import { renderDoc } from '../generate/yaml.js';
+import { VERSION } from '../version.js';
 import { guardRbacRules, type FailurePolicy, type GuardMode } from './decide.js';
 
 export interface ManifestOptions {
@@ -41,7 +42,7 @@ export interface ManifestOptions {
 export const DEFAULT_CONTROL_PLANE_CIDRS: readonly string[] = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
 
 export const DEFAULT_MANIFEST_OPTIONS: ManifestOptions = {
-  image: 'meshless:0.1.0',
+  image: `meshless:${VERSION}`,
   namespace: 'meshless-system',
   mode: 'enforce',
   failurePolicy: 'fail',
@@ -248,5 +249,5 @@ export function manifestsYaml(objects: readonly Obj[], o: ManifestOptions): stri
     `# The guard's NetworkPolicy admits the API server from ${o.controlPlaneCidrs.join(', ')}:`,
     '# narrow it to your control-plane addresses with --control-plane-cidr.',
   ].join('\n');
-  return `${header}\n${objects.map((x) => `---\n${yaml.dump(x, { lineWidth: -1, noRefs: true, quotingType: '"' })}`).join('')}`;
+  return `${header}\n${objects.map((x) => `---\n${renderDoc({ object: x })}`).join('')}`;
 }

@@ -362,9 +362,19 @@ export async function startGuardServer(options: GuardServerOptions): Promise<Gua
     logger?.info({ notAfter: exp !== undefined ? new Date(exp * 1000).toISOString() : undefined }, 'certificate reloaded');
     return true;
   };
+  let queued: Promise<boolean> | undefined;
   const reloadCertificate = (): Promise<boolean> => {
-    // One reload at a time; a change during it is caught by the next event or poll.
-    reloading ??= reloadNow().finally(() => {
+    // One reload at a time. A request during a reload may come after that reload read the
+    // files (the key landing after the certificate): one more reload follows it, so the
+    // answer always reflects the files as they were when it was asked for.
+    if (reloading) {
+      queued ??= reloading.then(() => {
+        queued = undefined;
+        return reloadCertificate();
+      });
+      return queued;
+    }
+    reloading = reloadNow().finally(() => {
       reloading = undefined;
     });
     return reloading;

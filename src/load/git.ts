@@ -14,14 +14,17 @@ import { spawn } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import { isAbsolute, posix, relative, sep } from 'node:path';
 import type { Diagnostic } from '../model/diagnostics.js';
+import { MeshlessError } from '../model/errors.js';
 import type { InputText } from './text.js';
 import type { ReadResult } from './files.js';
 
 const MANIFEST = /\.(ya?ml|json)$/i;
 
-/** A revision or repository problem: the CLI prints the message and exits 2. */
-export class GitError extends Error {
-  override readonly name = 'GitError';
+/** A revision or repository problem: an input error (exit 2), code `git-failed`. */
+export class GitError extends MeshlessError {
+  constructor(message: string) {
+    super('git-failed', message);
+  }
 }
 
 export interface Revision {

@@ -20,7 +20,7 @@ import type { IGateway, IHTTPRoute } from '@kubernetes-models/gateway-api/gatewa
 import type { IReferenceGrant } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1beta1';
 import type { ICertificate } from '@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate';
 import type { Inventory } from '../model/inventory.js';
-import { field, findObject, gateways, list, nameOf, nsOf, ofKind, str } from '../checks/edge.js';
+import { field, findObject, gateways, list, nameOf, nsOf, ofKind, str } from '../exposure/index.js';
 import { isRecord } from '../model/json.js';
 import type { Obj } from '../generate/platform.js';
 import type { Doc, FilePlan } from '../generate/yaml.js';

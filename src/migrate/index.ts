@@ -5,7 +5,7 @@
  */
 import { buildInventory, type Inventory, type ParsedDocument } from '../model/inventory.js';
 import type { LoadedObject } from '../model/kube.js';
-import { ingressNginxControllers } from '../checks/edge.js';
+import { ingressNginxControllers } from '../exposure/index.js';
 import type { Obj } from '../generate/platform.js';
 import type { FilePlan } from '../generate/yaml.js';
 import { envoyPods, renderEnvoyGateway, DEFAULT_GATEWAY } from './envoy-gateway.js';

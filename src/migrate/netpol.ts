@@ -17,7 +17,7 @@ import type { LabelSelector, LabelSelectorRequirement } from '../model/networkpo
 import type { Endpoint } from '../model/workloads.js';
 import { isRecord } from '../model/json.js';
 import { matches } from '../netpol/selector.js';
-import { field, findService, list, nameOf, nsOf, ofKind, str } from '../checks/edge.js';
+import { field, findService, list, nameOf, nsOf, ofKind, str } from '../exposure/index.js';
 import type { Obj } from '../generate/platform.js';
 import type { Doc } from '../generate/yaml.js';
 import type { IngressPlan } from './read.js';

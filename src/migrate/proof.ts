@@ -15,7 +15,7 @@ import type { Endpoint } from '../model/workloads.js';
 import { ALL_CHECKS } from '../checks/index.js';
 import { runAudit } from '../checks/run.js';
 import { DEFAULT_CONFIG, type EntryPoint } from '../checks/types.js';
-import { entryPoints, servicePortNumber } from '../checks/edge.js';
+import { entryPoints, servicePortNumber } from '../exposure/index.js';
 import { analyze, type Analysis } from '../netpol/analysis.js';
 import { diffConnectivity, openedConnections, subtractPorts } from '../netpol/diff.js';
 import { EMPTY_PORTS, formatPorts, isEmpty, union, type PortSet } from '../netpol/ports.js';

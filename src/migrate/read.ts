@@ -35,7 +35,7 @@ import {
   servicePortNumber,
   str,
   type IssuerRef,
-} from '../checks/edge.js';
+} from '../exposure/index.js';
 
 export type PathType = 'Prefix' | 'Exact';
 

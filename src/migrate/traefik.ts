@@ -17,7 +17,7 @@
  */
 import type { ICertificate } from '@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate';
 import type { Inventory } from '../model/inventory.js';
-import { containersOf, workloads } from '../checks/edge.js';
+import { containersOf, workloads } from '../exposure/index.js';
 import type { Obj } from '../generate/platform.js';
 import type { Doc, FilePlan } from '../generate/yaml.js';
 import type { IngressPlan, PathRule, Unsupported } from './read.js';

@@ -14,6 +14,7 @@
  * classes; classes that every policy treats alike are grouped again into roles
  * (one for each side of a connection), and connectivity is computed on roles.
  */
+import { MeshlessError } from '../model/errors.js';
 import type { Inventory, Namespace } from '../model/inventory.js';
 import type { Labels } from '../model/labels.js';
 import { labelsKey } from '../model/labels.js';
@@ -227,7 +228,7 @@ export class Analysis {
     this.podCidrSource = options.podCidrs ? '--pod-cidr' : inferred ? inferred.source : 'default (no IPPool, Flannel, Cilium or kubeadm configuration in the input; set --pod-cidr)';
     this.podCidrs = (options.podCidrs ?? inferred?.cidrs ?? DEFAULT_POD_CIDRS).map((c) => {
       const parsed = parseCidr(c);
-      if (typeof parsed === 'string') throw new RangeError(`pod CIDR "${c}": ${parsed}`);
+      if (typeof parsed === 'string') throw new MeshlessError('invalid-cidr', `pod CIDR "${c}": ${parsed}`, { hint: 'write the pod network as a CIDR such as 10.244.0.0/16' });
       return parsed;
     });
     this.collectIpBlocks();
@@ -927,9 +928,9 @@ export class Analysis {
     const text = typeof ref === 'string' ? ref : ref.ip;
     const ip = parseIp(text);
     if (ip && containsIp(this.clusterSpace, ip.family, ip.value)) {
-      throw new RangeError(`${role} ${text} is inside the pod network (${this.podCidrs.map((c) => c.text).join(', ')}) but no pod in the input has that IP; if it is not a pod address, set --pod-cidr to the real pod network (now: ${this.podCidrSource})`);
+      throw new MeshlessError('unknown-endpoint', `${role} ${text} is inside the pod network (${this.podCidrs.map((c) => c.text).join(', ')}) but no pod in the input has that IP; if it is not a pod address, set --pod-cidr to the real pod network (now: ${this.podCidrSource})`);
     }
-    throw new RangeError(`unknown ${role} ${JSON.stringify(text)}: not an endpoint id in the input nor an IP address`);
+    throw new MeshlessError('unknown-endpoint', `unknown ${role} ${JSON.stringify(text)}: not an endpoint id in the input nor an IP address`);
   }
 
   /** Is a connection from → to on port/protocol allowed? Endpoint ids or IP addresses. */

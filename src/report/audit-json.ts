@@ -1,8 +1,9 @@
 /** `audit -o json`: one object; the format is documented in docs/output-formats.md. */
 import type { AuditResult } from '../checks/run.js';
 import { SEVERITIES, type Severity } from '../checks/types.js';
+import { VERSION } from '../version.js';
 
-export const TOOL = { name: 'meshless', version: '0.1.0', informationUri: 'https://meshless.dev' } as const;
+export const TOOL = { name: 'meshless', version: VERSION, informationUri: 'https://meshless.dev' } as const;
 
 export function auditJson(r: AuditResult): unknown {
   const open = r.findings.filter((f) => !f.suppressed);

@@ -3,6 +3,8 @@
  * the browser (src/ui) reads them, and neither can drift from the other.
  */
 
+import type { InputDigest, LoadProgress } from '../load/types.js';
+
 export type ControlId = 'authentication' | 'ingress-encryption' | 'in-cluster-encryption' | 'segregation';
 export type ControlState = 'pass' | 'partial' | 'fail' | 'unknown';
 export type Change = 'added' | 'removed' | 'changed';
@@ -15,11 +17,8 @@ export interface ApiControl {
   readonly requirements: readonly string[];
 }
 
-export interface ApiInput {
-  readonly file: string;
-  readonly sha256: string;
-  readonly bytes: number;
-}
+/** An input file's size and SHA-256. */
+export type ApiInput = InputDigest;
 
 export interface ApiNamespace {
   readonly name: string;
@@ -177,9 +176,7 @@ export interface ApiError {
 }
 
 /** Where a load is: what a page waiting for a large input can say meanwhile. */
-export type LoadProgress =
-  | { readonly phase: 'parsing'; readonly files: number; readonly bytes: number }
-  | { readonly phase: 'analysing'; readonly documents: number };
+export type { LoadProgress };
 
 /** A `progress` event on /api/events: the phase, and the generation the model will have when this load is done. */
 export type ApiProgress = LoadProgress & { readonly generation: number };

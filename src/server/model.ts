@@ -7,6 +7,7 @@
  * namespace level only (cheap: it comes from role pairs), and the workloads of a
  * namespace are sent when the UI expands it.
  */
+import { MeshlessError } from '../model/errors.js';
 import type { Explanation } from '../netpol/explain.js';
 import { formatIp, parseIp } from '../model/ip.js';
 import { PROTOCOLS, type Protocol } from '../model/networkpolicy.js';
@@ -17,7 +18,7 @@ import { peerLabel } from '../report/html.js';
 import type { Finding } from '../checks/types.js';
 import type { ApiDiagnostic, ApiEdge, ApiEntryPoint, ApiFinding, ApiModel, ApiNamespace, ApiPairs, ApiPeer, ApiWorkload, ApiWorkloads } from './api.js';
 import { diffConnectivity, type ConnectivityDiff } from '../netpol/diff.js';
-import type { Snapshot } from './state.js';
+import type { Snapshot } from '../load/snapshot.js';
 
 export const DEFAULT_MAX_WORKLOADS = 300;
 const MAX_PAIRS = 500;
@@ -71,7 +72,7 @@ function parsePort(text: string | undefined): { port?: number; protocol?: Protoc
   const m = /^(\d{1,5})(?:\/([A-Za-z]+))?$/.exec(text.trim());
   const port = m ? Number(m[1]) : NaN;
   const protocol = (m?.[2] ?? 'TCP').toUpperCase() as Protocol;
-  if (!m || port < 1 || port > 65535 || !PROTOCOLS.includes(protocol)) throw new RangeError(`port must be N or N/PROTOCOL (TCP, UDP, SCTP) with N from 1 to 65535, got ${JSON.stringify(text)}`);
+  if (!m || port < 1 || port > 65535 || !PROTOCOLS.includes(protocol)) throw new MeshlessError('invalid-port', `port must be N or N/PROTOCOL (TCP, UDP, SCTP) with N from 1 to 65535, got ${JSON.stringify(text)}`);
   return { port, protocol };
 }
 
@@ -404,7 +405,7 @@ export class ModelView {
     if (a.endpoint(ref)) return ref;
     if (ref.startsWith('ip:')) {
       const atom = a.external.find((x) => x.id === ref);
-      if (!atom) throw new RangeError(`unknown ${role} ${ref}: no such outside peer in this version (the inputs may have changed; reload the page)`);
+      if (!atom) throw new MeshlessError('unknown-endpoint', `unknown ${role} ${ref}: no such outside peer in this version (the inputs may have changed; reload the page)`);
       const v4 = atom.set.v4[0];
       const v6 = atom.set.v6[0];
       return { ip: v4 ? formatIp(4, v4[0]) : formatIp(6, v6![0]) };
@@ -412,7 +413,7 @@ export class ModelView {
     const e = this.snap.loaded.inventory.endpoints.find((x) => x.workload === ref);
     if (e) return e.id;
     if (parseIp(ref)) return { ip: ref };
-    throw new RangeError(`unknown ${role} ${JSON.stringify(ref)}: not a workload, endpoint or outside peer in the input`);
+    throw new MeshlessError('unknown-endpoint', `unknown ${role} ${JSON.stringify(ref)}: not a workload, endpoint or outside peer in the input`);
   }
 
   explain(from: string, to: string, port?: string): Explanation {

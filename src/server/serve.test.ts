@@ -14,7 +14,7 @@ import { ALL_CHECKS } from '../checks/index.js';
 import { DEFAULT_CONFIG } from '../checks/types.js';
 import type { ApiModel, ApiPairs, ApiWorkloads } from './api.js';
 import { startServer, type RunningServer } from './serve.js';
-import { loadSnapshot } from './state.js';
+import { loadSnapshot } from '../load/snapshot.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const shop = join(root, 'examples/shop');
@@ -27,7 +27,7 @@ after(async () => {
 });
 
 async function serve(paths: string[], extra: { maxWorkloads?: number; old?: string[] } = {}): Promise<RunningServer> {
-  const spec = (p: string[]) => ({ paths: p, values: {}, audit: { config: DEFAULT_CONFIG, checks: ALL_CHECKS } });
+  const spec = (p: string[]) => ({ source: { kind: 'files' as const, paths: p }, audit: { config: DEFAULT_CONFIG, checks: ALL_CHECKS } });
   const s = await startServer({
     host: '127.0.0.1',
     port: 0,
@@ -216,7 +216,7 @@ test('serve --git BASE..HEAD: both versions read from git, what the commit remov
 test('while loading, the event stream tells the phase: at once to a page that connects, then each new one', { timeout: 30_000 }, async () => {
   let release!: () => void;
   const gate = new Promise<void>((r) => { release = r; });
-  const spec = { paths: [shop], values: {}, audit: { config: DEFAULT_CONFIG, checks: ALL_CHECKS } };
+  const spec = { source: { kind: 'files' as const, paths: [shop] }, audit: { config: DEFAULT_CONFIG, checks: ALL_CHECKS } };
   const s = await startServer({
     host: '127.0.0.1',
     port: 0,

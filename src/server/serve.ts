@@ -14,13 +14,14 @@
  * Bound to 127.0.0.1 by default; requests naming another host are refused so a
  * web page elsewhere cannot reach the API through DNS rebinding.
  */
+import { isMeshlessError } from '../model/errors.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { statSync, watch as fsWatch, watchFile, unwatchFile, type FSWatcher } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ModelView } from './model.js';
-import type { Snapshot } from './state.js';
+import type { Snapshot } from '../load/snapshot.js';
 import type { ApiProgress, LoadProgress } from './api.js';
 
 export interface ServeOptions {
@@ -221,7 +222,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
         try {
           json(res, 200, v.explain(from, to, q.get('port') ?? undefined)); return;
         } catch (e) {
-          if (e instanceof RangeError) { json(res, 400, { error: e.message }); return; }
+          if (isMeshlessError(e, 'input')) { json(res, 400, { error: e.message }); return; }
           throw e;
         }
       }
@@ -341,3 +342,4 @@ export function watchInputs(paths: readonly string[], onChange: () => void, debo
     for (const p of polled) unwatchFile(p);
   };
 }
+export { DEFAULT_MAX_WORKLOADS } from './model.js';

@@ -12,8 +12,30 @@ import type { Labels } from '../model/labels.js';
 import type { LabelSelector, LabelSelectorRequirement } from '../model/networkpolicy.js';
 import type { Endpoint } from '../model/workloads.js';
 import { matches } from '../netpol/selector.js';
-import type { CheckContext, EntryPoint } from './types.js';
 import { dig, isRecord, str } from '../model/json.js';
+
+/** A way into the cluster from outside: one host (and path) routed to a Service. */
+export interface EntryPoint {
+  /** The object that routes it: Ingress, HTTPRoute, GRPCRoute, Traefik IngressRoute... */
+  readonly route: LoadedObject;
+  /** `ingress-nginx`, `gateway-api`, `traefik`, or another controller name. */
+  readonly via: string;
+  readonly host: string;
+  readonly path?: string;
+  /** The backend Service. */
+  readonly service: { readonly namespace: string; readonly name: string; readonly port?: number | string };
+  /** Endpoint ids the Service's selector picks (empty when the Service is not in the input). */
+  readonly endpoints: readonly string[];
+  /** Authenticated at the edge, and by what (`oauth2-proxy via auth-url`, `SecurityPolicy shop/auth`). */
+  readonly authenticated: boolean;
+  readonly authBy?: string;
+  /** Marked public on purpose, with the reason given. */
+  readonly publicReason?: string;
+  /** TLS terminated at the edge for this host, and how the certificate comes (`cert-manager ClusterIssuer letsencrypt-prod`). */
+  readonly tls: boolean;
+  readonly tlsBy?: string;
+}
+
 
 // ---------------------------------------------------------------------------
 // Reading untyped objects
@@ -829,21 +851,21 @@ function modelOf(inv: Inventory): EdgeModel {
 }
 
 /** Every way into the cluster from outside that the input shows. */
-export function entryPoints(ctx: Pick<CheckContext, 'inventory'>): EntryPoint[] {
+export function entryPoints(ctx: { readonly inventory: Inventory }): EntryPoint[] {
   return modelOf(ctx.inventory).entries;
 }
 
-export function entryDetail(ctx: Pick<CheckContext, 'inventory'>, ep: EntryPoint): EntryDetail | undefined {
+export function entryDetail(ctx: { readonly inventory: Inventory }, ep: EntryPoint): EntryDetail | undefined {
   return modelOf(ctx.inventory).details.get(ep);
 }
 
 /** Gateway API routes on plain-HTTP listeners that redirect to https. */
-export function httpsRedirects(ctx: Pick<CheckContext, 'inventory'>): EdgeModel['redirects'] {
+export function httpsRedirects(ctx: { readonly inventory: Inventory }): EdgeModel['redirects'] {
   return modelOf(ctx.inventory).redirects;
 }
 
 /** Entry points grouped by the route object that defines them, in input order. */
-export function entryPointsByRoute(ctx: Pick<CheckContext, 'inventory'>, filter: (ep: EntryPoint) => boolean = () => true): Map<LoadedObject, EntryPoint[]> {
+export function entryPointsByRoute(ctx: { readonly inventory: Inventory }, filter: (ep: EntryPoint) => boolean = () => true): Map<LoadedObject, EntryPoint[]> {
   const out = new Map<LoadedObject, EntryPoint[]>();
   for (const ep of entryPoints(ctx)) {
     if (!filter(ep)) continue;

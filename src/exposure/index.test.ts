@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inventoryFromText } from '../load/text.js';
-import { clusterServiceOfUrl, entryPoints, hostCovers, traefikMatchHosts } from './edge.js';
-import type { EntryPoint } from './types.js';
+import { clusterServiceOfUrl, entryPoints, hostCovers, traefikMatchHosts, type EntryPoint } from './index.js';
 
 /** What a row expects of one entry point; only the fields given are compared. */
 interface Expect {
