@@ -9,6 +9,7 @@ import segPolicyAllowsAll from './seg-policy-allows-all.js';
 import segPolicyKindNotEnforced from './seg-policy-kind-not-enforced.js';
 import segPolicyKindNotEvaluated from './seg-policy-kind-not-evaluated.js';
 import segPolicySelectsNothing from './seg-policy-selects-nothing.js';
+import segRuleNotJudged from './seg-rule-not-judged.js';
 import segSelectorMatchesNothing from './seg-selector-matches-nothing.js';
 import segStagedPolicy from './seg-staged-policy.js';
 import segWorkloadNotIsolatedEgress from './seg-workload-not-isolated-egress.js';
@@ -27,6 +28,7 @@ export const segregationChecks = [
   segPassToNothing,
   segBaselineDenyShadowed,
   segStagedPolicy,
+  segRuleNotJudged,
   rbacNetworkpolicyWriteOutsideNetworkTeam,
   nsTeamName,
 ] as const;

@@ -1,6 +1,7 @@
 /** `meshless reach`: every allowed connection between the endpoints found in the input. */
 import { LEVELS, reach, unisolated } from '../netpol/reach.js';
-import { reachJson, reachTable } from '../report/reach.js';
+import { notJudgedText, reachJson, reachTable } from '../report/reach.js';
+import { notJudged } from '../netpol/unjudged.js';
 import { CLUSTER_OPTIONS, EXIT, Stopwatch, endpointFilter, hasInputErrors, loadAndAnalyze, oneOf, parse, parsePortFlag, printStats, reportDiagnostics, type Io } from './common.js';
 
 export const reachHelp = `Usage: meshless reach PATH...|--cluster [--port N[/PROTO]] [--from SEL] [--to SEL] [--level pod|workload|namespace] [-o table|json]
@@ -44,15 +45,17 @@ export async function runReach(args: readonly string[], io: Io): Promise<number>
   const result = reach(a, { level, ...(port ? { port } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}) });
   watch.lap('evaluate');
   if (format === 'json') {
-    io.out(JSON.stringify(reachJson(result, port)));
+    io.out(JSON.stringify(reachJson(result, port, notJudged(a))));
   } else {
     const open = unisolated(a);
     const nsCount = inv.namespaces.size;
     const lines = [
-      `${inv.endpoints.length} endpoints in ${nsCount} namespaces, ${inv.policies.length} NetworkPolicies; ${result.allowed.length} allowed connection${result.allowed.length === 1 ? '' : 's'} at ${level} level${port ? ` on ${port.port}/${port.protocol}` : ''}`,
+      `${inv.endpoints.length} endpoints in ${nsCount} namespaces, ${inv.policies.length} NetworkPolicies${a.layerPolicies.length > 0 ? `, ${a.layerPolicies.length} cluster-wide or CNI policies` : ''}; ${result.allowed.length} allowed connection${result.allowed.length === 1 ? '' : 's'} at ${level} level${port ? ` on ${port.port}/${port.protocol}` : ''}`,
       '',
       reachTable(result, port),
     ];
+    const unjudged = notJudgedText(notJudged(a));
+    if (unjudged.length > 0) lines.push('', ...unjudged);
     if (open.ingress.length > 0 || open.egress.length > 0) {
       lines.push('');
       if (open.ingress.length > 0) lines.push(`Not isolated for ingress (any source may connect): ${open.ingress.join(', ')}`);

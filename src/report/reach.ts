@@ -1,6 +1,7 @@
 /** Renderers for `reach`: a table for people, JSON for tools (format in docs/output-formats.md). */
 import type { ReachResult } from '../netpol/reach.js';
 import { formatPorts } from '../netpol/ports.js';
+import type { NotJudged } from '../netpol/unjudged.js';
 
 export interface ReachJson {
   readonly level: string;
@@ -9,16 +10,28 @@ export interface ReachJson {
   readonly endpoints: string[];
   readonly external: { id: string; cidrs: string[] }[];
   readonly allowed: ({ from: string; to: string } | { from: string; to: string; ports: string[] })[];
+  /** Rules whose peers cannot be judged from manifests (node IPs, domain names…): the answers they could change. Absent when none. */
+  readonly notJudged?: readonly NotJudged[];
 }
 
-export function reachJson(r: ReachResult, port?: { port: number; protocol: string }): ReachJson {
+export function reachJson(r: ReachResult, port?: { port: number; protocol: string }, notJudged: readonly NotJudged[] = []): ReachJson {
   return {
     ...(port ? { port: port.port, protocol: port.protocol } : {}),
     level: r.level,
     endpoints: r.endpoints,
     external: r.external,
     allowed: r.allowed.map((e) => (port ? { from: e.from, to: e.to } : { from: e.from, to: e.to, ports: formatPorts(e.ports) })),
+    ...(notJudged.length > 0 ? { notJudged } : {}),
   };
+}
+
+/** Lines that say which rules were not judged, for people. */
+export function notJudgedText(list: readonly NotJudged[]): string[] {
+  if (list.length === 0) return [];
+  return [
+    `${list.length} rule${list.length === 1 ? '' : 's'} depend${list.length === 1 ? 's' : ''} on what manifests do not show and ${list.length === 1 ? 'is' : 'are'} not judged (they match nothing above):`,
+    ...list.map((n) => `  ${n.policy} ${n.rule} (${n.action}) depends on ${n.dependsOn.join(', ')} (${n.file}:${n.line})`),
+  ];
 }
 
 /** Pads columns; the last column is left ragged. */
