@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { CLUSTER_RESOURCES, CNI_NAMESPACES, loadCluster, PAGE_SIZE, type ClusterLoad } from '../src/load/cluster.js';
 import { parseInputs } from '../src/load/text.js';
 import { buildInventory, type Inventory } from '../src/model/inventory.js';
+import { analyze } from '../src/netpol/analysis.js';
 import type { KubeObject } from '../src/model/kube.js';
 import { startFakeApiServer, writeKubeconfig, type FakeApiServer, type FakeApiServerOptions, type KubeconfigOptions } from './support/fake-apiserver.js';
 
@@ -346,4 +347,25 @@ test('no kubeconfig anywhere is one error saying where it looked', async () => {
     }
     rmSync(home, { recursive: true, force: true });
   }
+});
+
+test('cluster-wide and CNI policies are read from the cluster and decide connectivity as from manifests', async () => {
+  const objects = [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'x', labels: { ns: 'x' } } },
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'y', labels: { ns: 'y' } } },
+    { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a', namespace: 'x', labels: { app: 'a' } }, spec: { containers: [{ name: 'c', image: 'example/a:1' }] }, status: { podIP: '10.0.1.1' } },
+    { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'b', namespace: 'y', labels: { app: 'b' } }, spec: { containers: [{ name: 'c', image: 'example/b:1' }] }, status: { podIP: '10.0.2.1' } },
+    { apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy', metadata: { name: 'deny-y' }, spec: { tier: 'Admin', priority: 10, subject: { namespaces: { matchLabels: { ns: 'x' } } }, ingress: [{ action: 'Deny', from: [{ namespaces: { matchLabels: { ns: 'y' } } }] }] } },
+    { apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name: 'y-egress' }, spec: { namespaceSelector: "ns == 'y'", types: ['Egress'], egress: [{ action: 'Allow' }] } },
+    { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'x-in', namespace: 'x' }, spec: { endpointSelector: {}, ingress: [{ fromEntities: ['cluster'] }] } },
+  ] as unknown as KubeObject[];
+  await withCluster({ objects }, async (_server, kubeconfig) => {
+    const r = await loadCluster({ kubeconfig, allNamespaces: true });
+    assert.deepEqual(r.unavailable, []);
+    const inv = clusterInventory(r);
+    assert.deepEqual(inv.layers.policies.map((p) => `${p.kind} ${p.name}`).sort(), ['CiliumNetworkPolicy x-in', 'ClusterNetworkPolicy deny-y', 'GlobalNetworkPolicy y-egress']);
+    const a = analyze(inv);
+    assert.equal(a.isAllowed('y/b', 'x/a', 80, 'TCP'), false, 'the admin tier denies y → x although Cilium admits the cluster');
+    assert.equal(a.isAllowed('x/a', 'x/a', 80, 'TCP'), true);
+  });
 });

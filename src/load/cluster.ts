@@ -74,6 +74,7 @@ interface Resource {
 
 const WORKLOADS = 'segregation (the endpoints NetworkPolicies select: reach, explain) and the pod-level authentication checks';
 const EDGE = 'ingress-encryption and edge authentication';
+const LAYERS = 'segregation: reach, explain and the checks would not see the cluster-wide or CNI policies of this kind';
 
 /** The namespaces where CNI plugins keep their settings; no other ConfigMap is read. */
 export const CNI_NAMESPACES = ['kube-system', 'kube-flannel', 'calico-system', 'tigera-operator'] as const;
@@ -110,6 +111,17 @@ export const CLUSTER_RESOURCES: readonly Resource[] = [
   { apiVersion: 'crd.projectcalico.org/v1', kind: 'IPPool', plural: 'ippools', namespaced: false, evidence: 'the pod network used for ipBlock rules (Calico IP pools)' },
   { apiVersion: 'traefik.io/v1alpha1', kind: 'IngressRoute', plural: 'ingressroutes', namespaced: true, evidence: `${EDGE} (Traefik)` },
   { apiVersion: 'traefik.io/v1alpha1', kind: 'Middleware', plural: 'middlewares', namespaced: true, evidence: 'edge authentication (Traefik middlewares)' },
+  // Policy layers: cluster-wide and CNI policies the cluster enforces besides NetworkPolicy.
+  { apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy', plural: 'clusternetworkpolicies', namespaced: false, evidence: LAYERS },
+  { apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'AdminNetworkPolicy', plural: 'adminnetworkpolicies', namespaced: false, evidence: LAYERS },
+  { apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'BaselineAdminNetworkPolicy', plural: 'baselineadminnetworkpolicies', namespaced: false, evidence: LAYERS },
+  { apiVersion: 'projectcalico.org/v3', kind: 'Tier', plural: 'tiers', namespaced: false, evidence: `${LAYERS} (Calico tier order)` },
+  { apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', plural: 'globalnetworkpolicies', namespaced: false, evidence: LAYERS },
+  { apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy', plural: 'networkpolicies', namespaced: true, evidence: LAYERS },
+  { apiVersion: 'projectcalico.org/v3', kind: 'StagedGlobalNetworkPolicy', plural: 'stagedglobalnetworkpolicies', namespaced: false, evidence: 'seg-staged-policy (what enforcing a staged policy would change)' },
+  { apiVersion: 'projectcalico.org/v3', kind: 'StagedNetworkPolicy', plural: 'stagednetworkpolicies', namespaced: true, evidence: 'seg-staged-policy (what enforcing a staged policy would change)' },
+  { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', plural: 'ciliumnetworkpolicies', namespaced: true, evidence: LAYERS },
+  { apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', plural: 'ciliumclusterwidenetworkpolicies', namespaced: false, evidence: LAYERS },
 ];
 
 /** Items per page: the API server's usual chunk size (kubectl uses 500 too). */

@@ -127,7 +127,7 @@ const KNOWN: readonly ResourceType[] = [
   // Policy layers: network-policy-api, Calico's API server, Cilium.
   ...group('policy.networking.k8s.io', 'v1alpha2', true, [['ClusterNetworkPolicy', 'clusternetworkpolicies', false]]),
   ...group('policy.networking.k8s.io', 'v1alpha1', true, [['AdminNetworkPolicy', 'adminnetworkpolicies', false], ['BaselineAdminNetworkPolicy', 'baselineadminnetworkpolicies', false]]),
-  ...group('projectcalico.org', 'v3', true, [['GlobalNetworkPolicy', 'globalnetworkpolicies', false], ['NetworkPolicy', 'networkpolicies', true], ['Tier', 'tiers', false]]),
+  ...group('projectcalico.org', 'v3', true, [['GlobalNetworkPolicy', 'globalnetworkpolicies', false], ['NetworkPolicy', 'networkpolicies', true], ['Tier', 'tiers', false], ['StagedGlobalNetworkPolicy', 'stagedglobalnetworkpolicies', false], ['StagedNetworkPolicy', 'stagednetworkpolicies', true]]),
   ...group('cilium.io', 'v2', true, [['CiliumNetworkPolicy', 'ciliumnetworkpolicies', true], ['CiliumClusterwideNetworkPolicy', 'ciliumclusterwidenetworkpolicies', false]]),
 ];
 
