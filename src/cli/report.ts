@@ -2,6 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import { AUDIT_SETTING_OPTIONS, auditSettings } from './settings.js';
 import { reach } from '../netpol/reach.js';
+import { layersSummary } from '../netpol/unjudged.js';
 import { TOOL } from '../report/audit-json.js';
 import { htmlReport } from '../report/html.js';
 import { loadSnapshot } from '../load/snapshot.js';
@@ -83,6 +84,7 @@ export async function runReport(args: readonly string[], io: Io): Promise<number
     podNetwork: `${snap.analysis.podCidrs.map((c) => c.text).join(', ')} (${snap.analysis.podCidrSource})`,
     counts: { namespaces: inv.namespaces.size, workloads, policies: inv.policies.length },
     settings: described,
+    ...(snap.analysis.layerPolicies.length > 0 || inv.layers.unevaluated.length > 0 ? { layers: layersSummary(snap.analysis) } : {}),
   });
   watch.lap('output');
   if (outFile === '-') io.out(html);

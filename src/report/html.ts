@@ -30,6 +30,29 @@ export interface HtmlReportInput {
   readonly counts: { readonly namespaces: number; readonly workloads: number; readonly policies: number };
   /** Audit settings that change the result (network team, config file, baseline file). */
   readonly settings?: readonly string[];
+  /** The policy layers evaluated besides NetworkPolicy, tier by tier, and the kinds left out. */
+  readonly layers?: LayersSummary;
+}
+
+export interface LayersSummary {
+  readonly tiers: readonly { readonly label: string; readonly order: number; readonly defaultAction: 'deny' | 'pass'; readonly policies: readonly { readonly label: string; readonly file: string; readonly line: number }[] }[];
+  readonly unevaluated: readonly { readonly kind: string; readonly who: string; readonly count: number }[];
+}
+
+/** The policy layers, in the order the cluster evaluates them. */
+function layersSection(l: LayersSummary | undefined): string {
+  if (!l || (l.tiers.every((t) => t.policies.length === 0) && l.unevaluated.length === 0)) return '';
+  const rows = l.tiers
+    .filter((t) => t.policies.length > 0)
+    .map((t) => `<tr><td>${esc(t.label)}</td><td class="num">${t.order.toLocaleString('en')}</td><td>${t.defaultAction === 'deny' ? 'Deny' : 'Pass'}</td><td>${t.policies.map((p) => `${esc(p.label)} <span class="where">${esc(p.file)}:${p.line}</span>`).join('<br>')}</td></tr>`)
+    .join('\n');
+  const out = l.unevaluated.map((u) => `<li>${u.count} ${esc(u.kind)} (${esc(u.who)}): not evaluated — connectivity may differ from what this report shows</li>`).join('');
+  return `<section id="layers"><h2>Policy layers</h2>
+<p class="note">Each connection is judged at the source (egress) and at the destination (ingress), tier by tier in this order; the first rule that matches decides, Pass hands over to the next tier, and a tier that selects the pod but decides nothing applies its default action. NetworkPolicies sit in the NetworkPolicy tier.</p>
+<table><thead><tr><th>Tier</th><th>Order</th><th>Default</th><th>Policies</th></tr></thead><tbody>
+${rows}
+</tbody></table>${out ? `<ul>${out}</ul>` : ''}
+</section>`;
 }
 
 /** What each requirement a control serves asks for, in one line (our paraphrase). */
@@ -176,7 +199,7 @@ function analysedSection(r: HtmlReportInput): string {
 <tr><th>Tool</th><td>${esc(r.tool.name)} ${esc(r.tool.version)}</td></tr>
 <tr><th>Input</th><td>${esc(r.paths.join(' '))}</td></tr>
 <tr><th>Objects</th><td>${s.read} read, ${s.used} used${skipped ? `, skipped: ${skipped}` : ''}</td></tr>
-<tr><th>Scope</th><td>${r.counts.namespaces} namespaces, ${r.counts.workloads} workloads, ${r.counts.policies} NetworkPolicies</td></tr>
+<tr><th>Scope</th><td>${r.counts.namespaces} namespaces, ${r.counts.workloads} workloads, ${r.counts.policies} NetworkPolicies${r.layers ? `, ${r.layers.tiers.reduce((n, t) => n + t.policies.length, 0)} cluster-wide or CNI policies` : ''}</td></tr>
 <tr><th>Pod network</th><td>${esc(r.podNetwork)}</td></tr>
 <tr><th>Input problems</th><td>${errors} error(s), ${warnings} warning(s)${errors + warnings > 0 ? ' — listed at the end' : ''}</td></tr>
 <tr><th>Checks run</th><td>${r.audit.checksRun}</td></tr>
@@ -367,6 +390,7 @@ export function htmlReport(r: HtmlReportInput): string {
 </header>
 ${summarySection(r)}
 ${analysedSection(r)}
+${layersSection(r.layers)}
 <section id="controls"><h2>Each control, with its evidence</h2>
 ${CONTROLS.map((c) => controlSection(r, c, index)).join('\n')}
 </section>
