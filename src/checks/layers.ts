@@ -6,8 +6,9 @@ import type { Namespace } from '../model/inventory.js';
 import type { LoadedObject } from '../model/kube.js';
 import type { LayerPolicy, PodMatch } from '../model/layers.js';
 import type { Analysis } from '../netpol/analysis.js';
-import { namespaceMatches } from '../netpol/layers.js';
-import { isEmptySelector } from '../netpol/selector.js';
+import { calicoSelectorKeys } from '../model/calico-selector.js';
+import { CILIUM_NAMESPACE_KEY, CILIUM_NAMESPACE_LABELS } from '../model/layers-cilium.js';
+import { namespaceMatches, podMatches } from '../netpol/layers.js';
 import { objectIndex } from './object-index.js';
 import type { CheckContext, ObjectRef } from './types.js';
 
@@ -15,8 +16,14 @@ import type { CheckContext, ObjectRef } from './types.js';
 function takesWholeNamespace(m: PodMatch, ns: Namespace): boolean {
   if (m.serviceAccounts) return false;
   const p = m.pods;
-  const everyPod = !p || (p.kind === 'calico' ? p.selector.op === 'all' : isEmptySelector(p.selector));
-  if (!everyPod) return false;
+  if (p) {
+    // A selector that reads only namespace-level labels takes every pod of the namespaces it matches.
+    const keys = p.kind === 'calico' ? [...calicoSelectorKeys(p.selector)] : [...Object.keys(p.selector.matchLabels), ...p.selector.matchExpressions.map((r) => r.key)];
+    const namespaceLevel = (k: string): boolean =>
+      p.kind === 'calico' ? k === 'projectcalico.org/namespace' || k.startsWith('pcns.') : p.kind === 'cilium' && (k === CILIUM_NAMESPACE_KEY || k.startsWith(CILIUM_NAMESPACE_LABELS));
+    if (!keys.every(namespaceLevel)) return false;
+    if (keys.length > 0 && !podMatches(p, {}, ns, undefined)) return false;
+  }
   const s = m.namespaces;
   return s.kind === 'all' || (s.kind === 'own' ? s.namespace === ns.name : namespaceMatches(s.selector, ns));
 }

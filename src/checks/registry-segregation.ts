@@ -2,6 +2,8 @@
 import nsTeamName from './ns-team-name.js';
 import rbacNetworkpolicyWriteOutsideNetworkTeam from './rbac-networkpolicy-write-outside-network-team.js';
 import segBaselineDenyShadowed from './seg-baseline-deny-shadowed.js';
+import segCiliumDenyScope from './seg-cilium-deny-scope.js';
+import segCiliumUnqualifiedEndpoints from './seg-cilium-unqualified-endpoints.js';
 import segDataEgressInternet from './seg-data-egress-internet.js';
 import segNamespaceNoDefaultDeny from './seg-namespace-no-default-deny.js';
 import segPassToNothing from './seg-pass-to-nothing.js';
@@ -29,6 +31,8 @@ export const segregationChecks = [
   segBaselineDenyShadowed,
   segStagedPolicy,
   segRuleNotJudged,
+  segCiliumDenyScope,
+  segCiliumUnqualifiedEndpoints,
   rbacNetworkpolicyWriteOutsideNetworkTeam,
   nsTeamName,
 ] as const;
