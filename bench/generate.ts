@@ -150,7 +150,7 @@ const MEM_REQUESTS = ['64Mi', '128Mi', '128Mi', '256Mi', '512Mi'];
 export const POLICY_PATTERNS = ['default-deny', 'same-namespace', 'ingress-controller', 'app-to-app', 'dns-egress', 'https-egress'] as const;
 export type PolicyPattern = (typeof POLICY_PATTERNS)[number];
 
-interface NsInfo {
+export interface NsInfo {
   readonly index: number;
   readonly name: string;
   readonly service: string;
@@ -161,7 +161,7 @@ interface NsInfo {
 
 const pad4 = (n: number): string => String(n).padStart(4, '0');
 
-function namespaceInfo(index: number, spec: SizeSpec): NsInfo {
+export function namespaceInfo(index: number, spec: SizeSpec): NsInfo {
   const service = SERVICES[index % SERVICES.length]!;
   const apps = [];
   for (let a = 0; a < spec.appsPerNamespace; a++) {

@@ -811,17 +811,39 @@ export class Analysis {
         else c.egressProgram = prog;
       }
     }
+    // Per program: open when a peer no rule names gets something at some class that runs it;
+    // and, for each segment, whether a peer passed on there could still get something after it.
+    const passOpen = new Map<Program, boolean[]>();
     for (const c of this.classes) {
       for (const dir of ['ingress', 'egress'] as const) {
         const prog = dir === 'ingress' ? c.ingressProgram : c.egressProgram;
         if (!prog) continue;
         const open = !isEmpty(this.runGeneric(prog, dir, c));
         const denyTier = prog.segments.some((sg) => sg.applies && this.tiers[sg.tier]!.defaultAction === 'deny');
-        prog.open = open;
+        let after = passOpen.get(prog);
+        if (!after) {
+          passOpen.set(prog, (after = prog.segments.map(() => false)));
+          prog.open = open;
+        } else prog.open ||= open;
+        for (let s = 0; s < prog.segments.length; s++) if (!after[s] && !isEmpty(this.runGeneric(prog, dir, c, s + 1))) after[s] = true;
         prog.isolated = denyTier || !open;
         if (dir === 'ingress') c.ingressIsolated = prog.isolated;
         else c.egressIsolated = prog.isolated;
       }
+    }
+    // A closed program lets a peer through only if some allow rule that is not for every peer
+    // names it, or some pass rule names it in a tier after which a peer no rule names could
+    // still get something (runGeneric bounds everything else). Those rules alone are the
+    // candidates for pruning: an "everyone: Pass" rule no longer makes every peer one.
+    for (const [prog, after] of passOpen) {
+      if (prog.open) continue;
+      prog.candidateGrants = prog.segments.flatMap((sg, s) =>
+        sg.grants.filter((gi) => {
+          const g = this.grants[gi]!;
+          const action = g.action ?? 'allow';
+          return !g.allPeers && (action === 'allow' || (action === 'pass' && after[s]!));
+        }),
+      );
     }
   }
 
@@ -831,10 +853,11 @@ export class Analysis {
    * aside. Allow and pass rules count as matching whenever they could; deny rules
    * only when they surely do.
    */
-  private runGeneric(prog: Program, dir: 'ingress' | 'egress', self: PodClass): PortSet {
+  private runGeneric(prog: Program, dir: 'ingress' | 'egress', self: PodClass, fromSegment = 0): PortSet {
     let remaining = ALL_PORTS;
     let allowed = EMPTY_PORTS;
-    for (const sg of prog.segments) {
+    for (let si = fromSegment; si < prog.segments.length; si++) {
+      const sg = prog.segments[si]!;
       let undecided = remaining;
       let passed = EMPTY_PORTS;
       for (const gi of sg.grants) {
@@ -1162,6 +1185,8 @@ export class Analysis {
           }
           for (let a = 0; a < this.external.length; a++) if (g.external[a] === 1) add(classDstRoles + a);
         }
+        // Outside pieces are few: a program's are all tried, whatever its candidate rules.
+        if (src.cls.egressProgram) for (let a = 0; a < this.external.length; a++) add(classDstRoles + a);
       } else {
         for (const d of unisolatedDst) add(d);
         const grants = src.kind === 'class' ? [...inMember[src.cls.id]!.flatMap((code) => ingressGrantsOfCode.get(code) ?? []), ...universalIngressGrants] : externalIngressGrants;
