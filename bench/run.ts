@@ -58,6 +58,8 @@ interface Options {
   readonly timeoutMs: number;
   /** Also run the diff, webhook and UI benchmarks (default on; --only-sizes turns them off). */
   readonly extras: boolean;
+  /** --layers-only: of the extras, only the policy-layer benchmarks (they need L). */
+  readonly layersOnly: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Options {
@@ -65,6 +67,7 @@ function parseArgs(argv: readonly string[]): Options {
   let runs: number | undefined;
   let timeoutMs = 30 * 60 * 1000;
   let extras = true;
+  let layersOnly = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -95,15 +98,18 @@ function parseArgs(argv: readonly string[]): Options {
       case '--only-sizes':
         extras = false;
         break;
+      case '--layers-only':
+        layersOnly = true;
+        break;
       case '--help':
-        process.stdout.write(`usage: npm run bench -- [--sizes ${ALL_SIZES.join(',')}] [--runs N] [--timeout SECONDS per child] [--only-sizes]\n`);
+        process.stdout.write(`usage: npm run bench -- [--sizes ${ALL_SIZES.join(',')}] [--runs N] [--timeout SECONDS per child] [--only-sizes | --layers-only]\n`);
         process.exit(0);
         break;
       default:
         throw new Error(`unknown argument ${arg}`);
     }
   }
-  return { sizes, runs, timeoutMs, extras };
+  return { sizes, runs, timeoutMs, extras, layersOnly };
 }
 
 // ---------------------------------------------------------------------------
@@ -860,7 +866,7 @@ function report(results: readonly SizeResult[], failures: readonly Failure[], op
       md.push(`### ${f.size}: ${f.what} failed — ${f.reason}`, '', `Command: \`${f.command}\``, '', '```text', f.stderrTail || '(no stderr)', '```', '');
     }
   }
-  md.push(`Options: sizes ${opts.sizes.join(',')}; runs ${opts.runs !== undefined ? String(opts.runs) : 'default (5 for S and M, 3 for L)'}; child timeout ${fmtMs(opts.timeoutMs)}.`, '');
+  md.push(`Options: sizes ${opts.sizes.join(',')}; runs ${opts.runs !== undefined ? String(opts.runs) : 'default (5 for S and M, 3 for the others)'}; child timeout ${fmtMs(opts.timeoutMs)}${opts.extras ? (opts.layersOnly ? '; extras: the layer benchmarks only (--layers-only)' : '') : '; no extras (--only-sizes)'}.`, '');
   return md.join('\n');
 }
 
@@ -973,6 +979,7 @@ async function extraBenchmarks(results: readonly SizeResult[], opts: Options, fa
   const md: string[] = [];
   const l = results.find((r) => r.size === 'L');
   if (l) md.push(...(await layerBenchmarks(l, opts, failures)));
+  if (opts.layersOnly) return md;
   for (const l of results.filter((r) => r.size === 'L' || r.size === 'N10K')) {
     md.push(`## meshless diff (${l.size})`, '');
     try {
