@@ -17,8 +17,16 @@ import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export type Size = 'S' | 'M' | 'L';
+export type Size = 'S' | 'M' | 'L' | 'N1K' | 'N5K' | 'N10K' | 'N25K';
+/** The sizes `npm run bench` measures by default. */
 export const SIZE_NAMES: readonly Size[] = ['S', 'M', 'L'];
+/**
+ * The namespace-scaling shapes (issue 18): about 100,000 pods spread over more and more
+ * namespaces (L is the 2,000-namespace point). Every namespace has 3 policies.
+ */
+export const SCALE_SIZES: readonly Size[] = ['N1K', 'L', 'N5K', 'N10K', 'N25K'];
+export const ALL_SIZES: readonly Size[] = ['S', 'M', 'L', 'N1K', 'N5K', 'N10K', 'N25K'];
+export const isSize = (s: string): s is Size => (ALL_SIZES as readonly string[]).includes(s);
 
 export interface SizeSpec {
   readonly namespaces: number;
@@ -33,6 +41,10 @@ export const SIZES: Readonly<Record<Size, SizeSpec>> = {
   S: { namespaces: 20, podsPerNamespace: 20, policiesPerNamespace: 3, appsPerNamespace: 4, seed: 0x5eed0001 },
   M: { namespaces: 500, podsPerNamespace: 40, policiesPerNamespace: 5, appsPerNamespace: 4, seed: 0x5eed0002 },
   L: { namespaces: 2000, podsPerNamespace: 50, policiesPerNamespace: 3, appsPerNamespace: 5, seed: 0x5eed0003 },
+  N1K: { namespaces: 1000, podsPerNamespace: 100, policiesPerNamespace: 3, appsPerNamespace: 5, seed: 0x5eed0011 },
+  N5K: { namespaces: 5000, podsPerNamespace: 20, policiesPerNamespace: 3, appsPerNamespace: 5, seed: 0x5eed0015 },
+  N10K: { namespaces: 10000, podsPerNamespace: 10, policiesPerNamespace: 3, appsPerNamespace: 5, seed: 0x5eed0110 },
+  N25K: { namespaces: 25000, podsPerNamespace: 4, policiesPerNamespace: 3, appsPerNamespace: 4, seed: 0x5eed0125 },
 };
 
 /** Pods in the infrastructure namespaces (no policies there). */
@@ -138,7 +150,7 @@ const MEM_REQUESTS = ['64Mi', '128Mi', '128Mi', '256Mi', '512Mi'];
 export const POLICY_PATTERNS = ['default-deny', 'same-namespace', 'ingress-controller', 'app-to-app', 'dns-egress', 'https-egress'] as const;
 export type PolicyPattern = (typeof POLICY_PATTERNS)[number];
 
-interface NsInfo {
+export interface NsInfo {
   readonly index: number;
   readonly name: string;
   readonly service: string;
@@ -149,7 +161,7 @@ interface NsInfo {
 
 const pad4 = (n: number): string => String(n).padStart(4, '0');
 
-function namespaceInfo(index: number, spec: SizeSpec): NsInfo {
+export function namespaceInfo(index: number, spec: SizeSpec): NsInfo {
   const service = SERVICES[index % SERVICES.length]!;
   const apps = [];
   for (let a = 0; a < spec.appsPerNamespace; a++) {
@@ -494,8 +506,8 @@ export function generateToFile(size: Size, file: string): GeneratedSummary {
 const isMain = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (isMain) {
   const [size, file] = process.argv.slice(2);
-  if ((size !== 'S' && size !== 'M' && size !== 'L') || file === undefined) {
-    process.stderr.write('usage: node --import tsx bench/generate.ts S|M|L OUTPUT.yaml\n');
+  if (size === undefined || !isSize(size) || file === undefined) {
+    process.stderr.write(`usage: node --import tsx bench/generate.ts ${ALL_SIZES.join('|')} OUTPUT.yaml\n`);
     process.exit(2);
   }
   const t0 = performance.now();

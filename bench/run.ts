@@ -19,7 +19,8 @@ import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, writ
 import { cpus, loadavg, release, totalmem, type as osType } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { expectedCounts, generateToFile, headerFor, SIZE_NAMES, SIZES, type Size } from './generate.js';
+import { ALL_SIZES, expectedCounts, generateToFile, headerFor, isSize, SCALE_SIZES, SIZES, type Size } from './generate.js';
+import { generateLayersToFile, LAYER_SIZES, layersHeader, type LayerSize } from './layers.js';
 import { isRecord } from '../src/model/json.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -30,11 +31,21 @@ const PHASES = ['read', 'parse', 'inventory', 'classes', 'evaluate', 'output'] a
 type Phase = (typeof PHASES)[number];
 
 const GOALS = {
-  e2eRatio: 3,
+  e2eRatio: 1.5,
   rssGiB: 4,
   analysisMs: 5000,
-  explainMs: 50,
+  explainMs: 1,
   auditRatio: 2,
+  /** Issue 18: the namespace-scaling shapes. */
+  n10kRatio: 2,
+  n10kRssGiB: 2,
+  n25kRatio: 3,
+  n25kRssGiB: 3,
+  /** audit and diff on N10K against reach on it. */
+  n10kAuditRatio: 1.5,
+  n10kDiffRatio: 1.5,
+  /** Issues 13 and 16: L with policy layers against L without, same run. */
+  layersRatio: 1.2,
 } as const;
 
 // ---------------------------------------------------------------------------
@@ -47,13 +58,16 @@ interface Options {
   readonly timeoutMs: number;
   /** Also run the diff, webhook and UI benchmarks (default on; --only-sizes turns them off). */
   readonly extras: boolean;
+  /** --layers-only: of the extras, only the policy-layer benchmarks (they need L). */
+  readonly layersOnly: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  let sizes: Size[] = [...SIZE_NAMES];
+  let sizes: Size[] = [...ALL_SIZES];
   let runs: number | undefined;
   let timeoutMs = 30 * 60 * 1000;
   let extras = true;
+  let layersOnly = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -65,8 +79,8 @@ function parseArgs(argv: readonly string[]): Options {
     switch (flag) {
       case '--sizes': {
         const list = value().split(',').map((s) => s.trim().toUpperCase()).filter((s) => s !== '');
-        for (const s of list) if (s !== 'S' && s !== 'M' && s !== 'L') throw new Error(`unknown size ${s}; use S, M, L`);
-        sizes = SIZE_NAMES.filter((s) => list.includes(s));
+        for (const s of list) if (!isSize(s)) throw new Error(`unknown size ${s}; use ${ALL_SIZES.join(', ')}`);
+        sizes = ALL_SIZES.filter((s) => list.includes(s));
         break;
       }
       case '--runs': {
@@ -84,15 +98,18 @@ function parseArgs(argv: readonly string[]): Options {
       case '--only-sizes':
         extras = false;
         break;
+      case '--layers-only':
+        layersOnly = true;
+        break;
       case '--help':
-        process.stdout.write('usage: npm run bench -- [--sizes S,M,L] [--runs N] [--timeout SECONDS per child] [--only-sizes]\n');
+        process.stdout.write(`usage: npm run bench -- [--sizes ${ALL_SIZES.join(',')}] [--runs N] [--timeout SECONDS per child] [--only-sizes | --layers-only]\n`);
         process.exit(0);
         break;
       default:
         throw new Error(`unknown argument ${arg}`);
     }
   }
-  return { sizes, runs, timeoutMs, extras };
+  return { sizes, runs, timeoutMs, extras, layersOnly };
 }
 
 // ---------------------------------------------------------------------------
@@ -312,6 +329,7 @@ interface E2eRun {
   readonly endpoints?: number;
   readonly classes?: number;
   readonly policies?: number;
+  readonly connections?: number;
   readonly statsFound: boolean;
 }
 
@@ -352,6 +370,7 @@ async function e2eRun(size: Size, file: string, timeoutMs: number, failures: Fai
   const endpoints = num(stats?.['endpoints']);
   const classes = num(stats?.['classes']);
   const policies = num(stats?.['policies']);
+  const connections = num(stats?.['connections']);
   return {
     wallMs: r.wallMs,
     code: r.code,
@@ -361,6 +380,7 @@ async function e2eRun(size: Size, file: string, timeoutMs: number, failures: Fai
     ...(endpoints !== undefined ? { endpoints } : {}),
     ...(classes !== undefined ? { classes } : {}),
     ...(policies !== undefined ? { policies } : {}),
+    ...(connections !== undefined ? { connections } : {}),
     statsFound: stats !== undefined,
   };
 }
@@ -470,8 +490,11 @@ interface SizeResult {
 }
 
 function fileIsCurrent(file: string, size: Size): boolean {
+  return fileStartsWith(file, headerFor(size));
+}
+
+function fileStartsWith(file: string, header: string): boolean {
   if (!existsSync(file)) return false;
-  const header = headerFor(size);
   const fd = openSync(file, 'r');
   try {
     const buf = Buffer.alloc(header.length);
@@ -493,7 +516,10 @@ async function benchSize(size: Size, opts: Options, failures: Failure[]): Promis
     log(`[${size}] ${s.pods} pods, ${s.policies} policies, ${(s.bytes / 1e6).toFixed(1)} MB, ${generated}`);
   }
   const fileBytes = statSync(file).size;
-  const runs = opts.runs ?? (size === 'L' ? 3 : 5);
+  const scale = size.startsWith('N');
+  const runs = opts.runs ?? (size === 'S' || size === 'M' ? 5 : 3);
+  // The scaling shapes: reach every time, audit on N10K (its goal), no in-process analysis.
+  const withAudit = !scale || size === 'N10K';
   const skipped: string[] = [];
   const haveCli = existsSync(CLI);
   if (!haveCli) skipped.push(`meshless end to end: ${relative(ROOT, CLI)} not found (build failed or the CLI is not written yet)`);
@@ -511,13 +537,14 @@ async function benchSize(size: Size, opts: Options, failures: Failure[]): Promis
       const e = await e2eRun(size, file, opts.timeoutMs, failures);
       if (e) e2e.push(e);
       log(`[${size}] run ${i + 1}/${runs} meshless ${e ? `${fmtMs(e.wallMs)}, ${fmtKiB(e.rssKiB)}${e.statsFound ? '' : ' (no stats line)'}` : 'FAILED'}`);
+      if (!withAudit) continue;
       const au = await e2eRun(size, file, opts.timeoutMs, failures, AUDIT_ARGS, 'meshless audit');
       if (au) audit.push(au);
       log(`[${size}] run ${i + 1}/${runs} audit ${au ? `${fmtMs(au.wallMs)}, ${fmtKiB(au.rssKiB)}` : 'FAILED'}`);
     }
   }
   let analysis: AnalysisResult | undefined;
-  if (haveLib) {
+  if (haveLib && !scale) {
     log(`[${size}] in-process analysis, ${runs} run(s) …`);
     analysis = await analysisRun(size, file, runs, opts.timeoutMs, failures);
     const a = stat(analysis.runs);
@@ -556,7 +583,37 @@ function goals(results: readonly SizeResult[]): Goal[] {
     { name: 'L: analysis after load, analyze + allClassPairs (median)', target: `< ${GOALS.analysisMs / 1000} s`, measured: an ? fmtMs(an.median) : NA + why, result: judge(an?.median, (v) => v < GOALS.analysisMs) },
     { name: 'L: audit end to end / baseline parse (wall, medians)', target: `≤ ${GOALS.auditRatio}×`, measured: auRatio !== undefined ? `${fmtRatio(auRatio)} (${fmtMs(au?.median)} / ${fmtMs(bl?.median)})` : NA + why, result: judge(auRatio, (v) => v <= GOALS.auditRatio) },
     { name: 'L: explain one pod pair (median of 20 warm calls)', target: `< ${GOALS.explainMs} ms`, measured: ex ? fmtMs(ex.median) : NA + why, result: judge(ex?.median, (v) => v < GOALS.explainMs) },
+    ...scaleGoals(results),
+    ...extraGoals,
   ];
+}
+
+/** Goals added by the extra benchmarks (diff on N10K, the layer files), filled in as they run. */
+const extraGoals: Goal[] = [];
+
+function e2eRatioOf(r: SizeResult | undefined): { ratio?: number; e2e?: Stat; base?: Stat; rssMax?: number } {
+  const base = stat(r?.baseline.map((b) => b.wallMs) ?? []);
+  const e2e = stat(r?.e2e.map((e) => e.wallMs) ?? []);
+  const rss = r?.e2e.flatMap((e) => (e.rssKiB !== undefined ? [e.rssKiB] : [])) ?? [];
+  return { ...(base && e2e ? { ratio: e2e.median / base.median } : {}), ...(e2e ? { e2e } : {}), ...(base ? { base } : {}), ...(rss.length > 0 ? { rssMax: Math.max(...rss) } : {}) };
+}
+
+function scaleGoals(results: readonly SizeResult[]): Goal[] {
+  const judge = (v: number | undefined, ok: (v: number) => boolean): Goal['result'] => (v === undefined ? 'not measured' : ok(v) ? 'PASS' : 'MISS');
+  const out: Goal[] = [];
+  for (const [size, ratio, gib] of [['N10K', GOALS.n10kRatio, GOALS.n10kRssGiB], ['N25K', GOALS.n25kRatio, GOALS.n25kRssGiB]] as const) {
+    const r = results.find((x) => x.size === size);
+    const f = e2eRatioOf(r);
+    const shape = `${SIZES[size].namespaces.toLocaleString('en-US')} ns × ${SIZES[size].podsPerNamespace} pods × 3`;
+    out.push({ name: `${size} (${shape}): reach end to end / baseline parse (wall, medians)`, target: `≤ ${ratio}×`, measured: f.ratio !== undefined ? `${fmtRatio(f.ratio)} (${fmtMs(f.e2e?.median)} / ${fmtMs(f.base?.median)})` : NA, result: judge(f.ratio, (v) => v <= ratio) });
+    out.push({ name: `${size}: reach peak RSS (max over runs)`, target: `< ${gib} GiB`, measured: f.rssMax !== undefined ? fmtKiB(f.rssMax) : NA, result: judge(f.rssMax, (v) => v < gib * 1024 * 1024) });
+  }
+  const n10 = results.find((x) => x.size === 'N10K');
+  const au = stat(n10?.audit.map((e) => e.wallMs) ?? []);
+  const re = stat(n10?.e2e.map((e) => e.wallMs) ?? []);
+  const r = au && re ? au.median / re.median : undefined;
+  out.push({ name: 'N10K: audit end to end / reach end to end (wall, medians)', target: `≤ ${GOALS.n10kAuditRatio}×`, measured: r !== undefined ? `${fmtRatio(r)} (${fmtMs(au?.median)} / ${fmtMs(re?.median)})` : NA, result: judge(r, (v) => v <= GOALS.n10kAuditRatio) });
+  return out;
 }
 
 function report(results: readonly SizeResult[], failures: readonly Failure[], opts: Options, startedAt: Date, totalMs: number, loadAtStart: number, extraSections: readonly string[] = []): string {
@@ -669,7 +726,7 @@ function report(results: readonly SizeResult[], failures: readonly Failure[], op
   md.push(
     table(
       ['size', 'load (read + inventoryFromText)', 'analyze + allClassPairs median', 'min', 'max', 'runs', 'of which analyze() (median)', 'class pairs allowed', 'process peak RSS'],
-      results.map((r) => {
+      results.filter((r) => r.analysis).map((r) => {
         const a = r.analysis;
         if (!a) return [r.size, NA, NA, NA, NA, '0', NA, NA, NA];
         return [
@@ -687,7 +744,7 @@ function report(results: readonly SizeResult[], failures: readonly Failure[], op
   md.push(
     table(
       ['size', 'explain median', 'min', 'max', 'calls', 'cold call', 'pair (from → to)', 'verdict'],
-      results.map((r) => {
+      results.filter((r) => r.analysis).map((r) => {
         const ex = r.analysis?.explain;
         if (!ex) return [r.size, NA, NA, NA, '0', NA, NA, NA];
         return [r.size, ...statCells(stat(ex.times), fmtMs), fmtMs(ex.coldMs), `${ex.from} → ${ex.to} (${ex.why})`, ex.allowed ?? NA];
@@ -738,12 +795,51 @@ function report(results: readonly SizeResult[], failures: readonly Failure[], op
     );
   }
 
+  const scaleRows = SCALE_SIZES.flatMap((size) => {
+    const r = results.find((x) => x.size === size);
+    return r && r.e2e.length > 0 ? [r] : [];
+  });
+  if (scaleRows.length > 0) {
+    md.push('## Scaling with namespaces (about 100,000 pods)', '');
+    md.push(
+      'The same kind of cluster (per namespace: default deny, same-namespace, ingress controller, app-to-app, DNS and HTTPS egress policies, 3 of them) with the 100,000 pods spread over more and more namespaces. `reach FILE --level namespace -o json --stats`, medians over the runs; the phases are the `--stats` ones. The baseline is the js-yaml parse of the same file in the same run.',
+      '',
+    );
+    md.push(
+      table(
+        ['size', 'namespaces', 'pods', 'policies', 'file', 'classes', 'baseline parse', 'reach', 'reach / parse', 'peak RSS (max)', ...PHASES, 'connections'],
+        scaleRows.map((r) => {
+          const c = expectedCounts(r.size);
+          const f = e2eRatioOf(r);
+          const last = r.e2e[r.e2e.length - 1];
+          return [
+            r.size,
+            fmtNum(c.namespaces),
+            fmtNum(c.pods),
+            fmtNum(c.policies),
+            `${(r.fileBytes / 1e6).toFixed(1)} MB`,
+            fmtNum(last?.classes),
+            fmtMs(f.base?.median),
+            fmtMs(f.e2e?.median),
+            fmtRatio(f.ratio),
+            fmtKiB(f.rssMax),
+            ...PHASES.map((p) => fmtMs(stat(r.e2e.flatMap((e) => (e.phases[p] !== undefined ? [e.phases[p]] : [])))?.median)),
+            fmtNum(last?.connections),
+          ];
+        }),
+      ),
+      '',
+      'Per namespace, the engine phases (classes: classes, policies and layers compiled; evaluate: role pairs and the answer at the level asked) should stay flat as namespaces multiply; read, parse and inventory follow the file.',
+      '',
+    );
+  }
+
   md.push('## meshless audit', '');
   md.push('`node dist/cli/main.js audit FILE -o json --fail-on none --stats`, stdout to /dev/null: every check over the whole cluster, the JSON report written. The goal compares it with the baseline\'s parse of the same file.', '');
   md.push(
     table(
       ['size', 'wall median', 'min', 'max', 'runs', 'peak RSS max', '/ baseline', ...PHASES],
-      results.map((r) => {
+      results.filter((r) => r.audit.length > 0).map((r) => {
         const w = stat(r.audit.map((e) => e.wallMs));
         const b = stat(r.baseline.map((x) => x.wallMs));
         const rss = r.audit.flatMap((e) => (e.rssKiB !== undefined ? [e.rssKiB] : []));
@@ -770,7 +866,7 @@ function report(results: readonly SizeResult[], failures: readonly Failure[], op
       md.push(`### ${f.size}: ${f.what} failed — ${f.reason}`, '', `Command: \`${f.command}\``, '', '```text', f.stderrTail || '(no stderr)', '```', '');
     }
   }
-  md.push(`Options: sizes ${opts.sizes.join(',')}; runs ${opts.runs !== undefined ? String(opts.runs) : 'default (5 for S and M, 3 for L)'}; child timeout ${fmtMs(opts.timeoutMs)}.`, '');
+  md.push(`Options: sizes ${opts.sizes.join(',')}; runs ${opts.runs !== undefined ? String(opts.runs) : 'default (5 for S and M, 3 for the others)'}; child timeout ${fmtMs(opts.timeoutMs)}${opts.extras ? (opts.layersOnly ? '; extras: the layer benchmarks only (--layers-only)' : '') : '; no extras (--only-sizes)'}.`, '');
   return md.join('\n');
 }
 
@@ -809,22 +905,97 @@ async function serveAnswerMs(file: string): Promise<{ urlMs: number; answeredMs:
   }
 }
 
-async function extraBenchmarks(results: readonly SizeResult[]): Promise<string[]> {
+interface LayerFigures {
+  readonly size: LayerSize;
+  readonly file: string;
+  readonly fileBytes: number;
+  readonly e2e: E2eRun[];
+  readonly explain?: AnalysisResult['explain'];
+}
+
+/**
+ * The layer files (bench/layers.ts: L plus ClusterNetworkPolicies and Calico, or plus Cilium),
+ * each run interleaved with a run on plain L in the same loop, so that the ratio compares
+ * runs under the same load; then one in-process analysis of each for explain.
+ */
+async function layerBenchmarks(l: SizeResult, opts: Options, failures: Failure[]): Promise<string[]> {
+  const md: string[] = ['## Policy layers on L (issues 13 and 16)', ''];
+  if (!existsSync(CLI)) return [...md, 'Not measured: the CLI is not built.', ''];
+  const figures: LayerFigures[] = [];
+  for (const size of LAYER_SIZES) {
+    const file = join(OUT_DIR, `${size}.yaml`);
+    if (!fileStartsWith(file, layersHeader(size))) {
+      log(`[${size}] generating ${relative(ROOT, file)} …`);
+      generateLayersToFile(size, file);
+    }
+    figures.push({ size, file, fileBytes: statSync(file).size, e2e: [] });
+  }
+  const plain: E2eRun[] = [];
+  const runs = opts.runs ?? 3;
+  for (let i = 0; i < runs; i++) {
+    const p = await e2eRun('L', l.file, opts.timeoutMs, failures);
+    if (p) plain.push(p);
+    log(`[layers] run ${i + 1}/${runs} plain L ${p ? fmtMs(p.wallMs) : 'FAILED'}`);
+    for (const f of figures) {
+      const e = await e2eRun('L', f.file, opts.timeoutMs, failures, REACH_ARGS, `meshless end to end on ${f.size}`);
+      if (e) f.e2e.push(e);
+      log(`[layers] run ${i + 1}/${runs} ${f.size} ${e ? fmtMs(e.wallMs) : 'FAILED'}`);
+    }
+  }
+  const withExplain: LayerFigures[] = [];
+  for (const f of figures) {
+    log(`[layers] ${f.size}: in-process analysis for explain …`);
+    const a = await analysisRun('L', f.file, 1, opts.timeoutMs, failures);
+    withExplain.push(a.explain ? { ...f, explain: a.explain } : f);
+  }
+  const p = stat(plain.map((e) => e.wallMs));
+  const med = (list: readonly E2eRun[], ph: Phase): string => fmtMs(stat(list.flatMap((e) => (e.phases[ph] !== undefined ? [e.phases[ph]] : [])))?.median);
+  md.push(
+    '`reach FILE --level namespace -o json --stats` on L and on L followed by policy layers (bench/layers.ts): **L+ANP-Calico** adds 20 ClusterNetworkPolicies (policy.networking.k8s.io/v1alpha2; Admin: DNS accept, cloud-metadata deny, tenant isolation by `app.kubernetes.io/part-of`, monitoring accept; Baseline: per-tenant ingress deny, staging-to-production egress deny) and 2,000 Calico policies (projectcalico.org/v3: 1,996 namespaced NetworkPolicies in the default tier, 4 GlobalNetworkPolicies in tiers security (order 100) and platform (order 500)); **L+Cilium** adds 2,000 CiliumNetworkPolicies (one per service namespace: endpointSelector, fromEndpoints with `k8s:io.kubernetes.pod.namespace`, toPorts) and 10 CiliumClusterwideNetworkPolicies (default deny with kube-system exempt, DNS egress, same namespace, metadata deny, per-tenant rules). Runs interleaved: plain L, then each layer file, in the same loop.',
+    '',
+    table(
+      ['file', 'size', 'wall median', 'min', 'max', 'runs', '/ plain L (same run)', 'peak RSS max', ...PHASES, 'explain median', 'goal', 'result'],
+      [
+        ['L (plain)', `${(l.fileBytes / 1e6).toFixed(1)} MB`, ...statCells(p, fmtMs), '1.00×', fmtKiB(Math.max(0, ...plain.flatMap((e) => (e.rssKiB !== undefined ? [e.rssKiB] : [])))), ...PHASES.map((ph) => med(plain, ph)), fmtMs(stat(l.analysis?.explain?.times ?? [])?.median), '', ''],
+        ...withExplain.map((f) => {
+          const w = stat(f.e2e.map((e) => e.wallMs));
+          const ratio = w && p ? w.median / p.median : undefined;
+          const ex = stat(f.explain?.times ?? []);
+          extraGoals.push({ name: `${f.size}: reach end to end / plain L (same run, wall, medians)`, target: `≤ ${GOALS.layersRatio}×`, measured: ratio !== undefined ? `${fmtRatio(ratio)} (${fmtMs(w?.median)} / ${fmtMs(p?.median)})` : NA, result: ratio === undefined ? 'not measured' : ratio <= GOALS.layersRatio ? 'PASS' : 'MISS' });
+          extraGoals.push({ name: `${f.size}: explain one pod pair (median of 20 warm calls)`, target: `< ${GOALS.explainMs} ms`, measured: ex ? fmtMs(ex.median) : NA, result: ex === undefined ? 'not measured' : ex.median < GOALS.explainMs ? 'PASS' : 'MISS' });
+          const rss = f.e2e.flatMap((e) => (e.rssKiB !== undefined ? [e.rssKiB] : []));
+          return [f.size, `${(f.fileBytes / 1e6).toFixed(1)} MB`, ...statCells(w, fmtMs), fmtRatio(ratio), fmtKiB(rss.length > 0 ? Math.max(...rss) : undefined), ...PHASES.map((ph) => med(f.e2e, ph)), fmtMs(ex?.median), `≤ ${GOALS.layersRatio}×`, ratio === undefined ? NA : ratio <= GOALS.layersRatio ? '**PASS**' : '**MISS**'];
+        }),
+      ],
+    ),
+    '',
+    'The explain pair is the one of L (an app-to-app NetworkPolicy pair); on the layer files its answer goes through the programs (tiers) of both ends.',
+    '',
+  );
+  return md;
+}
+
+async function extraBenchmarks(results: readonly SizeResult[], opts: Options, failures: Failure[]): Promise<string[]> {
   const md: string[] = [];
   const l = results.find((r) => r.size === 'L');
-  if (l) {
-    md.push('## meshless diff', '');
+  if (l) md.push(...(await layerBenchmarks(l, opts, failures)));
+  if (opts.layersOnly) return md;
+  for (const l of results.filter((r) => r.size === 'L' || r.size === 'N10K')) {
+    md.push(`## meshless diff (${l.size})`, '');
     try {
       const { DIFF_GOAL_RATIO } = await import('./diff.js');
-      log('[diff] two versions of L, 1% of the policies changed (own process) …');
+      log(`[diff] two versions of ${l.size}, 1% of the policies changed (own process) …`);
       // A process of its own, like every other measurement: a fresh heap, nothing left from the runner.
       const script = `const { benchDiff } = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'bench', 'diff.ts')).href)}); process.stdout.write(JSON.stringify(await benchDiff(${JSON.stringify(l.file)})));`;
       const r = await runChild(['--expose-gc', '--import', 'tsx', '--input-type=module', '-e', script], { captureStdout: true, timeoutMs: 30 * 60 * 1000 });
       if (r.code !== 0) throw new Error(`the diff benchmark failed (${r.code ?? r.signal ?? 'no exit code'}): ${tail(r.stderr)}`);
       const d = JSON.parse(r.stdout) as { oneAnalysisMs: number; fullDiffMs: number; policies: number; policiesChanged: number; runs: number; cpuRatio: number };
       const ratio = d.fullDiffMs / d.oneAnalysisMs;
+      if (l.size === 'N10K') {
+        extraGoals.push({ name: 'N10K: full diff / one analysis (read + parse + inventory + analyze + reach; wall, medians, in-process)', target: `≤ ${GOALS.n10kDiffRatio}×`, measured: `${fmtRatio(ratio)} (${fmtMs(d.fullDiffMs)} / ${fmtMs(d.oneAnalysisMs)})`, result: ratio <= GOALS.n10kDiffRatio ? 'PASS' : 'MISS' });
+      }
       md.push(
-        `Two versions of L that differ in ${fmtNum(d.policiesChanged)} of ${fmtNum(d.policies)} policies: the whole diff (both read, analysed and compared at workload level) against analysing one version. Medians of ${d.runs} runs.`,
+        `Two versions of ${l.size} that differ in ${fmtNum(d.policiesChanged)} of ${fmtNum(d.policies)} policies: the whole diff (both read, analysed and compared at workload level) against analysing one version. Medians of ${d.runs} runs.`,
         '',
         table(['one analysis', 'full diff', 'ratio (wall)', 'ratio (CPU)', 'goal', 'result'], [[fmtMs(d.oneAnalysisMs), fmtMs(d.fullDiffMs), fmtRatio(ratio), fmtRatio(d.cpuRatio), `≤ ${DIFF_GOAL_RATIO}×`, ratio <= DIFF_GOAL_RATIO ? '**PASS**' : '**MISS**']]),
         '',
@@ -922,7 +1093,7 @@ async function main(): Promise<void> {
       failures.push({ size, what: 'runner', command: 'bench/run.ts', reason: (e as Error).message, stderrTail: (e as Error).stack ?? '' });
     }
   }
-  const extra = opts.extras ? await extraBenchmarks(results) : [];
+  const extra = opts.extras ? await extraBenchmarks(results, opts, failures) : [];
   const md = report(results, failures, opts, startedAt, performance.now() - t0, loadAtStart, extra);
   writeFileSync(REPORT, md);
   log('');

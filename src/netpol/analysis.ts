@@ -24,7 +24,7 @@ import type { ContainerPort, Endpoint } from '../model/workloads.js';
 import type { Diagnostic } from '../model/diagnostics.js';
 import { explain, type Explanation, type PortQuery } from './explain.js';
 import { inferPodNetwork } from './podcidr.js';
-import { bitForEach, bitHas, bitSet, newBitset, type Bitset } from './bitset.js';
+import { sortedEquals, sortedHas, sortedHash, sortedSetOf, type SortedSet } from './bitset.js';
 import { ALL_PORTS, allOfProtocol, EMPTY_PORTS, hasPort, intersect, isEmpty, portRange, union, type PortSet } from './ports.js';
 import { matches, selectorKey } from './selector.js';
 import { containsIp, coversIp, externalAtoms, ipBlockSet, ipSetOf, isEmptyIp, subtract, unionIp, type ExternalAtom, type IpSet } from './ipset.js';
@@ -32,7 +32,7 @@ import { subtract as subtractPorts } from './ports.js';
 import type { LayerAction, LayerPeer, LayerPolicy, LayerRule, LayerTier, PodMatch } from '../model/layers.js';
 import { matchesCalico, type CalicoSelector } from '../model/calico-selector.js';
 import { policySelectorKeys } from '../model/layers.js';
-import { CILIUM_SERVICE_ACCOUNT_KEY } from '../model/layers-cilium.js';
+import { CILIUM_NAMESPACE_KEY, CILIUM_SERVICE_ACCOUNT_KEY } from '../model/layers-cilium.js';
 import { compareEntries, layerRuleHasNamedPorts, namespaceMatches, orderedTiers, podMatches, podMatchKey, resolveLayerPorts, V1_ENTRY_ORDER, V1_TIER, type PlacedEntry, type Program, type Segment } from './layers.js';
 
 /** Pod networks assumed when the input does not say: pods without a known IP are taken to be inside. */
@@ -98,14 +98,19 @@ export interface Grant {
   readonly allPeers: boolean;
   /** Every class is a member (also true when allPeers). */
   readonly allClasses: boolean;
-  /** Classes admitted by a podSelector/namespaceSelector peer: over any IP family. */
-  readonly members: Bitset;
   /**
-   * Classes admitted by an ipBlock peer: only over that block's family, since a
-   * connection between two pods uses addresses of one family.
+   * Classes admitted by a podSelector/namespaceSelector peer, over any IP family: ids
+   * of member sets (`Analysis.memberSets`), one per peer, shared between the grants
+   * whose peers select the same classes. Sparse, so that compiling costs what the
+   * selectors select, not rules × classes.
    */
-  readonly ipMembers4: Bitset;
-  readonly ipMembers6: Bitset;
+  readonly members: readonly number[];
+  /**
+   * Classes admitted by an ipBlock peer (member set ids): only over that block's
+   * family, since a connection between two pods uses addresses of one family.
+   */
+  readonly ipMembers4: readonly number[];
+  readonly ipMembers6: readonly number[];
   /** Membership of external atoms (1 = member). */
   readonly external: Uint8Array;
   /** The ports when they do not depend on the destination (no named ports). */
@@ -204,6 +209,16 @@ export class Analysis {
   private readonly ipBlockCidrs: Cidr[] = [];
   private readonly nsSelectorCache = new Map<string, Namespace[]>();
   private readonly podSelectorCache = new Map<string, PodClass[]>();
+  /** Namespaces by label (`key\u0000value`), in input order: selectors look up candidates instead of scanning. */
+  private nsLabelIndex: Map<string, Namespace[]> | undefined;
+  /**
+   * The class sets rules admit (sorted class ids), interned by content: grants point
+   * at them by index, and roles tell classes apart by the sets they are in.
+   */
+  readonly memberSets: SortedSet[] = [];
+  private readonly memberSetsByHash = new Map<number, number[]>();
+  /** Member set of a selector peer (by meaning), of an ipBlock (`b` + index), of a layer pod match. */
+  private readonly peerSetCache = new Map<string, number>();
   private pairs: RolePairs | undefined;
   private noIpBlocks: number[] | undefined;
   /** The family of each ipBlock (by index in ipBlocks). */
@@ -394,10 +409,78 @@ export class Analysis {
     const k = selectorKey(sel);
     let hit = this.nsSelectorCache.get(k);
     if (!hit) {
-      hit = [...this.inventory.namespaces.values()].filter((ns) => matches(sel, ns.labels));
+      hit = this.namespaceCandidates(sel).filter((ns) => matches(sel, ns.labels));
       this.nsSelectorCache.set(k, hit);
     }
     return hit;
+  }
+
+  /**
+   * A superset of the namespaces a selector can match, in input order: for a selector
+   * with matchLabels, the namespaces with the rarest of its key=value pairs (from an
+   * index built once), so that n selectors over n namespaces cost n, not n².
+   */
+  private namespaceCandidates(sel: Parameters<typeof matches>[0]): Namespace[] {
+    let best: Namespace[] | undefined;
+    for (const key in sel.matchLabels) {
+      if (!this.nsLabelIndex) {
+        this.nsLabelIndex = new Map();
+        for (const ns of this.inventory.namespaces.values()) {
+          for (const [lk, lv] of Object.entries(ns.labels)) {
+            const ik = `${lk}\u0000${lv}`;
+            let l = this.nsLabelIndex.get(ik);
+            if (!l) this.nsLabelIndex.set(ik, (l = []));
+            l.push(ns);
+          }
+        }
+      }
+      const l = this.nsLabelIndex.get(`${key}\u0000${sel.matchLabels[key]!}`) ?? [];
+      if (!best || l.length < best.length) best = l;
+      if (best.length === 0) break;
+    }
+    return best ?? [...this.inventory.namespaces.values()];
+  }
+
+  /** Interns a set of class ids (any order, duplicates allowed): its index in memberSets, -1 when empty. */
+  private internSet(ids: readonly number[] | Int32Array): number {
+    if (ids.length === 0) return -1;
+    const set = sortedSetOf(ids);
+    const h = sortedHash(set);
+    const same = this.memberSetsByHash.get(h);
+    if (same) {
+      for (const i of same) if (sortedEquals(this.memberSets[i]!, set)) return i;
+      same.push(this.memberSets.length);
+    } else this.memberSetsByHash.set(h, [this.memberSets.length]);
+    this.memberSets.push(set);
+    return this.memberSets.length - 1;
+  }
+
+  /** The member set of a v1 podSelector/namespaceSelector peer of a policy in `namespace` (-1: none). */
+  private selectorPeerSet(namespace: string, nsSel: Parameters<typeof matches>[0] | undefined, podSel: Parameters<typeof matches>[0] | undefined): number {
+    const podKey = podSel ? selectorKey(podSel) : '*';
+    const key = nsSel ? `n${selectorKey(nsSel)}\u0001${podKey}` : `o${namespace}\u0001${podKey}`;
+    let id = this.peerSetCache.get(key);
+    if (id !== undefined) return id;
+    const ids: number[] = [];
+    if (nsSel) {
+      for (const ns of this.namespacesMatching(nsSel)) {
+        for (const c of this.classesByNamespace.get(ns.name) ?? []) if (!podSel || matches(podSel, c.labels)) ids.push(c.id);
+      }
+    } else for (const c of this.classesMatching(namespace, podSel)) ids.push(c.id);
+    id = this.internSet(ids);
+    this.peerSetCache.set(key, id);
+    return id;
+  }
+
+  /** The member set of the classes in an ipBlock (-1: none). */
+  private blockSet(bi: number): number {
+    const key = `b${bi}`;
+    let id = this.peerSetCache.get(key);
+    if (id === undefined) {
+      id = this.internSet(this.classesInBlock.get(bi) ?? []);
+      this.peerSetCache.set(key, id);
+    }
+    return id;
   }
 
   /** Classes in a namespace that a podSelector matches (cached). */
@@ -414,7 +497,6 @@ export class Analysis {
   }
 
   private compilePolicies(): void {
-    const n = this.classes.length;
     this.policies.forEach((policy, pi) => {
       const selected = this.classesMatching(policy.namespace, policy.podSelector);
       const v1: { ingress: number[]; egress: number[] } = { ingress: [], egress: [] };
@@ -427,9 +509,9 @@ export class Analysis {
         if (!on) continue;
         const grantIds: number[] = [];
         for (const rule of rules) {
-          const members = newBitset(n);
-          const ipMembers4 = newBitset(n);
-          const ipMembers6 = newBitset(n);
+          const members: number[] = [];
+          const ipMembers4: number[] = [];
+          const ipMembers6: number[] = [];
           const external = new Uint8Array(this.external.length);
           let allClasses = false;
           const allPeers = rule.peers === undefined;
@@ -440,16 +522,15 @@ export class Analysis {
             for (const peer of rule.peers ?? []) {
               if (peer.kind === 'ipBlock') {
                 const bi = this.ipBlockIndex.get(`${peer.cidr.text}-${peer.except.map((e) => e.text).join(',')}`)!;
-                const inBlock = this.classesInBlock.get(bi) ?? [];
-                if (inBlock.length > 0) this.familySensitive = true;
-                for (const c of inBlock) bitSet(this.ipBlockFamily[bi] === 4 ? ipMembers4 : ipMembers6, c);
-                for (const a of this.external) if (a.inBlocks.includes(bi)) external[a.index] = 1;
-              } else if (peer.namespaceSelector) {
-                for (const ns of this.namespacesMatching(peer.namespaceSelector)) {
-                  for (const c of this.classesMatching(ns.name, peer.podSelector)) bitSet(members, c.id);
+                const set = this.blockSet(bi);
+                if (set >= 0) {
+                  this.familySensitive = true;
+                  addSet(this.ipBlockFamily[bi] === 4 ? ipMembers4 : ipMembers6, set);
                 }
+                for (const a of this.external) if (a.inBlocks.includes(bi)) external[a.index] = 1;
               } else {
-                for (const c of this.classesMatching(policy.namespace, peer.podSelector)) bitSet(members, c.id);
+                const set = this.selectorPeerSet(policy.namespace, peer.namespaceSelector, peer.podSelector);
+                if (set >= 0) addSet(members, set);
               }
             }
           }
@@ -498,8 +579,12 @@ export class Analysis {
     if (hit) return hit;
     let namespaces: Namespace[];
     const scope = m.namespaces;
+    const named = m.pods?.kind === 'cilium' ? m.pods.selector.matchLabels[CILIUM_NAMESPACE_KEY] : undefined;
     if (scope.kind === 'own') namespaces = this.inventory.namespaces.get(scope.namespace) ? [this.inventory.namespaces.get(scope.namespace)!] : [];
+    // A Cilium selector naming the namespace (k8s:io.kubernetes.pod.namespace) can only match there.
+    else if (scope.kind === 'all' && named !== undefined) namespaces = this.inventory.namespaces.get(named) ? [this.inventory.namespaces.get(named)!] : [];
     else if (scope.kind === 'all') namespaces = [...this.inventory.namespaces.values()];
+    else if (scope.selector.kind !== 'calico') namespaces = this.namespacesMatching(scope.selector.selector);
     else namespaces = [...this.inventory.namespaces.values()].filter((ns) => namespaceMatches(scope.selector, ns));
     hit = [];
     for (const ns of namespaces) {
@@ -557,10 +642,9 @@ export class Analysis {
 
   /** Compiles one layer rule into a grant. */
   private compileLayerRule(pi: number, rule: LayerRule, dir: 'ingress' | 'egress'): Grant {
-    const n = this.classes.length;
-    const members = newBitset(n);
-    const ipMembers4 = newBitset(n);
-    const ipMembers6 = newBitset(n);
+    const members: number[] = [];
+    const ipMembers4: number[] = [];
+    const ipMembers6: number[] = [];
     const external = new Uint8Array(this.external.length);
     const depends: string[] = [];
     let allPeers = rule.peers === undefined;
@@ -598,31 +682,49 @@ export class Analysis {
     };
   }
 
-  private compileLayerPeer(peer: LayerPeer, members: Bitset, ip4: Bitset, ip6: Bitset, external: Uint8Array): void {
+  private compileLayerPeer(peer: LayerPeer, members: number[], ip4: number[], ip6: number[], external: Uint8Array): void {
     // Pods: who the identity criteria admit, less notSelector, then narrowed by address.
     let base: readonly PodClass[];
-    if (peer.allPods) base = this.classes;
-    else if (peer.pods) base = this.classesOfPodMatch(peer.pods);
+    let baseKey: string | undefined;
+    if (peer.allPods) [base, baseKey] = [this.classes, 'all'];
+    else if (peer.pods) [base, baseKey] = [this.classesOfPodMatch(peer.pods), `p${podMatchKey(peer.pods)}`];
     else if ((peer.nets && !peer.netsMatchPods) || peer.allExternal) base = [];
-    else base = this.classes;
+    else [base, baseKey] = [this.classes, 'all'];
     const excluded = peer.notPods ? new Set(this.classesOfPodMatch(peer.notPods)) : undefined;
     const nets = peer.nets?.map((b) => this.registerBlock(b.cidr, b.except));
     const notNets = peer.notNets?.map((b) => this.registerBlock(b.cidr, b.except));
     const byAddress = (nets !== undefined && peer.netsMatchPods && !peer.allPods) || notNets !== undefined;
-    for (const c of base) {
-      if (excluded?.has(c)) continue;
-      if (!byAddress) {
-        bitSet(members, c.id);
-        continue;
+    if (!byAddress && !excluded && baseKey !== undefined) {
+      // The common case: the pods a match selects, one shared set per match.
+      let set = this.peerSetCache.get(baseKey);
+      if (set === undefined) {
+        set = this.internSet(base.map((c) => c.id));
+        this.peerSetCache.set(baseKey, set);
       }
-      // A connection uses one family: the class matches over a family when its address of that family is inside.
-      for (const f of c.families) {
-        const inNets = nets === undefined || peer.allPods || nets.some((b) => this.ipBlockFamily[b] === f && c.inBlocks.includes(b));
-        const outNotNets = notNets === undefined || !notNets.some((b) => this.ipBlockFamily[b] === f && c.inBlocks.includes(b));
-        if (inNets && outNotNets) {
-          bitSet(f === 4 ? ip4 : ip6, c.id);
-          this.familySensitive = true;
+      if (set >= 0) addSet(members, set);
+    } else {
+      const any: number[] = [];
+      const only4: number[] = [];
+      const only6: number[] = [];
+      for (const c of base) {
+        if (excluded?.has(c)) continue;
+        if (!byAddress) {
+          any.push(c.id);
+          continue;
         }
+        // A connection uses one family: the class matches over a family when its address of that family is inside.
+        for (const f of c.families) {
+          const inNets = nets === undefined || peer.allPods || nets.some((b) => this.ipBlockFamily[b] === f && c.inBlocks.includes(b));
+          const outNotNets = notNets === undefined || !notNets.some((b) => this.ipBlockFamily[b] === f && c.inBlocks.includes(b));
+          if (inNets && outNotNets) {
+            (f === 4 ? only4 : only6).push(c.id);
+            this.familySensitive = true;
+          }
+        }
+      }
+      for (const [ids, target] of [[any, members], [only4, ip4], [only6, ip6]] as const) {
+        const set = this.internSet(ids);
+        if (set >= 0) addSet(target, set);
       }
     }
     // Outside addresses: selectors never match them; nets (and notNets) do.
@@ -710,17 +812,39 @@ export class Analysis {
         else c.egressProgram = prog;
       }
     }
+    // Per program: open when a peer no rule names gets something at some class that runs it;
+    // and, for each segment, whether a peer passed on there could still get something after it.
+    const passOpen = new Map<Program, boolean[]>();
     for (const c of this.classes) {
       for (const dir of ['ingress', 'egress'] as const) {
         const prog = dir === 'ingress' ? c.ingressProgram : c.egressProgram;
         if (!prog) continue;
         const open = !isEmpty(this.runGeneric(prog, dir, c));
         const denyTier = prog.segments.some((sg) => sg.applies && this.tiers[sg.tier]!.defaultAction === 'deny');
-        prog.open = open;
+        let after = passOpen.get(prog);
+        if (!after) {
+          passOpen.set(prog, (after = prog.segments.map(() => false)));
+          prog.open = open;
+        } else prog.open ||= open;
+        for (let s = 0; s < prog.segments.length; s++) if (!after[s] && !isEmpty(this.runGeneric(prog, dir, c, s + 1))) after[s] = true;
         prog.isolated = denyTier || !open;
         if (dir === 'ingress') c.ingressIsolated = prog.isolated;
         else c.egressIsolated = prog.isolated;
       }
+    }
+    // A closed program lets a peer through only if some allow rule that is not for every peer
+    // names it, or some pass rule names it in a tier after which a peer no rule names could
+    // still get something (runGeneric bounds everything else). Those rules alone are the
+    // candidates for pruning: an "everyone: Pass" rule no longer makes every peer one.
+    for (const [prog, after] of passOpen) {
+      if (prog.open) continue;
+      prog.candidateGrants = prog.segments.flatMap((sg, s) =>
+        sg.grants.filter((gi) => {
+          const g = this.grants[gi]!;
+          const action = g.action ?? 'allow';
+          return !g.allPeers && (action === 'allow' || (action === 'pass' && after[s]!));
+        }),
+      );
     }
   }
 
@@ -730,10 +854,11 @@ export class Analysis {
    * aside. Allow and pass rules count as matching whenever they could; deny rules
    * only when they surely do.
    */
-  private runGeneric(prog: Program, dir: 'ingress' | 'egress', self: PodClass): PortSet {
+  private runGeneric(prog: Program, dir: 'ingress' | 'egress', self: PodClass, fromSegment = 0): PortSet {
     let remaining = ALL_PORTS;
     let allowed = EMPTY_PORTS;
-    for (const sg of prog.segments) {
+    for (let si = fromSegment; si < prog.segments.length; si++) {
+      const sg = prog.segments[si]!;
       let undecided = remaining;
       let passed = EMPTY_PORTS;
       for (const gi of sg.grants) {
@@ -837,8 +962,11 @@ export class Analysis {
   grantHas(g: Grant, peer: Peer, family: IpFamily): boolean {
     if (g.allPeers) return true;
     if (peer.kind === 'class') {
+      if (g.allClasses) return true;
       const id = peer.cls.id;
-      return g.allClasses || bitHas(g.members, id) || bitHas(family === 4 ? g.ipMembers4 : g.ipMembers6, id);
+      for (const s of g.members) if (sortedHas(this.memberSets[s]!, id)) return true;
+      for (const s of family === 4 ? g.ipMembers4 : g.ipMembers6) if (sortedHas(this.memberSets[s]!, id)) return true;
+      return false;
     }
     // External atoms other than ip:other lie in one family, and ip:other is in no block.
     return g.external[peer.atom.index] === 1;
@@ -951,13 +1079,29 @@ export class Analysis {
     if (this.pairs) return this.pairs;
     const inMember: number[][] = this.classes.map(() => []);
     const outMember: number[][] = this.classes.map(() => []);
-    // Membership codes: 3g for a selector peer, 3g+1 / 3g+2 for an IPv4 / IPv6 ipBlock.
+    // Membership codes: 3s for member set s admitted over any family, 3s+1 / 3s+2 over IPv4 / IPv6
+    // only. Two classes in the same sets are in the same grants; each set is walked once per
+    // direction, so this costs the sum of the distinct sets' sizes, not grants × classes.
+    const inCodes = new Set<number>();
+    const outCodes = new Set<number>();
+    /** Ingress grants (not universal) by membership code: which grants a source class is named in. */
+    const ingressGrantsOfCode = new Map<number, number[]>();
     for (const g of this.grants) {
       if (g.allClasses) continue; // universal membership tells no class apart
-      const target = g.direction === 'ingress' ? inMember : outMember;
-      bitForEach(g.members, (c) => target[c]!.push(3 * g.id));
-      bitForEach(g.ipMembers4, (c) => target[c]!.push(3 * g.id + 1));
-      bitForEach(g.ipMembers6, (c) => target[c]!.push(3 * g.id + 2));
+      const codes = g.direction === 'ingress' ? inCodes : outCodes;
+      for (const [list, k] of [[g.members, 0], [g.ipMembers4, 1], [g.ipMembers6, 2]] as const) {
+        for (const s of list) {
+          const code = 3 * s + k;
+          codes.add(code);
+          if (g.direction !== 'ingress') continue;
+          let l = ingressGrantsOfCode.get(code);
+          if (!l) ingressGrantsOfCode.set(code, (l = []));
+          l.push(g.id);
+        }
+      }
+    }
+    for (const [codes, target] of [[inCodes, inMember], [outCodes, outMember]] as const) {
+      for (const code of [...codes].sort((a, b) => a - b)) for (const c of this.memberSets[Math.floor(code / 3)]!) target[c]!.push(code);
     }
     const srcRoles: Role[] = [];
     const dstRoles: Role[] = [];
@@ -1005,6 +1149,16 @@ export class Analysis {
     const universalIngressGrants = this.grants.filter((g) => g.direction === 'ingress' && g.allClasses).map((g) => g.id);
     const externalIngressGrants = this.grants.filter((g) => g.direction === 'ingress').map((g) => g.id);
 
+    /** The destination roles of a member set's classes (distinct), computed once per set. */
+    const rolesOfSet = new Map<number, Int32Array>();
+    const dstRolesOfSet = (s: number): Int32Array => {
+      let r = rolesOfSet.get(s);
+      if (!r) {
+        r = sortedSetOf(Array.from(this.memberSets[s]!, (c) => dstRoleOf[c]!));
+        rolesOfSet.set(s, r);
+      }
+      return r;
+    };
     const stamp = new Int32Array(dstRoles.length).fill(-1);
     const reach: { dst: number[]; ports: PortSet[] }[] = [];
     const peerOfDst = (d: number): Peer => {
@@ -1026,15 +1180,17 @@ export class Analysis {
           const g = this.grants[gi]!;
           if (g.allClasses) for (let d = 0; d < classDstRoles; d++) add(d);
           else {
-            bitForEach(g.members, (c) => { add(dstRoleOf[c]!); });
-            bitForEach(g.ipMembers4, (c) => { add(dstRoleOf[c]!); });
-            bitForEach(g.ipMembers6, (c) => { add(dstRoleOf[c]!); });
+            for (const s of g.members) for (const d of dstRolesOfSet(s)) add(d);
+            for (const s of g.ipMembers4) for (const d of dstRolesOfSet(s)) add(d);
+            for (const s of g.ipMembers6) for (const d of dstRolesOfSet(s)) add(d);
           }
           for (let a = 0; a < this.external.length; a++) if (g.external[a] === 1) add(classDstRoles + a);
         }
+        // Outside pieces are few: a program's are all tried, whatever its candidate rules.
+        if (src.cls.egressProgram) for (let a = 0; a < this.external.length; a++) add(classDstRoles + a);
       } else {
         for (const d of unisolatedDst) add(d);
-        const grants = src.kind === 'class' ? [...inMember[src.cls.id]!.map((code) => Math.floor(code / 3)), ...universalIngressGrants] : externalIngressGrants;
+        const grants = src.kind === 'class' ? [...inMember[src.cls.id]!.flatMap((code) => ingressGrantsOfCode.get(code) ?? []), ...universalIngressGrants] : externalIngressGrants;
         for (const g of grants) for (const d of dstRolesOfIngressGrant.get(g) ?? []) add(d);
         if (src.kind === 'class') for (let a = 0; a < this.external.length; a++) add(classDstRoles + a);
       }
@@ -1066,6 +1222,11 @@ export class Analysis {
     });
     return n;
   }
+}
+
+/** Adds a member set id to a grant's list (once). */
+function addSet(list: number[], set: number): void {
+  if (!list.includes(set)) list.push(set);
 }
 
 /** A peer with no criterion matches every source or destination. */

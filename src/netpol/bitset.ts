@@ -18,3 +18,45 @@ export function bitForEach(b: Bitset, fn: (i: number) => void): void {
     }
   }
 }
+
+/**
+ * Sorted sets of small integers (class ids), for memberships that are sparse: a
+ * selector over one namespace names a handful of classes out of tens of thousands,
+ * so a bitset per rule would cost rules × classes.
+ */
+export type SortedSet = Int32Array;
+
+/** Is `x` in the sorted set? (Binary search.) */
+export function sortedHas(a: SortedSet, x: number): boolean {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = a[mid]!;
+    if (v === x) return true;
+    if (v < x) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}
+
+/** The sorted set of the distinct values given (in any order). */
+export function sortedSetOf(values: readonly number[] | Int32Array): SortedSet {
+  const a = Int32Array.from(values).sort();
+  let n = 0;
+  for (let i = 0; i < a.length; i++) if (i === 0 || a[i] !== a[i - 1]) a[n++] = a[i]!;
+  return n === a.length ? a : a.slice(0, n);
+}
+
+/** A hash of a sorted set's contents (FNV-1a over the values). */
+export function sortedHash(a: SortedSet): number {
+  let h = 0x811c9dc5 ^ a.length;
+  for (let i = 0; i < a.length; i++) h = Math.imul(h ^ a[i]!, 0x01000193);
+  return h >>> 0;
+}
+
+export function sortedEquals(a: SortedSet, b: SortedSet): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

@@ -33,8 +33,12 @@ export interface Program {
   open: boolean;
   /** Whether some applying tier denies by default, or nothing gets through to an unnamed peer: the class is isolated. */
   isolated: boolean;
-  /** The allow and pass grants: the only ones that can let a named peer through when the program is closed. */
-  readonly candidateGrants: readonly number[];
+  /**
+   * The grants that can let a peer through when the program is closed (rolePairs tries only
+   * the peers they name): the allow rules that do not admit every peer, and the pass rules
+   * that do not, in tiers after which an unnamed peer could still get something.
+   */
+  candidateGrants: readonly number[];
 }
 
 /** The tiers in evaluation order: the built-in ones and the input's Calico Tiers. */
