@@ -1,4 +1,3 @@
-import { bitForEach } from '../netpol/bitset.js';
 import { defineCheck, type FindingDraft } from './types.js';
 import { layerObject } from './layers.js';
 
@@ -95,13 +94,7 @@ spec:
       const key = `${p.label}|${r.path}`;
       if (seen.has(key) || g.depends || r.peers?.length === 0) continue;
       seen.add(key);
-      let anyPod = g.allClasses;
-      const mark = (): void => {
-        anyPod = true;
-      };
-      bitForEach(g.members, mark);
-      bitForEach(g.ipMembers4, mark);
-      bitForEach(g.ipMembers6, mark);
+      const anyPod = g.allClasses || g.members.length > 0 || g.ipMembers4.length > 0 || g.ipMembers6.length > 0;
       const anyAddress = g.external.some((x) => x === 1);
       if (!anyPod && !anyAddress) {
         out.push({
