@@ -11,6 +11,7 @@ export default defineCheck({
   fixSummary: 'Select the workload with a NetworkPolicy that admits only its real clients, and give its namespace an ingress default-deny.',
   requirements: ['PCI-DSS 1.3.1', 'PCI-DSS 1.4.1'],
   evidence: WORKLOAD_KINDS,
+  requires: ['NetworkPolicy'],
   examples: {
     bad: `apiVersion: v1
 kind: Namespace

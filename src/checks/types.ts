@@ -117,6 +117,12 @@ export interface Check {
   readonly admission?: 'deny' | 'warn';
   /** Kinds whose absence from the input makes this check unable to say anything. */
   readonly evidence?: readonly string[];
+  /**
+   * Kinds the check reasons about by their absence ("no policy isolates this pod"):
+   * when the input could not include one (a cluster that refused to list it), the
+   * check does not run, so that it never makes a finding up from a gap in the input.
+   */
+  readonly requires?: readonly string[];
   readonly run: (ctx: CheckContext) => readonly FindingDraft[];
 }
 
