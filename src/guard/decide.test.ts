@@ -184,6 +184,23 @@ test('Pods and pod templates: selected for ingress (and egress when required) by
   }
 });
 
+test('an unknown check id in meshless.dev/ignore is a warning with the nearest id, as in meshless audit', () => {
+  const typo = pod('shop', { app: 'web' }, { annotations: { 'meshless.dev/ignore': 'seg-workload-not-isolated-ingres, *', 'meshless.dev/ignore-reason': 'x' } });
+  const d = decide(request(typo), cluster, config());
+  assert.equal(d.allowed, true);
+  assert.deepEqual(d.reasons.filter((r) => r.code === 'unknown-check').map((r) => r.effect), ['warn']);
+  assert.match(d.warnings.join('\n'), /Pod shop\/p: meshless\.dev\/ignore names an unknown check "seg-workload-not-isolated-ingres"; did you mean seg-workload-not-isolated-ingress\?/);
+  // On a controller's pod template too, and on a Namespace.
+  const tpl = controller('Deployment', 'shop', { app: 'web' });
+  ((tpl['spec'] as Obj)['template'] as { metadata: Obj }).metadata['annotations'] = { 'meshless.dev/ignore': 'ns-team-nam' };
+  assert.match(decide(request(tpl), cluster, config()).warnings.join('\n'), /did you mean ns-team-name\?/);
+  const namespace = { ...ns('orders'), metadata: { name: 'orders', annotations: { 'meshless.dev/ignore': 'nope' } } };
+  assert.match(decide(request(namespace), cluster, config()).warnings.join('\n'), /unknown check "nope"/);
+  // Known ids are not warned about.
+  const known = pod('shop', { app: 'web' }, { annotations: { 'meshless.dev/ignore': WORKLOAD_INGRESS_CHECK } });
+  assert.deepEqual(decide(request(known), cluster, config()).reasons.filter((r) => r.code === 'unknown-check'), []);
+});
+
 test('requests that are not reviewed are allowed and say why', () => {
   const table: [string, AdmissionRequest, string][] = [
     ['DELETE', { uid: 'u', kind: { group: '', version: 'v1', kind: 'Pod' }, operation: 'DELETE', namespace: 'bare', name: 'p' }, 'allowed info:not-reviewed'],
