@@ -123,6 +123,7 @@ function toFinding(check: Check, d: FindingDraft, inv: Inventory): Finding {
     message: d.message,
     why: d.why ?? check.rationale,
     fix: d.fix,
+    ...(d.fixObjects !== undefined ? { fixObjects: d.fixObjects } : {}),
     requirements: check.requirements ?? [],
   };
 }

@@ -20,7 +20,7 @@ import type { Inventory } from '../model/inventory.js';
 import { buildInventory, type ParsedDocument } from '../model/inventory.js';
 import { apiGroup, isClusterScoped, type KubeObject, type LoadedObject } from '../model/kube.js';
 import { formatLabels, NAMESPACE_NAME_LABEL, type Labels } from '../model/labels.js';
-import { parseNetworkPolicy, type FieldProblem, type LabelSelector, type NetworkPolicy } from '../model/networkpolicy.js';
+import { parseNetworkPolicy, type FieldProblem, type LabelSelector, type NetworkPolicy, type Protocol } from '../model/networkpolicy.js';
 import type { SourceRef } from '../model/source.js';
 import { analyze } from '../netpol/analysis.js';
 import { describeSelector, matches, whyNotMatched } from '../netpol/selector.js';
@@ -30,7 +30,8 @@ import { IGNORE_ANNOTATION, IGNORE_REASON_ANNOTATION, runAudit } from '../checks
 import { teamNameReason } from '../checks/ns-team-name.js';
 import { DEFAULT_CONFIG, objectText, type AuditConfig, type Finding } from '../checks/types.js';
 import { ingressEdge, KNOWN_EDGES, TRAEFIK } from '../exposure/index.js';
-import { matchLabelsYaml } from '../checks/segregation.js';
+import { identifyingLabels } from '../checks/segregation.js';
+import { objectsYaml, workloadEgressPolicy, workloadIngressPolicy } from '../generate/fixes.js';
 import { dig, isRecord, str } from '../model/json.js';
 import type { LayerPolicy, LayerTier } from '../model/layers.js';
 import { isLayerObject, layerIsolating, parseLayerObject } from './layers.js';
@@ -716,61 +717,11 @@ function baseName(labels: Labels, object: ReviewedObject): string {
   return raw.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 50) || 'workload';
 }
 
+/** The policy the denial proposes: the same builder as the audit's finding (generate/fixes.ts). */
 function fixYaml(dir: Direction, name: string, namespace: string, labels: Labels, ports: readonly PortLine[]): string[] {
-  const head = [
-    'apiVersion: networking.k8s.io/v1',
-    'kind: NetworkPolicy',
-    'metadata:',
-    `  name: ${name}`,
-    `  namespace: ${namespace}`,
-    'spec:',
-    '  podSelector:',
-    ...matchLabelsYaml(labels, '    '),
-    '  policyTypes:',
-    `    - ${TYPE[dir]}`,
-  ];
-  if (dir === 'ingress') {
-    const portLines = ports.length > 0 ? ports.flatMap((p) => [`        - protocol: ${p.protocol}`, `          port: ${p.port}`]) : ['        - protocol: TCP', '          port: 8080  # the port it serves'];
-    return [
-      ...head,
-      '  ingress:',
-      '    - from:',
-      '        - namespaceSelector:',
-      '            matchLabels:',
-      '              kubernetes.io/metadata.name: <client namespace>',
-      '          podSelector:',
-      '            matchLabels:',
-      '              app.kubernetes.io/name: <client>',
-      '      ports:',
-      ...portLines,
-    ];
-  }
-  return [
-    ...head,
-    '  egress:',
-    '    - to:',
-    '        - namespaceSelector:',
-    '            matchLabels:',
-    '              kubernetes.io/metadata.name: kube-system',
-    '          podSelector:',
-    '            matchLabels:',
-    '              k8s-app: kube-dns',
-    '      ports:',
-    '        - protocol: UDP',
-    '          port: 53',
-    '        - protocol: TCP',
-    '          port: 53',
-    '    - to:',
-    '        - namespaceSelector:',
-    '            matchLabels:',
-    '              kubernetes.io/metadata.name: <destination namespace>',
-    '          podSelector:',
-    '            matchLabels:',
-    '              app.kubernetes.io/name: <destination>',
-    '      ports:',
-    '        - protocol: TCP',
-    '          port: <port>',
-  ];
+  const w = { namespace, name, select: identifyingLabels(labels) };
+  const policy = dir === 'ingress' ? workloadIngressPolicy({ ...w, ports: ports.map((p) => ({ protocol: p.protocol as Protocol, port: p.port })) }) : workloadEgressPolicy(w);
+  return objectsYaml([policy]).trimEnd().split('\n');
 }
 
 /**

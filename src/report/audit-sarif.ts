@@ -50,7 +50,7 @@ export function auditSarif(r: AuditResult, checks: readonly Check[]): unknown {
             ? [{ physicalLocation: { artifactLocation: { uri: f.object.file.replace(/\\/g, '/').replace(/^\.\//, '') }, region: { startLine: Math.max(1, f.object.line ?? 1) } } }]
             : [{ logicalLocations: [{ fullyQualifiedName: `${f.object.kind}/${f.object.namespace ? `${f.object.namespace}/` : ''}${f.object.name}` }] }],
           partialFingerprints: { 'meshless/v1': fingerprint(f) },
-          properties: { control: f.control, severity: f.severity, object: f.object },
+          properties: { control: f.control, severity: f.severity, object: f.object, ...(f.fixObjects !== undefined ? { fixObjects: f.fixObjects } : {}) },
           ...(f.suppressed ? { suppressions: [{ kind: f.suppressed.by === 'annotation' ? 'inSource' : 'external', justification: f.suppressed.reason }] } : {}),
         })),
       },
