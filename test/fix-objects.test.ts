@@ -18,7 +18,7 @@ import type { Inventory } from '../src/model/inventory.js';
 
 const VALIDATORS: Record<string, (o: Record<string, unknown>) => void> = {
   NetworkPolicy: (o) => {
-    new NetworkPolicy(o as never).validate();
+    new NetworkPolicy(o).validate();
   },
 };
 
