@@ -172,7 +172,7 @@ test('an unreachable API server is retried, never thrown', async () => {
   try {
     await cache.start();
     await eventually(() => {
-      assert.match(cache.describeStatus(), /cannot reach the API server/);
+      assert.match(cache.describeStatus(), /cannot connect to the API server at http/);
     });
     assert.equal(cache.synced, false);
   } finally {

@@ -123,6 +123,7 @@ function toFinding(check: Check, d: FindingDraft, inv: Inventory): Finding {
     message: d.message,
     why: d.why ?? check.rationale,
     fix: d.fix,
+    ...(d.fixObjects !== undefined ? { fixObjects: d.fixObjects } : {}),
     requirements: check.requirements ?? [],
   };
 }
@@ -181,11 +182,32 @@ export function checkContext(inventory: Inventory, analysis: Analysis, config: A
 
 const EDGE_KINDS = ['Ingress', 'HTTPRoute', 'GRPCRoute', 'IngressRoute', 'Gateway'];
 
+/**
+ * A control's state from its findings (info excluded): `gap`, a hole in the input that
+ * leaves it unknown whatever was found; `missing`, evidence whose absence leaves it
+ * unknown only when nothing was found.
+ */
+function controlState(mine: readonly Finding[], gap: string | undefined, missing: string | undefined): { status: ControlState; note: string } {
+  const open = mine.filter((f) => !f.suppressed);
+  const count = `${open.length} open finding${open.length === 1 ? '' : 's'}`;
+  if (gap !== undefined) return { status: 'unknown', note: open.length === 0 ? gap : `${gap}; ${count} on what could be read` };
+  if (open.length === 0) {
+    if (missing !== undefined) return { status: 'unknown', note: missing };
+    return { status: 'pass', note: mine.length > 0 ? `no open findings (${mine.length} suppressed)` : 'no findings' };
+  }
+  const worst = open.reduce((w, f) => Math.max(w, SEVERITY_RANK[f.severity]), -1);
+  const bySev = (['critical', 'high', 'medium', 'low'] as Severity[]).map((s) => [s, open.filter((f) => f.severity === s).length] as const).filter(([, n]) => n > 0);
+  return { status: worst >= SEVERITY_RANK.high ? 'fail' : 'partial', note: `${count} (${bySev.map(([s, n]) => `${n} ${s}`).join(', ')})` };
+}
+
 export function runAudit(inventory: Inventory, analysis: Analysis, options: AuditOptions): AuditResult {
   const ctx = checkContext(inventory, analysis, options.config);
   const findings: Finding[] = [];
   const errors: Diagnostic[] = [];
+  const unavailable = new Set(options.unavailableKinds ?? []);
   for (const check of options.checks) {
+    // A check that reasons on the absence of a kind the input could not include would make findings up.
+    if (check.requires?.some((k) => unavailable.has(k)) === true) continue;
     let drafts: readonly FindingDraft[];
     try {
       drafts = check.run(ctx);
@@ -211,36 +233,25 @@ export function runAudit(inventory: Inventory, analysis: Analysis, options: Audi
     errors.push({ severity: 'error', code: 'check-failed', message: `edge or CNI detection failed: ${e instanceof Error ? e.message : String(e)}` });
   }
 
-  const unavailable = new Set(options.unavailableKinds ?? []);
   const hasEdge = EDGE_KINDS.some((k) => ctx.objectsOfKind(k).length > 0);
   const edgeUnavailable = EDGE_KINDS.filter((k) => unavailable.has(k));
   const evidence: Record<Control, string | undefined> = {
     authentication: hasEdge ? undefined : `no Ingress, Gateway API route or Traefik IngressRoute in the input${edgeUnavailable.length ? ` (could not list ${edgeUnavailable.join(', ')})` : ''}: include the objects that expose applications to settle authentication`,
     'ingress-encryption': hasEdge ? undefined : 'no Ingress, Gateway or route in the input: include the objects that expose applications to settle edge TLS',
     'in-cluster-encryption': cni.encryption === 'unknown' ? cni.note : undefined,
-    segregation: inventory.endpoints.length === 0 ? 'no workloads (Pods, Deployments, StatefulSets…) in the input: include them to settle segregation' : unavailable.has('NetworkPolicy') ? 'NetworkPolicies could not be listed: grant list on networkpolicies to settle segregation' : undefined,
+    segregation: inventory.endpoints.length === 0 ? 'no workloads (Pods, Deployments, StatefulSets…) in the input: include them to settle segregation' : undefined,
   };
+  // Gaps that leave a control unknown whatever else was found: without the NetworkPolicies, isolation cannot be judged at all.
+  const blocked: Partial<Record<Control, string>> = unavailable.has('NetworkPolicy')
+    ? { segregation: 'NetworkPolicies could not be listed, so isolation was not judged: grant list on networkpolicies.networking.k8s.io to settle segregation' }
+    : {};
 
   const controls = {} as Record<Control, ControlStatus>;
   for (const c of CONTROLS) {
     const mine = findings.filter((f) => f.control === c && f.severity !== 'info');
-    const open = mine.filter((f) => !f.suppressed);
-    const worst = open.reduce((w, f) => Math.max(w, SEVERITY_RANK[f.severity]), -1);
-    let status: ControlState;
-    let note: string;
-    if (evidence[c] !== undefined && open.length === 0) {
-      status = 'unknown';
-      note = evidence[c];
-    } else if (open.length === 0) {
-      status = 'pass';
-      note = mine.length > 0 ? `no open findings (${mine.length} suppressed)` : 'no findings';
-    } else {
-      status = worst >= SEVERITY_RANK.high ? 'fail' : 'partial';
-      const bySev = (['critical', 'high', 'medium', 'low'] as Severity[]).map((s) => [s, open.filter((f) => f.severity === s).length] as const).filter(([, n]) => n > 0);
-      note = `${open.length} open finding${open.length === 1 ? '' : 's'} (${bySev.map(([s, n]) => `${n} ${s}`).join(', ')})`;
-    }
-    if (c === 'in-cluster-encryption' && cni.encryption !== 'unknown') note = `${cni.note}; ${note}`;
-    controls[c] = { status, findings: open.length, suppressed: mine.length - open.length, note, requirements: CONTROL_REQUIREMENTS[c] };
+    const { status, note } = controlState(mine, blocked[c], evidence[c]);
+    const open = mine.filter((f) => !f.suppressed).length;
+    controls[c] = { status, findings: open, suppressed: mine.length - open, note: c === 'in-cluster-encryption' && cni.encryption !== 'unknown' ? `${cni.note}; ${note}` : note, requirements: CONTROL_REQUIREMENTS[c] };
   }
 
   // Per-workload view.

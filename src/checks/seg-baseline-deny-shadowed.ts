@@ -11,6 +11,7 @@ export default defineCheck({
     'Baseline policies (ClusterNetworkPolicy tier Baseline, BaselineAdminNetworkPolicy) are consulted only for pods that no NetworkPolicy isolates in that direction. Where a namespace\'s NetworkPolicies select the pods, their allows decide and the baseline Deny is never reached: a guardrail the platform team believes in does not hold there. Use the Admin tier for rules that must not be overridden.',
   fixSummary: 'Move the rule to the Admin tier (ClusterNetworkPolicy tier Admin, or an AdminNetworkPolicy) if it must hold everywhere, or accept that namespace policies decide for these pods.',
   evidence: [],
+  requires: ['NetworkPolicy'],
   examples: {
     bad: `apiVersion: v1
 kind: Namespace

@@ -40,6 +40,7 @@ export default defineCheck({
   fixSummary: 'Limit egress from data namespaces to the partner address ranges (or an egress proxy) and the ports they need.',
   requirements: ['PCI-DSS 1.3.2', 'PCI-DSS 1.4.1', 'GDPR Art. 32'],
   evidence: ['Namespace'],
+  requires: ['NetworkPolicy'],
   examples: {
     bad: `apiVersion: v1
 kind: Namespace

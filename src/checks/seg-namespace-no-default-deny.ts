@@ -1,7 +1,8 @@
 import type { NetworkPolicy, PolicyRule } from '../model/networkpolicy.js';
 import { isEmptySelector } from '../netpol/selector.js';
 import { defineCheck, type FindingDraft } from './types.js';
-import { namespaceObject, WORKLOAD_KINDS } from './segregation.js';
+import { fixWithObjects, namespaceObject, WORKLOAD_KINDS } from './segregation.js';
+import { defaultDenyPolicies, objectsYaml } from '../generate/fixes.js';
 import { layerDefaultDeny } from './layers.js';
 
 type Direction = 'ingress' | 'egress';
@@ -22,48 +23,9 @@ export function isDefaultDeny(p: NetworkPolicy, dir: Direction): boolean {
   return on && !rules.some(allowsEverything);
 }
 
-/** The default-deny NetworkPolicy for a namespace, as YAML; with egress, also the DNS allowance it needs. */
+/** The default-deny NetworkPolicy for a namespace, as YAML; with egress, also the DNS allowance it needs (the objects: generate/fixes.ts). */
 export function defaultDenyYaml(namespace: string, dirs: readonly Direction[]): string {
-  const lines = [
-    `apiVersion: networking.k8s.io/v1`,
-    `kind: NetworkPolicy`,
-    `metadata:`,
-    `  name: default-deny${dirs.length === 1 ? `-${dirs[0]!}` : ''}`,
-    `  namespace: ${namespace}`,
-    `spec:`,
-    `  podSelector: {}`,
-    `  policyTypes:`,
-    ...dirs.map((d) => `    - ${d === 'ingress' ? 'Ingress' : 'Egress'}`),
-  ];
-  if (dirs.includes('egress')) {
-    lines.push(
-      `---`,
-      `# Egress default-deny also blocks DNS: let every pod resolve names.`,
-      `apiVersion: networking.k8s.io/v1`,
-      `kind: NetworkPolicy`,
-      `metadata:`,
-      `  name: allow-dns-egress`,
-      `  namespace: ${namespace}`,
-      `spec:`,
-      `  podSelector: {}`,
-      `  policyTypes:`,
-      `    - Egress`,
-      `  egress:`,
-      `    - to:`,
-      `        - namespaceSelector:`,
-      `            matchLabels:`,
-      `              kubernetes.io/metadata.name: kube-system`,
-      `          podSelector:`,
-      `            matchLabels:`,
-      `              k8s-app: kube-dns`,
-      `      ports:`,
-      `        - protocol: UDP`,
-      `          port: 53`,
-      `        - protocol: TCP`,
-      `          port: 53`,
-    );
-  }
-  return lines.join('\n');
+  return objectsYaml(defaultDenyPolicies(namespace, dirs));
 }
 
 export default defineCheck({
@@ -76,6 +38,7 @@ export default defineCheck({
   fixSummary: 'Add a NetworkPolicy with podSelector: {} and the missing direction(s) in policyTypes (and, for egress, one that allows DNS).',
   requirements: ['PCI-DSS 1.3.1', 'PCI-DSS 1.4.1'],
   evidence: WORKLOAD_KINDS,
+  requires: ['NetworkPolicy'],
   examples: {
     bad: `apiVersion: v1
 kind: Namespace
@@ -167,7 +130,7 @@ spec:
       out.push({
         object: namespaceObject(ctx, ns),
         message: `namespace ${ns} has no default-deny NetworkPolicy for ${what}: pods not selected by another policy are open${missing.length === 2 ? ' in both directions' : ` for ${missing[0]!}`}`,
-        fix: `Add to namespace ${ns}:\n${defaultDenyYaml(ns, missing)}`,
+        ...fixWithObjects(`Add to namespace ${ns}${missing.includes('egress') ? ' (an egress default-deny also blocks DNS: allow-dns-egress lets every pod resolve names)' : ''}:`, defaultDenyPolicies(ns, missing)),
       });
     }
     return out;

@@ -10,6 +10,7 @@ export default defineCheck({
     'Pass delegates a decision to the tiers after it: in an admin policy, to the namespace owners\' NetworkPolicies; in a Calico tier, to the next tier. When no later tier has a policy for the pods, nothing decides and Kubernetes allows the traffic: the Pass acts as an Accept, which is rarely what its author meant by "delegate".',
   fixSummary: 'Give the pods a NetworkPolicy (or a baseline policy) that decides what the Pass hands over, or write Accept/Deny if that is what is meant.',
   evidence: [],
+  requires: ['NetworkPolicy'],
   examples: {
     bad: `apiVersion: v1
 kind: Namespace

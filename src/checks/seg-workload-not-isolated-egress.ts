@@ -1,5 +1,6 @@
 import { defineCheck, type FindingDraft } from './types.js';
-import { matchLabelsYaml, WORKLOAD_KINDS, workloadsOf } from './segregation.js';
+import { fixWithObjects, identifyingLabels, WORKLOAD_KINDS, workloadsOf } from './segregation.js';
+import { workloadEgressPolicy } from '../generate/fixes.js';
 
 export default defineCheck({
   id: 'seg-workload-not-isolated-egress',
@@ -11,6 +12,7 @@ export default defineCheck({
   fixSummary: 'Select the workload with an egress NetworkPolicy that allows DNS and the destinations it needs, or give its namespace an egress default-deny.',
   requirements: ['PCI-DSS 1.3.1', 'PCI-DSS 1.4.1'],
   evidence: WORKLOAD_KINDS,
+  requires: ['NetworkPolicy'],
   examples: {
     bad: `apiVersion: v1
 kind: Namespace
@@ -74,42 +76,10 @@ spec:
     return workloadsOf(ctx, (c) => !c.egressIsolated).map((w) => ({
       object: w.object,
       message: `${w.title} is not isolated for egress by any NetworkPolicy or cluster-wide policy: it may connect to every pod in the cluster and to the internet`,
-      fix: [
-        `Allow only what the workload needs: DNS, plus its real destinations (replace the <...> placeholders):`,
-        `apiVersion: networking.k8s.io/v1`,
-        `kind: NetworkPolicy`,
-        `metadata:`,
-        `  name: ${w.object.object.metadata.name}-egress`,
-        `  namespace: ${w.namespace}`,
-        `spec:`,
-        `  podSelector:`,
-        ...matchLabelsYaml(w.labels, '    '),
-        `  policyTypes:`,
-        `    - Egress`,
-        `  egress:`,
-        `    - to:`,
-        `        - namespaceSelector:`,
-        `            matchLabels:`,
-        `              kubernetes.io/metadata.name: kube-system`,
-        `          podSelector:`,
-        `            matchLabels:`,
-        `              k8s-app: kube-dns`,
-        `      ports:`,
-        `        - protocol: UDP`,
-        `          port: 53`,
-        `        - protocol: TCP`,
-        `          port: 53`,
-        `    - to:`,
-        `        - namespaceSelector:`,
-        `            matchLabels:`,
-        `              kubernetes.io/metadata.name: <destination namespace>`,
-        `          podSelector:`,
-        `            matchLabels:`,
-        `              app.kubernetes.io/name: <destination>`,
-        `      ports:`,
-        `        - protocol: TCP`,
-        `          port: <port>`,
-      ].join('\n'),
+      ...fixWithObjects(
+        `Allow only what the workload needs: DNS, plus its real destinations (replace the <...> placeholders and the port):`,
+        [workloadEgressPolicy({ namespace: w.namespace, name: `${w.object.object.metadata.name}-egress`, select: identifyingLabels(w.labels) })],
+      ),
     }));
   },
 });

@@ -1,5 +1,6 @@
 import { defineCheck, type FindingDraft } from './types.js';
-import { matchLabelsYaml, portsYaml, WORKLOAD_KINDS, workloadsOf } from './segregation.js';
+import { fixWithObjects, identifyingLabels, WORKLOAD_KINDS, workloadPorts, workloadsOf } from './segregation.js';
+import { workloadIngressPolicy } from '../generate/fixes.js';
 
 export default defineCheck({
   id: 'seg-workload-not-isolated-ingress',
@@ -11,6 +12,7 @@ export default defineCheck({
   fixSummary: 'Select the workload with a NetworkPolicy that admits only its real clients, and give its namespace an ingress default-deny.',
   requirements: ['PCI-DSS 1.3.1', 'PCI-DSS 1.4.1'],
   evidence: WORKLOAD_KINDS,
+  requires: ['NetworkPolicy'],
   examples: {
     bad: `apiVersion: v1
 kind: Namespace
@@ -77,28 +79,10 @@ spec:
     return workloadsOf(ctx, (c) => !c.ingressIsolated).map((w) => ({
       object: w.object,
       message: `${w.title} is not isolated for ingress by any NetworkPolicy or cluster-wide policy: every pod in the cluster and every address outside may connect to it`,
-      fix: [
+      ...fixWithObjects(
         `Admit only the workload's real clients (replace the <...> placeholders), and add an ingress default-deny for namespace ${w.namespace}:`,
-        `apiVersion: networking.k8s.io/v1`,
-        `kind: NetworkPolicy`,
-        `metadata:`,
-        `  name: ${w.object.object.metadata.name}-ingress`,
-        `  namespace: ${w.namespace}`,
-        `spec:`,
-        `  podSelector:`,
-        ...matchLabelsYaml(w.labels, '    '),
-        `  policyTypes:`,
-        `    - Ingress`,
-        `  ingress:`,
-        `    - from:`,
-        `        - namespaceSelector:`,
-        `            matchLabels:`,
-        `              kubernetes.io/metadata.name: <client namespace>`,
-        `          podSelector:`,
-        `            matchLabels:`,
-        `              app.kubernetes.io/name: <client>`,
-        ...portsYaml(w, '        '),
-      ].join('\n'),
+        [workloadIngressPolicy({ namespace: w.namespace, name: `${w.object.object.metadata.name}-ingress`, select: identifyingLabels(w.labels), ports: workloadPorts(w) })],
+      ),
     }));
   },
 });

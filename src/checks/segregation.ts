@@ -11,6 +11,8 @@ import { ENDPOINT_KINDS, type Endpoint } from '../model/workloads.js';
 import type { PodClass } from '../netpol/analysis.js';
 import { matches } from '../netpol/selector.js';
 import { objectIndex } from './object-index.js';
+import { objectsYaml } from '../generate/fixes.js';
+import type { PortSpec } from '../generate/platform.js';
 import type { CheckContext, ObjectRef } from './types.js';
 
 /** Kinds that hold pods: a check about workloads has nothing to say without one of them. */
@@ -75,10 +77,37 @@ const NAME_LABELS = ['app.kubernetes.io/name', 'app', 'k8s-app', 'name'];
 
 /** A matchLabels block (YAML lines at `indent`) that selects these pods. */
 export function matchLabelsYaml(labels: Labels, indent: string): string[] {
+  const picked = identifyingLabels(labels);
+  const keys = Object.keys(picked);
+  if (keys.length === 0) return [`${indent}{}  # these pods have no labels: label them first`];
+  return [`${indent}matchLabels:`, ...keys.map((k) => `${indent}  ${k}: ${JSON.stringify(picked[k])}`)];
+}
+
+/** The labels a proposed policy selects pods by: the name label (with the component), else all of them. */
+export function identifyingLabels(labels: Labels): Labels {
   const key = NAME_LABELS.find((k) => labels[k] !== undefined);
   const keys = key ? [key, ...(labels['app.kubernetes.io/component'] !== undefined && key === 'app.kubernetes.io/name' ? ['app.kubernetes.io/component'] : [])] : Object.keys(labels).sort();
-  if (keys.length === 0) return [`${indent}{}  # these pods have no labels: label them first`];
-  return [`${indent}matchLabels:`, ...keys.map((k) => `${indent}  ${k}: ${JSON.stringify(labels[k])}`)];
+  return Object.fromEntries(keys.map((k) => [k, labels[k]!]));
+}
+
+/** A finding's fix: the sentence, then the objects as YAML, and the objects themselves (json, sarif). */
+export function fixWithObjects(text: string, objects: readonly Record<string, unknown>[]): { fix: string; fixObjects: readonly Record<string, unknown>[] } {
+  return { fix: `${text}\n${objectsYaml(objects).trimEnd()}`, fixObjects: objects };
+}
+
+/** The distinct ports the workload's pods declare. */
+export function workloadPorts(w: Workload): PortSpec[] {
+  const seen = new Set<string>();
+  const out: PortSpec[] = [];
+  for (const c of w.classes) {
+    for (const p of c.ports) {
+      const k = `${p.protocol}/${p.port}`;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      out.push({ protocol: p.protocol, port: p.port });
+    }
+  }
+  return out;
 }
 
 /** Container ports as NetworkPolicy `ports` entries. */

@@ -43,6 +43,12 @@ export interface Finding {
   readonly why: string;
   /** The concrete change: YAML to add or change, or a command. */
   readonly fix: string;
+  /**
+   * The objects the fix adds, when it adds whole objects (the segregation fixes'
+   * NetworkPolicies): the same objects `fix` shows as YAML, built by the generator's
+   * builders, for tools that apply them (json, sarif).
+   */
+  readonly fixObjects?: readonly Record<string, unknown>[];
   /** Requirements this serves, e.g. `PCI-DSS 4.2.1`. */
   readonly requirements: readonly string[];
   /** Set when an annotation or the baseline suppresses it; still counted. */
@@ -56,6 +62,8 @@ export interface FindingDraft {
   readonly path?: string;
   readonly message: string;
   readonly fix: string;
+  /** See Finding.fixObjects. */
+  readonly fixObjects?: readonly Record<string, unknown>[];
   /** Overrides the check's default severity (e.g. worse for a public host). */
   readonly severity?: Severity;
   /** Overrides the check's rationale when the case needs its own. */
@@ -117,6 +125,12 @@ export interface Check {
   readonly admission?: 'deny' | 'warn';
   /** Kinds whose absence from the input makes this check unable to say anything. */
   readonly evidence?: readonly string[];
+  /**
+   * Kinds the check reasons about by their absence ("no policy isolates this pod"):
+   * when the input could not include one (a cluster that refused to list it), the
+   * check does not run, so that it never makes a finding up from a gap in the input.
+   */
+  readonly requires?: readonly string[];
   readonly run: (ctx: CheckContext) => readonly FindingDraft[];
 }
 

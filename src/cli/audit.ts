@@ -20,7 +20,8 @@ finding, what is wrong, why it matters and the concrete change that fixes it.
 Input:
   PATH...                files, directories, or - for stdin
   --cluster              the live cluster of the current kubeconfig context
-  --context NAME, --kubeconfig FILE, -A/--all-namespaces, -n/--namespace NS
+  --context NAME, --kubeconfig FILE, -A/--all-namespaces, -n/--namespace NS,
+  --request-timeout 30s (per API request; 0: none)
 
 Options:
   -o FORMAT              table (default), json, sarif, junit, markdown

@@ -5,6 +5,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadInput, type InputSource, type Loaded } from '../load/input.js';
 import { Stopwatch } from '../load/progress.js';
+import { parseRequestTimeout } from '../load/kube-client.js';
 import type { Inventory } from '../model/inventory.js';
 import { formatDiagnostic, type Diagnostic } from '../model/diagnostics.js';
 import { MeshlessError } from '../model/errors.js';
@@ -103,6 +104,7 @@ export const CLUSTER_OPTIONS = {
   context: { type: 'string' },
   kubeconfig: { type: 'string' },
   'all-namespaces': { type: 'boolean', short: 'A' },
+  'request-timeout': { type: 'string' },
   git: { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -114,7 +116,7 @@ export function inputSource(paths: readonly string[], values: Options): InputSou
     return { kind: 'git', rev, paths: paths.length > 0 ? paths : ['.'] };
   }
   if (values['cluster'] !== true) {
-    for (const f of ['context', 'kubeconfig', 'all-namespaces'] as const) {
+    for (const f of ['context', 'kubeconfig', 'all-namespaces', 'request-timeout'] as const) {
       if (values[f] !== undefined) throw new UsageError(`--${f} goes with --cluster`);
     }
     if (paths.length === 0) throw new UsageError('no input: give one or more files or directories, or - for standard input');
@@ -128,7 +130,17 @@ export function inputSource(paths: readonly string[], values: Options): InputSou
     ...(typeof values['context'] === 'string' ? { context: values['context'] } : {}),
     ...(ns ? { namespace: ns } : {}),
     allNamespaces: values['all-namespaces'] === true,
+    ...requestTimeout(values),
   };
+}
+
+/** `--request-timeout 5s` (kubectl's flag and syntax; 0: none) for commands that talk to the API server. */
+export function requestTimeout(values: Options): { requestTimeoutMs?: number } {
+  const raw = values['request-timeout'];
+  if (typeof raw !== 'string') return {};
+  const ms = parseRequestTimeout(raw);
+  if (typeof ms === 'string') throw new UsageError(ms);
+  return { requestTimeoutMs: ms };
 }
 
 /** `-n NS` for files: the namespace of namespaced objects that name none. */

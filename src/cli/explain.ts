@@ -16,7 +16,7 @@ namespace/kind/name for a controller), a shorter namespace/name or name when
 unambiguous, or an IP address (a pod's IP, or an address outside the cluster).
 
 PATH... may be read from a git revision with --git REV (no checkout), or the
-live cluster with --cluster (--context, --kubeconfig, -A, -n).
+live cluster with --cluster (--context, --kubeconfig, -A, -n, --request-timeout).
 
 Exit codes: 0 allowed, 1 denied, 2 usage or input error, 3 internal error.`;
 

@@ -24,7 +24,7 @@ import {
   type GuardDecision,
 } from '../guard/decide.js';
 import { DEFAULT_MANIFEST_OPTIONS, guardManifests, manifestsYaml, type ManifestOptions } from '../guard/manifests.js';
-import { EXIT, UsageError, defaultNamespace, hasInputErrors, oneOf, parse, reportDiagnostics, type Io, type Options } from './common.js';
+import { EXIT, UsageError, defaultNamespace, hasInputErrors, oneOf, parse, reportDiagnostics, requestTimeout, type Io, type Options } from './common.js';
 import { MeshlessError } from '../model/errors.js';
 import { loadInput } from '../load/input.js';
 
@@ -58,6 +58,7 @@ serve                      run the webhook: HTTPS on --port with POST /validate,
   --kubeconfig FILE, --context NAME
                            default: the pod's service account, $KUBECONFIG or
                            ~/.kube/config
+  --request-timeout 30s    the longest one list may take (0: none)
 
 --check FILE...            print what the webhook would answer for each object in
                            the files (directories, - for stdin), with the
@@ -103,6 +104,7 @@ const OPTIONS = {
   config: { type: 'string' },
   kubeconfig: { type: 'string' },
   context: { type: 'string' },
+  'request-timeout': { type: 'string' },
   check: { type: 'boolean' },
   image: { type: 'string' },
   'control-plane-cidr': { type: 'string', multiple: true },
@@ -112,7 +114,7 @@ const OPTIONS = {
 
 /** Flags that belong to one form only: naming them elsewhere is a mistake worth saying. */
 const ONLY: Record<string, readonly string[]> = {
-  serve: ['cert', 'key', 'port', 'log-level', 'kubeconfig', 'context'],
+  serve: ['cert', 'key', 'port', 'log-level', 'kubeconfig', 'context', 'request-timeout'],
   check: ['output'],
   manifests: ['image', 'control-plane-cidr', 'metrics-namespace', 'replicas'],
 };
@@ -280,6 +282,7 @@ async function serve(values: Options, io: Io): Promise<number> {
   const cache = new GuardCache({
     ...(typeof values['kubeconfig'] === 'string' ? { kubeconfig: values['kubeconfig'] } : {}),
     ...(typeof values['context'] === 'string' ? { context: values['context'] } : {}),
+    ...requestTimeout(values),
     logger,
   });
   let server;

@@ -18,7 +18,7 @@ Options:
                        controller) or namespace (namespace to namespace, plus outside peers)
   -o table|json        output format (json: see docs/output-formats.md)
   -n, --namespace NS   namespace for objects that name none (default: default)
-  --cluster            read the live cluster (--context, --kubeconfig, -A, -n)
+  --cluster            read the live cluster (--context, --kubeconfig, -A, -n, --request-timeout)
   --git REV            read PATH... (default .) at a git revision, without a checkout
   --pod-cidr CIDR      the cluster's pod network (default 10.0.0.0/8,fd00::/8); pods with
                        no IP in the input are assumed to be inside it

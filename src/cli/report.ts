@@ -20,7 +20,8 @@ reasons. No scripts, fonts or images from the network; prints to PDF.
 Input:
   PATH...                files, directories, or - for stdin
   --cluster              the live cluster of the current kubeconfig context
-  --context NAME, --kubeconfig FILE, -A/--all-namespaces, -n/--namespace NS
+  --context NAME, --kubeconfig FILE, -A/--all-namespaces, -n/--namespace NS,
+  --request-timeout 30s (per API request; 0: none)
 
 Options:
   -o FILE                where to write the report (required; - for stdout)

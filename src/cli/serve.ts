@@ -21,7 +21,8 @@ each workload's findings and fixes. Re-loads when the input files change.
 Input:
   PATH...                files, directories (watched for changes)
   --cluster              the live cluster of the current kubeconfig context
-  --context NAME, --kubeconfig FILE, -A/--all-namespaces, -n/--namespace NS
+  --context NAME, --kubeconfig FILE, -A/--all-namespaces, -n/--namespace NS,
+  --request-timeout 30s (per API request; 0: none)
   --diff OLD NEW         diff mode: NEW as the graph, with the connections it
                          adds and removes against OLD marked (each a file or
                          directory)

@@ -47,12 +47,17 @@ export interface PolicyInput {
 
 /** A NetworkPolicy with policyTypes always written out (no reliance on defaulting). */
 export function networkPolicy(spec: Platform, p: PolicyInput): Doc {
+  const object = networkPolicyObject(p, commonLabels(spec));
+  return p.comment !== undefined ? { object, comment: p.comment } : { object };
+}
+
+/** The NetworkPolicy object itself (also what the audit's and the guard's fixes propose, without platform labels). */
+export function networkPolicyObject(p: PolicyInput, labels?: Labels): Obj {
   const types = p.types ?? [...(p.ingress ? ['Ingress' as const] : []), ...(p.egress ? ['Egress' as const] : [])];
   const body: Obj = { podSelector: Object.keys(p.select).length > 0 ? { matchLabels: { ...p.select } } : {}, policyTypes: [...types] };
   if (p.ingress) body['ingress'] = [...p.ingress];
   if (p.egress) body['egress'] = [...p.egress];
-  const object = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: p.name, namespace: p.namespace, labels: commonLabels(spec) }, spec: body };
-  return p.comment !== undefined ? { object, comment: p.comment } : { object };
+  return { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: p.name, namespace: p.namespace, ...(labels !== undefined ? { labels } : {}) }, spec: body };
 }
 
 export function rule(direction: 'from' | 'to', peers: readonly Obj[], ports: readonly PortSpec[]): Obj {

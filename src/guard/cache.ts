@@ -20,10 +20,8 @@
  * it warn, naming it. `lastEventAt` moves with every list and watch event, bookmarks
  * included, so a growing cache age on /metrics means the watch has stalled.
  */
-import http from 'node:http';
-import https from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { KubeClient, KubeError, type WatchEvent } from '../load/kube-client.js';
 import type { KubeObject } from '../model/kube.js';
 import { GUARD_RESOURCES, PolicyIndex, qualifiedResource, type GuardSnapshot, type WatchedResource } from './decide.js';
 import { isRecord } from '../model/json.js';
@@ -45,7 +43,7 @@ export interface CacheOptions {
   readonly watchTimeoutSeconds?: number;
   /** Retry delays after errors: doubling from `initialMs` to `maxMs`. Default 250 ms to 30 s. */
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
-  /** Timeout of one LIST request. Default 30 s. */
+  /** Timeout of one LIST request (`--request-timeout`); 0: none. Default 30 s. */
   readonly requestTimeoutMs?: number;
 }
 
@@ -80,44 +78,10 @@ interface State {
 
 type WatchEnd = 'closed' | 'gone' | 'error' | 'stopped';
 
-/** A LIST refused with an HTTP status. */
-class ListError extends Error {
-  constructor(
-    message: string,
-    readonly status: number,
-  ) {
-    super(message);
-  }
-}
-
-
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 function basePath(r: WatchedResource): string {
   return r.apiVersion.includes('/') ? `/apis/${r.apiVersion}/${r.plural}` : `/api/${r.apiVersion}/${r.plural}`;
-}
-
-/** A kubeconfig (file or default), the chosen context, and plain-http servers allowed (kubectl proxy). */
-export async function loadKubeConfig(opts: { kubeconfig?: string; context?: string }): Promise<KubeConfig> {
-  const { KubeConfig } = await import('@kubernetes/client-node');
-  const kc = new KubeConfig();
-  if (opts.kubeconfig !== undefined) kc.loadFromFile(opts.kubeconfig);
-  else kc.loadFromDefault();
-  if (opts.context !== undefined) {
-    if (!kc.getContextObject(opts.context)) {
-      throw new Error(`context "${opts.context}" is not in the kubeconfig (its contexts: ${kc.getContexts().map((c) => c.name).join(', ') || 'none'})`);
-    }
-    kc.setCurrentContext(opts.context);
-  }
-  const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new Error('the kubeconfig has no current cluster: choose a context with --context');
-  if (cluster.server.startsWith('http:') && !cluster.skipTLSVerify) {
-    // client-node refuses an http: server unless TLS verification is off; over plain HTTP there is nothing to verify.
-    const copy = new KubeConfig();
-    copy.loadFromOptions({ clusters: kc.getClusters().map((c) => (c === cluster ? { ...c, skipTLSVerify: true } : c)), contexts: kc.getContexts(), users: kc.getUsers(), currentContext: kc.getCurrentContext() });
-    return copy;
-  }
-  return kc;
 }
 
 export class GuardCache {
@@ -127,7 +91,7 @@ export class GuardCache {
   lastEventAt: number | undefined;
   private readonly options: CacheOptions;
   private readonly states: State[];
-  private kc: KubeConfig | undefined;
+  private client: KubeClient | undefined;
   private stopped = false;
   private loops: Promise<void>[] = [];
   private readonly sleepers = new Set<() => void>();
@@ -152,9 +116,15 @@ export class GuardCache {
     return this.index.synced;
   }
 
-  /** Starts listing and watching; returns at once. Kubeconfig problems are thrown here, cluster problems retried. */
-  async start(kubeConfig?: KubeConfig): Promise<void> {
-    this.kc = kubeConfig ?? (await loadKubeConfig(this.options));
+  /** Starts listing and watching; returns at once. Kubeconfig problems are thrown here (KubeError), cluster problems retried. */
+  async start(client?: KubeClient): Promise<void> {
+    const o = this.options;
+    this.client = client ?? (await KubeClient.connect({
+      ...(o.kubeconfig !== undefined ? { kubeconfig: o.kubeconfig } : {}),
+      ...(o.context !== undefined ? { context: o.context } : {}),
+      ...(o.requestTimeoutMs !== undefined ? { requestTimeoutMs: o.requestTimeoutMs } : {}),
+      userAgent: 'meshless-guard',
+    }));
     this.loops = this.states.map((s) => this.run(s));
   }
 
@@ -221,7 +191,7 @@ export class GuardCache {
         } catch (e) {
           s.lastError = errorText(e);
           this.stats.errors++;
-          const status = e instanceof ListError ? e.status : undefined;
+          const status = e instanceof KubeError ? e.status : undefined;
           if (s.resource.context === true && (status === 404 || status === 403)) {
             this.markUnavailable(s, status === 404 ? 'not served' : 'forbidden');
             // Asked again now and then: the CRDs may be installed, the RBAC granted, later.
@@ -255,6 +225,7 @@ export class GuardCache {
     }
   }
 
+  /** `stopped`, read through a call: stop() may have run during an await, which narrowing cannot know. */
   private halted(): boolean {
     return this.stopped;
   }
@@ -276,38 +247,22 @@ export class GuardCache {
     this.lastEventAt = Date.now();
   }
 
-  /** Lists every page, then replaces the kind in the index in one step. */
+  /** Lists every page (the client restarts a list whose continue token expired), then replaces the kind in the index in one step. */
   private async list(s: State): Promise<void> {
     const r = s.resource;
-    const items: KubeObject[] = [];
-    let token: string | undefined;
-    let resourceVersion = '';
-    let restarted = false;
-    for (;;) {
-      const q = new URLSearchParams({ limit: String(this.options.pageSize ?? 500) });
-      if (token !== undefined) q.set('continue', token);
-      const res = await this.get(`${basePath(r)}?${q.toString()}`);
-      if (res.status === 410 && token !== undefined && !restarted) {
-        // The snapshot behind the continue token was compacted mid-list: start over, once.
-        items.length = 0;
-        token = undefined;
-        restarted = true;
-        continue;
-      }
-      if (res.status !== 200 || !isRecord(res.body) || !Array.isArray(res.body['items'])) {
-        const message = isRecord(res.body) && typeof res.body['message'] === 'string' ? res.body['message'] : `HTTP ${res.status}`;
-        throw new ListError(`listing ${r.plural}: ${message}${res.status === 403 ? ` (grant get, list and watch on ${qualifiedResource(r)})` : ''}`, res.status);
-      }
-      for (const item of res.body['items'] as unknown[]) {
-        const o = this.normalize(item, r);
-        if (o) items.push(o);
-      }
-      const meta = res.body['metadata'];
-      if (isRecord(meta) && typeof meta['resourceVersion'] === 'string') resourceVersion = meta['resourceVersion'];
-      const next = isRecord(meta) && typeof meta['continue'] === 'string' && meta['continue'] !== '' ? meta['continue'] : undefined;
-      if (next === undefined) break;
-      token = next;
+    let list;
+    try {
+      list = await this.client!.list(basePath(r), { pageSize: this.options.pageSize ?? 500 });
+    } catch (e) {
+      if (!(e instanceof KubeError) || e.status === undefined) throw e;
+      throw new KubeError(e.code, `listing ${r.plural}: ${e.message}${e.status === 403 ? ` (grant get, list and watch on ${qualifiedResource(r)})` : ''}`, { status: e.status, cause: e });
     }
+    const items: KubeObject[] = [];
+    for (const item of list.items) {
+      const o = this.normalize(item, r);
+      if (o) items.push(o);
+    }
+    const resourceVersion = list.resourceVersion;
     if (this.stopped) return;
     this.index.replaceKind(r.kind, items, undefined, r.apiVersion);
     this.index.setUnavailable(r.kind, undefined);
@@ -363,116 +318,40 @@ export class GuardCache {
   /** One watch, from the current resourceVersion, until it ends; applies every event to the index. */
   private async watch(s: State): Promise<WatchEnd> {
     if (this.stopped) return 'stopped';
-    const { Watch } = await import('@kubernetes/client-node');
-    // stop() may have run during the import.
-    if (this.halted()) return 'stopped';
     const r = s.resource;
     this.stats.watches++;
-    return new Promise<WatchEnd>((resolve) => {
-      let settled = false;
-      let verdict: WatchEnd | undefined;
-      let controller: AbortController | undefined;
-      const finish = (end: WatchEnd): void => {
-        if (settled) return;
-        settled = true;
-        s.abort = undefined;
-        controller?.abort();
-        resolve(this.stopped ? 'stopped' : end);
-      };
-      s.abort = () => {
-        verdict = 'stopped';
-        if (controller) controller.abort();
-        else finish('stopped');
-      };
-      const onEvent = (type: string, obj: unknown): void => {
-        if (settled) return;
-        this.stats.events++;
-        this.touch();
-        const rv = isRecord(obj) && isRecord(obj['metadata']) && typeof obj['metadata']['resourceVersion'] === 'string' ? obj['metadata']['resourceVersion'] : undefined;
-        switch (type) {
-          case 'ADDED':
-          case 'MODIFIED': {
-            const o = this.normalize(obj, r);
-            if (o) this.index.set(o);
-            break;
-          }
-          case 'DELETED': {
-            const o = this.normalize(obj, r);
-            if (o) this.index.delete(r.kind, o.metadata.namespace, o.metadata.name, r.apiVersion);
-            break;
-          }
-          case 'BOOKMARK':
-            break;
-          case 'ERROR': {
-            const code = isRecord(obj) ? obj['code'] : undefined;
-            const message = isRecord(obj) && typeof obj['message'] === 'string' ? obj['message'] : 'watch error';
-            if (code === 410) verdict = 'gone';
-            else {
-              verdict = 'error';
-              s.lastError = `watch ${r.plural}: ${message}`;
-            }
-            controller?.abort();
-            return;
-          }
-          default:
-            return;
-        }
-        if (rv !== undefined) s.resourceVersion = rv;
-      };
-      const onDone = (err: unknown): void => {
-        if (verdict !== undefined) {
-          finish(verdict);
-          return;
-        }
-        const status = isRecord(err) ? err['statusCode'] : undefined;
-        if (status === 410) finish('gone');
-        else if (err) {
-          s.lastError = `watch ${r.plural}: ${errorText(err)}`;
-          finish('error');
-        } else finish('closed');
-      };
-      new Watch(this.kc!)
-        .watch(basePath(r), { resourceVersion: s.resourceVersion, allowWatchBookmarks: true, timeoutSeconds: this.options.watchTimeoutSeconds ?? 300 }, onEvent, onDone)
-        .then(
-          (c) => {
-            controller = c;
-            if (settled || verdict === 'stopped') c.abort();
-          },
-          (e: unknown) => {
-            onDone(e ?? new Error('watch failed'));
-          },
-        );
-    });
-  }
-
-  private async get(path: string): Promise<{ status: number; body: unknown }> {
-    const kc = this.kc!;
-    const cluster = kc.getCurrentCluster()!;
-    const options: https.RequestOptions = { method: 'GET', headers: { Accept: 'application/json', 'User-Agent': 'meshless-guard' } };
-    await kc.applyToHTTPSOptions(options);
-    const url = new URL(cluster.server.replace(/\/+$/, '') + path);
-    const request = url.protocol === 'http:' ? http.request : https.request;
-    const timeout = this.options.requestTimeoutMs ?? 30_000;
-    return new Promise((resolve, reject) => {
-      const req = request(url, options, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', reject);
-        res.on('end', () => {
-          let body: unknown;
-          try {
-            body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-          } catch {
-            body = undefined;
-          }
-          resolve({ status: res.statusCode ?? 0, body });
-        });
-      });
-      req.setTimeout(timeout, () => req.destroy(new Error(`no answer from ${cluster.server} within ${timeout / 1000} s`)));
-      req.on('error', (e) => {
-        reject(new Error(`cannot reach the API server at ${cluster.server}: ${e.message}`));
-      });
-      req.end();
-    });
+    const controller = new AbortController();
+    s.abort = () => {
+      controller.abort();
+    };
+    const onEvent = (ev: WatchEvent): void => {
+      this.stats.events++;
+      this.touch();
+      if (ev.type === 'ADDED' || ev.type === 'MODIFIED') {
+        const o = this.normalize(ev.object, r);
+        if (o) this.index.set(o);
+      } else if (ev.type === 'DELETED') {
+        const o = this.normalize(ev.object, r);
+        if (o) this.index.delete(r.kind, o.metadata.namespace, o.metadata.name, r.apiVersion);
+      }
+      const rv = (ev.object['metadata'] as Record<string, unknown> | undefined)?.['resourceVersion'];
+      if (typeof rv === 'string' && rv !== '') s.resourceVersion = rv;
+    };
+    try {
+      const got = await this.client!.watch(basePath(r), {
+        ...(s.resourceVersion !== undefined ? { resourceVersion: s.resourceVersion } : {}),
+        allowWatchBookmarks: true,
+        timeoutSeconds: this.options.watchTimeoutSeconds ?? 300,
+        signal: controller.signal,
+      }, onEvent);
+      if (this.halted() || got.end === 'aborted') return 'stopped';
+      return got.end;
+    } catch (e) {
+      if (this.halted()) return 'stopped';
+      s.lastError = `watch ${r.plural}: ${errorText(e)}`;
+      return 'error';
+    } finally {
+      s.abort = undefined;
+    }
   }
 }

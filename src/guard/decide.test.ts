@@ -184,6 +184,23 @@ test('Pods and pod templates: selected for ingress (and egress when required) by
   }
 });
 
+test('an unknown check id in meshless.dev/ignore is a warning with the nearest id, as in meshless audit', () => {
+  const typo = pod('shop', { app: 'web' }, { annotations: { 'meshless.dev/ignore': 'seg-workload-not-isolated-ingres, *', 'meshless.dev/ignore-reason': 'x' } });
+  const d = decide(request(typo), cluster, config());
+  assert.equal(d.allowed, true);
+  assert.deepEqual(d.reasons.filter((r) => r.code === 'unknown-check').map((r) => r.effect), ['warn']);
+  assert.match(d.warnings.join('\n'), /Pod shop\/p: meshless\.dev\/ignore names an unknown check "seg-workload-not-isolated-ingres"; did you mean seg-workload-not-isolated-ingress\?/);
+  // On a controller's pod template too, and on a Namespace.
+  const tpl = controller('Deployment', 'shop', { app: 'web' });
+  ((tpl['spec'] as Obj)['template'] as { metadata: Obj }).metadata['annotations'] = { 'meshless.dev/ignore': 'ns-team-nam' };
+  assert.match(decide(request(tpl), cluster, config()).warnings.join('\n'), /did you mean ns-team-name\?/);
+  const namespace = { ...ns('orders'), metadata: { name: 'orders', annotations: { 'meshless.dev/ignore': 'nope' } } };
+  assert.match(decide(request(namespace), cluster, config()).warnings.join('\n'), /unknown check "nope"/);
+  // Known ids are not warned about.
+  const known = pod('shop', { app: 'web' }, { annotations: { 'meshless.dev/ignore': WORKLOAD_INGRESS_CHECK } });
+  assert.deepEqual(decide(request(known), cluster, config()).reasons.filter((r) => r.code === 'unknown-check'), []);
+});
+
 test('requests that are not reviewed are allowed and say why', () => {
   const table: [string, AdmissionRequest, string][] = [
     ['DELETE', { uid: 'u', kind: { group: '', version: 'v1', kind: 'Pod' }, operation: 'DELETE', namespace: 'bare', name: 'p' }, 'allowed info:not-reviewed'],
@@ -201,7 +218,7 @@ test('the denial names the labels, the nearest policies and the fix', () => {
   assert.match(m, /^Deployment shop\/reporting: no NetworkPolicy in namespace shop selects its pods \{app: report, tier: web\} for ingress or egress\./);
   assert.match(m, /Nearest policies:\n {2}- NetworkPolicy reprot \(Ingress, Egress\) is one label off: podSelector \{app: reprot\} needs app=reprot, has app=report/);
   // The fix: one policy per missing direction, selecting these pods by their app label, with their container ports.
-  assert.match(m, /kind: NetworkPolicy\nmetadata:\n {2}name: report-ingress\n {2}namespace: shop\nspec:\n {2}podSelector:\n {4}matchLabels:\n {6}app: "report"\n {2}policyTypes:\n {4}- Ingress/);
+  assert.match(m, /kind: NetworkPolicy\nmetadata:\n {2}name: report-ingress\n {2}namespace: shop\nspec:\n {2}podSelector:\n {4}matchLabels:\n {6}app: report\n {2}policyTypes:\n {4}- Ingress/);
   assert.match(m, /ports:\n {8}- protocol: TCP\n {10}port: 8080\n {8}- protocol: UDP\n {10}port: 9090/);
   assert.match(m, /---\napiVersion: networking\.k8s\.io\/v1\nkind: NetworkPolicy\nmetadata:\n {2}name: report-egress/);
   assert.match(m, /k8s-app: kube-dns/);

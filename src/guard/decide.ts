@@ -20,17 +20,18 @@ import type { Inventory } from '../model/inventory.js';
 import { buildInventory, type ParsedDocument } from '../model/inventory.js';
 import { apiGroup, isClusterScoped, type KubeObject, type LoadedObject } from '../model/kube.js';
 import { formatLabels, NAMESPACE_NAME_LABEL, type Labels } from '../model/labels.js';
-import { parseNetworkPolicy, type FieldProblem, type LabelSelector, type NetworkPolicy } from '../model/networkpolicy.js';
+import { parseNetworkPolicy, type FieldProblem, type LabelSelector, type NetworkPolicy, type Protocol } from '../model/networkpolicy.js';
 import type { SourceRef } from '../model/source.js';
 import { analyze } from '../netpol/analysis.js';
 import { describeSelector, matches, whyNotMatched } from '../netpol/selector.js';
 import { edgeChecks } from '../checks/registry-edge.js';
-import { checkById, type CheckId } from '../checks/index.js';
+import { checkById, unknownCheckProblem, type CheckId } from '../checks/index.js';
 import { IGNORE_ANNOTATION, IGNORE_REASON_ANNOTATION, runAudit } from '../checks/run.js';
 import { teamNameReason } from '../checks/ns-team-name.js';
 import { DEFAULT_CONFIG, objectText, type AuditConfig, type Finding } from '../checks/types.js';
 import { ingressEdge, KNOWN_EDGES, TRAEFIK } from '../exposure/index.js';
-import { matchLabelsYaml } from '../checks/segregation.js';
+import { identifyingLabels } from '../checks/segregation.js';
+import { objectsYaml, workloadEgressPolicy, workloadIngressPolicy } from '../generate/fixes.js';
 import { dig, isRecord, str } from '../model/json.js';
 import type { LayerPolicy, LayerTier } from '../model/layers.js';
 import { isLayerObject, layerIsolating, parseLayerObject } from './layers.js';
@@ -574,12 +575,34 @@ export function decide(request: AdmissionRequest, snapshot: GuardSnapshot, confi
   // Removing finalizers from an object being deleted is an UPDATE: never block a deletion.
   const deleting = dig(obj, ['metadata', 'deletionTimestamp']);
   if (deleting !== undefined && deleting !== null) return info('deleting', `${objectText(object)} is being deleted`);
-  if (kind === 'Namespace') return conclude(object, namespaceReasons(request, object, obj, config), config);
-  if (EDGE_KINDS.has(kind)) return conclude(object, edgeReasons(request, object, obj, snapshot, config), config);
+  // A mistyped id in meshless.dev/ignore would silently keep a finding: warn, as meshless audit does.
+  const typos = ignoreAnnotationReasons(object, obj);
+  if (kind === 'Namespace') return conclude(object, [...namespaceReasons(request, object, obj, config), ...typos], config);
+  if (EDGE_KINDS.has(kind)) return conclude(object, [...edgeReasons(request, object, obj, snapshot, config), ...typos], config);
   if (!snapshot.synced) return undecided(request, 'its NetworkPolicy cache has not synced with the API server yet', config);
   const reasons = workloadReasons(object, obj, snapshot, config);
   if (reasons === undefined) return undecided(request, `the ${kind} has no pod template at ${[...(TEMPLATE_PATH[kind] ?? []), 'spec'].join('.')}`, config);
-  return conclude(object, reasons, config);
+  return conclude(object, [...reasons, ...typos], config);
+}
+
+/**
+ * `meshless.dev/ignore` ids that name no check (on the object, or on the pod template of
+ * a controller): one warning each, with the nearest id. Same wording as the audit's.
+ */
+function ignoreAnnotationReasons(object: ReviewedObject, obj: Json): GuardReason[] {
+  const values = [dig(obj, ['metadata', 'annotations', IGNORE_ANNOTATION]), ...(TEMPLATE_PATH[object.kind] ? [dig(obj, [...TEMPLATE_PATH[object.kind]!, 'metadata', 'annotations', IGNORE_ANNOTATION])] : [])];
+  const out: GuardReason[] = [];
+  const seen = new Set<string>();
+  for (const value of values) {
+    if (typeof value !== 'string') continue;
+    for (const id of value.split(',').map((x) => x.trim())) {
+      if (id === '*' || id === '' || seen.has(id)) continue;
+      seen.add(id);
+      const problem = unknownCheckProblem(id);
+      if (problem !== undefined) out.push({ code: 'unknown-check', effect: 'warn', summary: `${objectText(object)}: ${IGNORE_ANNOTATION} names an ${problem}; the finding it meant to suppress is reported` });
+    }
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------
@@ -694,61 +717,11 @@ function baseName(labels: Labels, object: ReviewedObject): string {
   return raw.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 50) || 'workload';
 }
 
+/** The policy the denial proposes: the same builder as the audit's finding (generate/fixes.ts). */
 function fixYaml(dir: Direction, name: string, namespace: string, labels: Labels, ports: readonly PortLine[]): string[] {
-  const head = [
-    'apiVersion: networking.k8s.io/v1',
-    'kind: NetworkPolicy',
-    'metadata:',
-    `  name: ${name}`,
-    `  namespace: ${namespace}`,
-    'spec:',
-    '  podSelector:',
-    ...matchLabelsYaml(labels, '    '),
-    '  policyTypes:',
-    `    - ${TYPE[dir]}`,
-  ];
-  if (dir === 'ingress') {
-    const portLines = ports.length > 0 ? ports.flatMap((p) => [`        - protocol: ${p.protocol}`, `          port: ${p.port}`]) : ['        - protocol: TCP', '          port: 8080  # the port it serves'];
-    return [
-      ...head,
-      '  ingress:',
-      '    - from:',
-      '        - namespaceSelector:',
-      '            matchLabels:',
-      '              kubernetes.io/metadata.name: <client namespace>',
-      '          podSelector:',
-      '            matchLabels:',
-      '              app.kubernetes.io/name: <client>',
-      '      ports:',
-      ...portLines,
-    ];
-  }
-  return [
-    ...head,
-    '  egress:',
-    '    - to:',
-    '        - namespaceSelector:',
-    '            matchLabels:',
-    '              kubernetes.io/metadata.name: kube-system',
-    '          podSelector:',
-    '            matchLabels:',
-    '              k8s-app: kube-dns',
-    '      ports:',
-    '        - protocol: UDP',
-    '          port: 53',
-    '        - protocol: TCP',
-    '          port: 53',
-    '    - to:',
-    '        - namespaceSelector:',
-    '            matchLabels:',
-    '              kubernetes.io/metadata.name: <destination namespace>',
-    '          podSelector:',
-    '            matchLabels:',
-    '              app.kubernetes.io/name: <destination>',
-    '      ports:',
-    '        - protocol: TCP',
-    '          port: <port>',
-  ];
+  const w = { namespace, name, select: identifyingLabels(labels) };
+  const policy = dir === 'ingress' ? workloadIngressPolicy({ ...w, ports: ports.map((p) => ({ protocol: p.protocol as Protocol, port: p.port })) }) : workloadEgressPolicy(w);
+  return objectsYaml([policy]).trimEnd().split('\n');
 }
 
 /**

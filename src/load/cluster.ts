@@ -1,16 +1,8 @@
 /**
  * The live-cluster edge of loading: a kubeconfig context → the documents the
  * audit needs, read with paginated LISTs (`limit` + `continue`), one API
- * resource at a time.
- *
- * @kubernetes/client-node does the part that is hard to get right: kubeconfig
- * files and contexts, client certificates and CAs, bearer tokens and token files,
- * exec credential plugins (EKS, GKE, AKS), OIDC, proxies and in-cluster service
- * accounts. The requests themselves are plain GETs through its
- * `applyToHTTPSOptions`, so that every object arrives as the API server wrote it
- * (the typed clients turn objects into model classes, drop fields they do not
- * know and turn timestamps into Dates), so that one code path serves built-in
- * kinds and CRDs alike, and so that Secrets can be read as metadata only.
+ * resource at a time, through the one Kubernetes client (kube-client.ts: kubeconfig,
+ * credentials, paging, timeouts and the error model live there).
  *
  * Secrets: only type kubernetes.io/tls, asked for as metadata only
  * (`PartialObjectMetadataList`), and, should a server send whole Secrets anyway,
@@ -21,13 +13,11 @@
  * reported in `unavailable` and as warnings; an unreachable server or rejected
  * credentials is one error diagnostic.
  */
-import http from 'node:http';
-import https from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { Diagnostic } from '../model/diagnostics.js';
 import type { ParsedDocument } from '../model/inventory.js';
 import { isRecord } from '../model/json.js';
 import { apiGroup } from '../model/kube.js';
+import { collectionPath, DEFAULT_PAGE_SIZE, KubeClient, KubeError } from './kube-client.js';
 
 export interface ClusterOptions {
   /** A kubeconfig file; default: `$KUBECONFIG`, `~/.kube/config`, or the in-cluster service account. */
@@ -38,6 +28,8 @@ export interface ClusterOptions {
   readonly namespace?: string;
   /** Read namespaced kinds in every namespace (`-A`). */
   readonly allNamespaces?: boolean;
+  /** The longest one request may take, in milliseconds (`--request-timeout`); 0: no limit. Default 30 s. */
+  readonly requestTimeoutMs?: number;
 }
 
 export type UnavailableReason = 'forbidden' | 'not-served' | 'error';
@@ -125,8 +117,7 @@ export const CLUSTER_RESOURCES: readonly Resource[] = [
 ];
 
 /** Items per page: the API server's usual chunk size (kubectl uses 500 too). */
-export const PAGE_SIZE = 500;
-const REQUEST_TIMEOUT_MS = 30_000;
+export const PAGE_SIZE = DEFAULT_PAGE_SIZE;
 /** Parallel LIST requests: enough to hide latency, few enough not to be throttled by API priority and fairness. */
 const CONCURRENCY = 4;
 
@@ -136,14 +127,7 @@ const CONCURRENCY = 4;
 const qualified = (r: Resource): string => (apiGroup(r.apiVersion) === '' ? r.plural : `${r.plural}.${apiGroup(r.apiVersion)}`);
 
 // ---------------------------------------------------------------------------
-// kubeconfig
-
-interface Target {
-  readonly kc: KubeConfig;
-  readonly server: string;
-  readonly contextName: string;
-  readonly namespace: string;
-}
+// Listing, through the one Kubernetes client (kube-client.ts)
 
 /** A problem that ends the whole read (no kubeconfig, unreachable server, bad credentials). */
 class Fatal extends Error {
@@ -153,68 +137,7 @@ class Fatal extends Error {
 }
 
 const fatal = (code: string, message: string, hint: string): Fatal => new Fatal({ severity: 'error', code, message, hint });
-
-async function resolveTarget(opts: ClusterOptions): Promise<Target> {
-  // Imported here: the package takes about half a second to load, which file-only runs should not pay.
-  const { KubeConfig } = await import('@kubernetes/client-node');
-  const kc = new KubeConfig();
-  try {
-    if (opts.kubeconfig !== undefined) kc.loadFromFile(opts.kubeconfig);
-    else kc.loadFromDefault();
-  } catch (e) {
-    const where = opts.kubeconfig ?? process.env['KUBECONFIG'] ?? '~/.kube/config';
-    throw fatal('kubeconfig-unreadable', `cannot read the kubeconfig ${where}: ${errorText(e)}`, 'check the path and that the file is a valid kubeconfig (kubectl config view)');
-  }
-  if (opts.kubeconfig === undefined && kc.getCurrentContext() === 'loaded-context' && kc.getCurrentCluster()?.server === 'http://localhost:8080') {
-    // client-node's last resort when it finds no configuration at all.
-    throw fatal('kubeconfig-missing', 'no kubeconfig found: KUBECONFIG is not set, ~/.kube/config does not exist, and this is not a pod with a service account',
-      'pass --kubeconfig FILE, set KUBECONFIG, or log in to the cluster first (e.g. aws eks update-kubeconfig, gcloud container clusters get-credentials, az aks get-credentials)');
-  }
-  if (opts.context !== undefined) {
-    if (!kc.getContextObject(opts.context)) {
-      const names = kc.getContexts().map((c) => c.name);
-      throw fatal('kubeconfig-context', `context "${opts.context}" is not in the kubeconfig`, names.length ? `the contexts are: ${names.join(', ')}` : 'the kubeconfig has no contexts');
-    }
-    kc.setCurrentContext(opts.context);
-  }
-  const contextName = kc.getCurrentContext();
-  const context = kc.getContextObject(contextName);
-  const cluster = kc.getCurrentCluster();
-  if (!context || !cluster) {
-    throw fatal('kubeconfig-context', context ? `context "${contextName}" names cluster "${context.cluster}", which the kubeconfig does not define` : 'the kubeconfig has no current context',
-      'choose one with --context, or set it with kubectl config use-context');
-  }
-  return { kc: allowPlainHttp(kc, KubeConfig), server: cluster.server, contextName, namespace: opts.namespace ?? context.namespace ?? 'default' };
-}
-
-/**
- * client-node refuses an `http:` server unless the kubeconfig also says
- * `insecure-skip-tls-verify`, which kubectl does not ask for (`kubectl proxy`
- * serves plain HTTP on localhost). Over plain HTTP there is no certificate to
- * verify, so the flag changes nothing but lets the request through.
- */
-function allowPlainHttp(kc: KubeConfig, Ctor: new () => KubeConfig): KubeConfig {
-  const cluster = kc.getCurrentCluster();
-  if (!cluster || !cluster.server.startsWith('http:') || cluster.skipTLSVerify) return kc;
-  const copy = new Ctor();
-  copy.loadFromOptions({
-    clusters: kc.getClusters().map((c) => (c === cluster ? { ...c, skipTLSVerify: true } : c)),
-    contexts: kc.getContexts(),
-    users: kc.getUsers(),
-    currentContext: kc.getCurrentContext(),
-  });
-  return copy;
-}
-
-// ---------------------------------------------------------------------------
-// HTTP
-
-interface Response {
-  readonly status: number;
-  /** The parsed JSON body, or undefined when it is not JSON. */
-  readonly body: unknown;
-  readonly text: string;
-}
+const fatalOf = (e: KubeError): Fatal => fatal(e.code, e.message, e.hint ?? '');
 
 type Reviver = (key: string, value: unknown) => unknown;
 
@@ -224,68 +147,6 @@ const dropSecretValues: Reviver = (key, value) => (SECRET_VALUE_KEYS.has(key) ? 
 
 const METADATA_ONLY = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
 
-async function get(target: Target, path: string, accept: string, reviver?: Reviver): Promise<Response> {
-  const options: https.RequestOptions = { method: 'GET', headers: { Accept: accept, 'User-Agent': 'meshless' } };
-  try {
-    await target.kc.applyToHTTPSOptions(options);
-  } catch (e) {
-    throw fatal('cluster-credentials', `cannot get credentials for context "${target.contextName}": ${errorText(e)}`,
-      'check the user entry of the kubeconfig (an exec plugin such as aws, gcloud or kubelogin must be installed and logged in); kubectl get ns shows the same problem');
-  }
-  const url = new URL(target.server.replace(/\/+$/, '') + path);
-  const request = url.protocol === 'http:' ? http.request : https.request;
-  return new Promise<Response>((resolve, reject) => {
-    const req = request(url, options, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', reject);
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        chunks.length = 0;
-        resolve({ status: res.statusCode ?? 0, body: parseJson(text, reviver), text: reviver ? '' : text });
-      });
-    });
-    req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(Object.assign(new Error(`no answer within ${REQUEST_TIMEOUT_MS / 1000} s`), { code: 'ETIMEDOUT' })));
-    req.on('error', (e) => {
-      reject(unreachable(target, e));
-    });
-    req.end();
-  });
-}
-
-function parseJson(text: string, reviver?: Reviver): unknown {
-  try {
-    return JSON.parse(text, reviver) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
-const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS|ERR_SSL/;
-
-/** One error for a server that cannot be talked to, saying what to check. */
-function unreachable(target: Target, e: Error): Fatal {
-  const code = (e as NodeJS.ErrnoException).code ?? '';
-  const at = `the API server at ${target.server} (context "${target.contextName}")`;
-  const check = 'check that the cluster is running and that this is the right context (kubectl config current-context); a VPN, bastion or tunnel may be needed';
-  if (code === 'ECONNREFUSED') return fatal('cluster-unreachable', `cannot connect to ${at}: connection refused`, check);
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return fatal('cluster-unreachable', `cannot resolve the host of ${at}`, `check the server address in the kubeconfig and your DNS; ${check}`);
-  if (code === 'ETIMEDOUT' || code === 'ECONNRESET' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') {
-    return fatal('cluster-unreachable', `no answer from ${at}: ${e.message}`, `${check}; a firewall may drop the traffic`);
-  }
-  if (TLS_CODES.test(code)) {
-    return fatal('cluster-tls', `the TLS connection to ${at} failed: ${e.message}`, 'check certificate-authority(-data) and tls-server-name for this cluster in the kubeconfig; the server certificate must be signed by that CA and name the host');
-  }
-  return fatal('cluster-unreachable', `cannot talk to ${at}: ${e.message}`, check);
-}
-
-// ---------------------------------------------------------------------------
-// Listing
-
 interface ListFailure {
   readonly reason: UnavailableReason;
   readonly status: number;
@@ -294,60 +155,28 @@ interface ListFailure {
 
 type ListResult = { readonly items: Record<string, unknown>[] } | { readonly failure: ListFailure };
 
-function listPath(r: Resource, namespace: string | undefined): string {
-  const base = apiGroup(r.apiVersion) === '' ? `/api/${r.apiVersion}` : `/apis/${r.apiVersion}`;
-  return namespace === undefined ? `${base}/${r.plural}` : `${base}/namespaces/${encodeURIComponent(namespace)}/${r.plural}`;
-}
-
-function statusMessage(res: Response): string {
-  if (isRecord(res.body) && typeof res.body['message'] === 'string') return res.body['message'];
-  const text = res.text.trim().slice(0, 200);
-  return text !== '' ? text : `HTTP ${res.status}`;
-}
-
-function failureOf(target: Target, res: Response): ListFailure {
-  if (res.status === 401) {
-    throw fatal('cluster-unauthorized', `the API server at ${target.server} rejected the credentials of context "${target.contextName}" (401 Unauthorized)`,
-      'the token or certificate has expired or is wrong: log in again (or refresh the exec plugin\'s login), then check with kubectl get ns');
-  }
-  const message = statusMessage(res);
-  if (res.status === 403) return { reason: 'forbidden', status: 403, message };
-  if (res.status === 404) return { reason: 'not-served', status: 404, message };
-  return { reason: 'error', status: res.status, message };
-}
-
-/** Lists one resource in one scope, page by page. A continue token that expires mid-way restarts the list once. */
-async function listAll(target: Target, r: Resource, namespace: string | undefined): Promise<ListResult> {
-  const items: Record<string, unknown>[] = [];
-  let token: string | undefined;
-  let restarted = false;
-  for (;;) {
-    const q = new URLSearchParams({ limit: String(PAGE_SIZE) });
-    if (r.fieldSelector !== undefined) q.set('fieldSelector', r.fieldSelector);
-    if (token !== undefined) q.set('continue', token);
-    const res = await get(target, `${listPath(r, namespace)}?${q.toString()}`, r.metadataOnly ? METADATA_ONLY : 'application/json', r.kind === 'Secret' ? dropSecretValues : undefined);
-    if (res.status === 410 && token !== undefined && !restarted) {
-      // The snapshot behind the token was compacted (a list slower than ~5 minutes): start over, once.
-      items.length = 0;
-      token = undefined;
-      restarted = true;
-      continue;
-    }
-    if (res.status !== 200) return { failure: failureOf(target, res) };
-    if (!isRecord(res.body) || !Array.isArray(res.body['items'])) {
-      return { failure: { reason: 'error', status: res.status, message: `the response is not a list (${res.text.slice(0, 80) || 'not JSON'})` } };
-    }
-    for (const item of res.body['items'] as unknown[]) if (isRecord(item)) items.push(item);
-    const meta = res.body['metadata'];
-    const next = isRecord(meta) && typeof meta['continue'] === 'string' && meta['continue'] !== '' ? meta['continue'] : undefined;
-    if (next === undefined) return { items };
-    if (next === token) return { failure: { reason: 'error', status: 200, message: 'the server returned the same continue token twice' } };
-    token = next;
+/** Lists one resource in one scope. A refusal for this kind is a failure (value); no answer at all, or 401, ends the read. */
+async function listAll(client: KubeClient, r: Resource, namespace: string | undefined): Promise<ListResult> {
+  try {
+    const list = await client.list(collectionPath(r.apiVersion, r.plural, namespace), {
+      pageSize: PAGE_SIZE,
+      ...(r.fieldSelector !== undefined ? { fieldSelector: r.fieldSelector } : {}),
+      accept: r.metadataOnly ? METADATA_ONLY : 'application/json',
+      ...(r.kind === 'Secret' ? { reviver: dropSecretValues } : {}),
+    });
+    return { items: list.items };
+  } catch (e) {
+    if (!(e instanceof KubeError)) throw e;
+    const status = e.status ?? 0;
+    if (e.code === 'cluster-forbidden') return { failure: { reason: 'forbidden', status, message: e.message } };
+    if (e.code === 'cluster-not-found') return { failure: { reason: 'not-served', status, message: e.message } };
+    if (e.code === 'cluster-error' || e.code === 'cluster-gone') return { failure: { reason: 'error', status, message: e.message } };
+    throw fatalOf(e);
   }
 }
 
 /** The namespaces to list a resource in; undefined means cluster-wide. */
-function scopes(r: Resource, target: Target, all: boolean): (string | undefined)[] {
+function scopes(r: Resource, target: KubeClient, all: boolean): (string | undefined)[] {
   if (r.onlyIn) return [...r.onlyIn];
   if (!r.namespaced || all) return [undefined];
   return [target.namespace];
@@ -385,7 +214,7 @@ interface ResourceRead {
   readonly failures: { readonly namespace: string | undefined; readonly failure: ListFailure }[];
 }
 
-async function readResource(target: Target, r: Resource, all: boolean): Promise<ResourceRead> {
+async function readResource(target: KubeClient, r: Resource, all: boolean): Promise<ResourceRead> {
   const items: Record<string, unknown>[] = [];
   const failures: ResourceRead['failures'][number][] = [];
   for (const ns of scopes(r, target, all)) {
@@ -475,11 +304,16 @@ export async function loadCluster(opts: ClusterOptions): Promise<ClusterLoad> {
   const docs: ParsedDocument[] = [];
   const diagnostics: Diagnostic[] = [];
   const unavailable: UnavailableKind[] = [];
-  let target: Target;
+  let target: KubeClient;
   try {
-    target = await resolveTarget(opts);
+    target = await KubeClient.connect({
+      ...(opts.kubeconfig !== undefined ? { kubeconfig: opts.kubeconfig } : {}),
+      ...(opts.context !== undefined ? { context: opts.context } : {}),
+      ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}),
+      ...(opts.requestTimeoutMs !== undefined ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
+    });
   } catch (e) {
-    if (e instanceof Fatal) return { docs, diagnostics: [e.diagnostic], unavailable, contextName: opts.context ?? '' };
+    if (e instanceof KubeError) return { docs, diagnostics: [fatalOf(e).diagnostic], unavailable, contextName: opts.context ?? '' };
     throw e;
   }
   const all = opts.allNamespaces === true;

@@ -111,6 +111,7 @@ async function loadFromCluster(options: ClusterOptions, watch: Stopwatch): Promi
     ...(options.context !== undefined ? { context: options.context } : {}),
     ...(options.namespace ? { namespace: options.namespace } : {}),
     allNamespaces: options.allNamespaces === true,
+    ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
   });
   watch.lap('read');
   const inventory = buildInventory(got.docs, { diagnostics: got.diagnostics });

@@ -14,6 +14,7 @@ const SECURITY_SEVERITY: Record<Severity, string> = { critical: '9.5', high: '8.
 
 export function auditSarif(r: AuditResult, checks: readonly Check[]): unknown {
   const index = new Map(checks.map((c, i) => [c.id, i]));
+  const unknown = Object.entries(r.controls).filter(([, c]) => c.status === 'unknown');
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -36,6 +37,10 @@ export function auditSarif(r: AuditResult, checks: readonly Check[]): unknown {
             })),
           },
         },
+        // A control the input could not settle (e.g. NetworkPolicies a cluster refused to list) is said, not left to silence.
+        ...(unknown.length > 0
+          ? { invocations: [{ executionSuccessful: true, toolExecutionNotifications: unknown.map(([control, c]) => ({ level: 'warning', message: { text: `${control}: unknown — ${c.note}` }, properties: { control, status: c.status } })) }] }
+          : {}),
         results: r.findings.map((f) => ({
           ruleId: f.check,
           ...(index.has(f.check) ? { ruleIndex: index.get(f.check) } : {}),
@@ -45,7 +50,7 @@ export function auditSarif(r: AuditResult, checks: readonly Check[]): unknown {
             ? [{ physicalLocation: { artifactLocation: { uri: f.object.file.replace(/\\/g, '/').replace(/^\.\//, '') }, region: { startLine: Math.max(1, f.object.line ?? 1) } } }]
             : [{ logicalLocations: [{ fullyQualifiedName: `${f.object.kind}/${f.object.namespace ? `${f.object.namespace}/` : ''}${f.object.name}` }] }],
           partialFingerprints: { 'meshless/v1': fingerprint(f) },
-          properties: { control: f.control, severity: f.severity, object: f.object },
+          properties: { control: f.control, severity: f.severity, object: f.object, ...(f.fixObjects !== undefined ? { fixObjects: f.fixObjects } : {}) },
           ...(f.suppressed ? { suppressions: [{ kind: f.suppressed.by === 'annotation' ? 'inSource' : 'external', justification: f.suppressed.reason }] } : {}),
         })),
       },

@@ -21,7 +21,8 @@
  *   `410 Gone` for a resourceVersion older than the retained window: an ERROR event
  *   carrying a Status with `code: 410` (the watch cache's way) or an HTTP 410.
  * - Errors are `Status` objects: 401 without the bearer token, 403 for forbidden
- *   resources, 404 for groups or versions not served.
+ *   resources, 404 for groups or versions not served; `fault` injects others and
+ *   `hang` accepts a request and never answers it.
  *
  * Tests mutate the store with apply/create/update/remove (each emits a watch
  * event), forget history with compact(), and cut watches with dropWatches()
@@ -106,6 +107,11 @@ export interface FakeApiServerOptions {
   readonly onRequest?: (request: RecordedRequest) => void;
   /** Return an HTTP status (500, 503, 429...) to fail a request with a Status of that code. */
   readonly fault?: (request: RecordedRequest) => number | undefined;
+  /**
+   * Return true to accept a request and never answer it (an API server behind a
+   * load balancer that is up while the server is not). close() ends such requests.
+   */
+  readonly hang?: (request: RecordedRequest) => boolean;
 }
 
 /** Built-in resources and the custom resources meshless reads; other kinds are registered from their objects. */
@@ -293,6 +299,8 @@ export class FakeApiServer {
   private readonly store = new Map<string, Map<string, KubeObject>>();
   private readonly history: HistoryEvent[] = [];
   private readonly watchers = new Set<Watcher>();
+  /** Requests accepted and never answered (`hang`). */
+  private readonly hanging = new Set<ServerResponse>();
   private readonly options: FakeApiServerOptions;
   private rv = 0;
   /** Changes at or below this resourceVersion are forgotten; watching or continuing from before it is 410. */
@@ -441,6 +449,7 @@ export class FakeApiServer {
   async close(): Promise<void> {
     if (this.bookmarkTimer) clearInterval(this.bookmarkTimer);
     this.dropWatches();
+    for (const res of this.hanging) res.destroy();
     await new Promise<void>((resolve) => {
       this.server.close(() => {
         resolve();
@@ -541,6 +550,11 @@ export class FakeApiServer {
     const recorded: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), headers: { ...req.headers } };
     this.requests.push(recorded);
     this.options.onRequest?.(recorded);
+    if (this.options.hang?.(recorded) === true) {
+      this.hanging.add(res);
+      res.on('close', () => this.hanging.delete(res));
+      return;
+    }
     const fault = this.options.fault?.(recorded);
     if (fault !== undefined) {
       json(res, fault, status(fault, fault === 429 ? 'TooManyRequests' : fault >= 500 ? 'InternalError' : 'BadRequest', `injected fault: HTTP ${fault}`));
