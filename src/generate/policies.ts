@@ -123,18 +123,18 @@ function servicePolicies(spec: Platform, s: Service, edge: EdgeProfile): Doc[] {
   }
   // Ingress at the destination, one policy per declared flow, in spec order of the sources.
   for (const src of spec.services) {
-    for (const f of src.flows) {
-      if (f.to !== s.name) continue;
+    src.flows.forEach((f, j) => {
+      if (f.to !== s.name) return;
       docs.push(
         networkPolicy(spec, {
           namespace: s.name,
           name: `ingress-from-${src.name}-${f.port}-${proto(f.protocol)}`,
           select: labels,
           ingress: [rule('from', [podPeer(src.name, podLabelsOf(src))], [{ protocol: f.protocol, port: f.port }])],
-          comment: `Flow ${src.name} → ${s.name} on ${f.port}/${f.protocol} (declared in services[${spec.services.indexOf(src)}].flows), ingress side.`,
+          comment: `Flow ${src.name} → ${s.name} on ${f.port}/${f.protocol} (declared in services[${spec.services.indexOf(src)}].flows[${j}]), ingress side.`,
         }),
       );
-    }
+    });
   }
   s.flows.forEach((f, j) => {
     const dst = byName.get(f.to)!;
