@@ -50,7 +50,7 @@ export interface Served {
  * users run, and what `npm run build` leaves), else the sources through tsx.
  */
 export function serveModule(): { href: string; loader: string[]; how: string } {
-  const built = ['cli/serve', 'server/serve', 'server/model', 'server/state'];
+  const built = ['cli/serve', 'server/serve', 'server/model', 'load/snapshot'];
   const fresh = built.every((f) => {
     const js = join(root, 'dist', `${f}.js`);
     return existsSync(js) && statSync(js).mtimeMs >= statSync(join(root, 'src', `${f}.ts`)).mtimeMs;
