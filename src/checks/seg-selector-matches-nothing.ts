@@ -1,6 +1,6 @@
 import type { Labels } from '../model/labels.js';
 import type { LabelSelector, NetworkPolicy } from '../model/networkpolicy.js';
-import { describeSelector, isEmptySelector } from '../netpol/selector.js';
+import { describeSelector, isEmptySelector, selectorKey } from '../netpol/selector.js';
 import { defineCheck, type CheckContext, type FindingDraft } from './types.js';
 import { namespacesWithPods, nearMatchLabels, policyObject, selectsRuntimePods } from './segregation.js';
 
@@ -117,6 +117,8 @@ spec:
     const a = ctx.analysis;
     const withPods = namespacesWithPods(ctx);
     const out: FindingDraft[] = [];
+    /** Per selector pair: null when some visible namespace has a match, else the visible namespaces (none match). */
+    const verdicts = new Map<string, string[] | null>();
     for (const p of ctx.inventory.policies) {
       for (const dir of ['ingress', 'egress'] as const) {
         // Rules of a direction that is not among the effective policyTypes are ignored by Kubernetes.
@@ -127,16 +129,31 @@ spec:
             if (peer.kind !== 'selector') continue;
             const at = `spec.${dir}[${rule.index}].${field}[${peer.index}]`;
             // Without a namespaceSelector the peer is in the policy's own namespace.
-            const namespaces = peer.namespaceSelector ? a.namespacesMatching(peer.namespaceSelector).map((n) => n.name) : [p.namespace];
-            if (peer.namespaceSelector && namespaces.length === 0) {
-              out.push(noNamespace(ctx, p, at, peer.namespaceSelector));
+            const nsSel = peer.namespaceSelector;
+            const namespaces = nsSel ? a.namespacesMatching(nsSel) : undefined;
+            if (nsSel && namespaces!.length === 0) {
+              out.push(noNamespace(ctx, p, at, nsSel));
               continue;
             }
             const sel = peer.podSelector;
             if (!sel || isEmptySelector(sel) || selectsRuntimePods(sel)) continue;
-            // Only namespaces whose workloads are in the input can show that nothing matches.
-            const visible = namespaces.filter((ns) => withPods.has(ns));
-            if (visible.length === 0 || visible.some((ns) => a.classesMatching(ns, sel).length > 0)) continue;
+            // Only namespaces whose workloads are in the input can show that nothing matches. A selector
+            // pair is judged once (many policies repeat it), stopping at the first namespace with a match.
+            const key = nsSel ? `${selectorKey(nsSel)}|${selectorKey(sel)}` : `${p.namespace}\u0000${selectorKey(sel)}`;
+            let visible = verdicts.get(key);
+            if (visible === undefined) {
+              visible = [];
+              for (const ns of namespaces ? namespaces.map((n) => n.name) : [p.namespace]) {
+                if (!withPods.has(ns)) continue;
+                if (a.classesMatching(ns, sel).length > 0) {
+                  visible = null;
+                  break;
+                }
+                visible.push(ns);
+              }
+              verdicts.set(key, visible);
+            }
+            if (visible === null || visible.length === 0) continue;
             out.push(noPod(ctx, p, at, sel, visible));
           }
         }

@@ -53,7 +53,32 @@ export function workloadEgressPolicy(w: WorkloadFix): Obj {
   return networkPolicyObject({ namespace: w.namespace, name: w.name, select: w.select, egress: [rule('to', [DNS_PEER], DNS_PORTS), rule('to', [DESTINATION_PEER], [PLACEHOLDER_PORT])] });
 }
 
+/** Placeholders that stay plain YAML scalars, so the name put in their place needs no quoting either. */
+const NAME_MARK = 'zzmeshlessnamezz';
+const NAMESPACE_MARK = 'zzmeshlessnamespacezz';
+const DNS_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+/** YAML of object shapes already written (the same policy for many workloads differs only by name). */
+const shapes = new Map<string, string>();
+const MAX_SHAPES = 2000;
+
+function objectYaml(o: Obj): string {
+  const md = o['metadata'] as { name?: unknown; namespace?: unknown } | undefined;
+  const name = md?.name;
+  const namespace = md?.namespace;
+  const write = (x: Obj): string => stringify(x, { lineWidth: 0, indentSeq: true, aliasDuplicateObjects: false });
+  if (typeof name !== 'string' || typeof namespace !== 'string' || !DNS_NAME.test(name) || !DNS_NAME.test(namespace)) return write(o);
+  const shape = { ...o, metadata: { ...md, name: NAME_MARK, namespace: NAMESPACE_MARK } };
+  const key = JSON.stringify(shape);
+  let text = shapes.get(key);
+  if (text === undefined) {
+    text = write(shape);
+    if (shapes.size >= MAX_SHAPES) shapes.clear();
+    shapes.set(key, text);
+  }
+  return text.replace(NAME_MARK, () => name).replace(NAMESPACE_MARK, () => namespace);
+}
+
 /** Objects as the YAML text a person pastes into `kubectl apply -f -`: documents separated by `---`. */
 export function objectsYaml(objects: readonly Obj[]): string {
-  return objects.map((o) => stringify(o, { lineWidth: 0, indentSeq: true, aliasDuplicateObjects: false })).join('---\n');
+  return objects.map(objectYaml).join('---\n');
 }
