@@ -6,7 +6,7 @@ import type { Inventory } from '../model/inventory.js';
 import type { LoadedObject } from '../model/kube.js';
 import type { Diagnostic } from '../model/diagnostics.js';
 import type { Analysis } from '../netpol/analysis.js';
-import { entryPoints } from '../exposure/index.js';
+import { DIRECT_WAYS_IN, entryPoints } from '../exposure/index.js';
 import { unknownCheckProblem } from './index.js';
 import { detectCni } from './cni.js';
 import {
@@ -39,7 +39,7 @@ export interface ControlStatus {
 export interface WorkloadRow {
   readonly id: string;
   readonly namespace: string;
-  /** Reachable from outside through an entry point (Ingress, route). */
+  /** Reachable from outside through an entry point (Ingress, route, Service LoadBalancer/NodePort, host port). */
   readonly exposed: boolean;
   /** null when not exposed. */
   readonly authenticated: boolean | null;
@@ -212,7 +212,8 @@ export function runAudit(inventory: Inventory, analysis: Analysis, options: Audi
   }
 
   const unavailable = new Set(options.unavailableKinds ?? []);
-  const hasEdge = EDGE_KINDS.some((k) => ctx.objectsOfKind(k).length > 0);
+  // A Service of type LoadBalancer or NodePort, or a host port, is a way in too: the edge controls judge it.
+  const hasEdge = EDGE_KINDS.some((k) => ctx.objectsOfKind(k).length > 0) || eps.some((e) => DIRECT_WAYS_IN.has(e.via));
   const edgeUnavailable = EDGE_KINDS.filter((k) => unavailable.has(k));
   const evidence: Record<Control, string | undefined> = {
     authentication: hasEdge ? undefined : `no Ingress, Gateway API route or Traefik IngressRoute in the input${edgeUnavailable.length ? ` (could not list ${edgeUnavailable.join(', ')})` : ''}: include the objects that expose applications to settle authentication`,
