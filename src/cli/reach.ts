@@ -1,5 +1,6 @@
 /** `meshless reach`: every allowed connection between the endpoints found in the input. */
 import { LEVELS, reach, unisolated } from '../netpol/reach.js';
+import { outsideReach } from '../exposure/outside.js';
 import { reachJson, reachTable } from '../report/reach.js';
 import { CLUSTER_OPTIONS, EXIT, Stopwatch, endpointFilter, hasInputErrors, loadAndAnalyze, oneOf, parse, parsePortFlag, printStats, reportDiagnostics, type Io } from './common.js';
 
@@ -53,6 +54,8 @@ export async function runReach(args: readonly string[], io: Io): Promise<number>
       '',
       reachTable(result, port),
     ];
+    const outside = outsideLines(inv, a, level, to);
+    if (outside.length > 0) lines.push('', 'From the internet (entry points):', ...outside);
     if (open.ingress.length > 0 || open.egress.length > 0) {
       lines.push('');
       if (open.ingress.length > 0) lines.push(`Not isolated for ingress (any source may connect): ${open.ingress.join(', ')}`);
@@ -64,4 +67,23 @@ export async function runReach(args: readonly string[], io: Io): Promise<number>
   reportDiagnostics(io, loaded, a.diagnostics, values);
   if (values['stats']) printStats(io, watch, { endpoints: inv.endpoints.length, classes: a.classes.length, policies: inv.policies.length, connections: result.allowed.length });
   return hasInputErrors(inv) ? EXIT.usage : EXIT.ok;
+}
+
+/** One line per way in and what is behind it, at the chosen level: `internet → shop/deployment/redis 6379/TCP through Service shop/redis (LoadBalancer 6379): allowed`. */
+function outsideLines(inv: Parameters<typeof outsideReach>[0], a: Parameters<typeof outsideReach>[1], level: string, to: ((id: string) => boolean) | undefined): string[] {
+  const byId = new Map(inv.endpoints.map((e) => [e.id, e]));
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const r of outsideReach(inv, a)) {
+    if (to && !to(r.endpoint)) continue;
+    const e = byId.get(r.endpoint);
+    const key = level === 'pod' || !e ? r.endpoint : level === 'workload' ? e.workload : e.namespace;
+    const port = r.port ? ` ${String(r.port.port)}/${r.port.protocol}` : '';
+    const verdict = r.allowed === undefined ? (r.entry.via.startsWith('service-') || r.entry.via === 'host-port' ? '' : ': through the edge proxy') : r.allowed ? ': allowed' : ': blocked by NetworkPolicy';
+    const line = `  internet → ${key}${port} through ${r.through}${verdict}`;
+    if (seen.has(line)) continue;
+    seen.add(line);
+    out.push(line);
+  }
+  return out;
 }

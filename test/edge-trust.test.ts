@@ -1,0 +1,39 @@
+/**
+ * Issue 15, "Trust at the edges": what third-party manifest sets showed the audit
+ * got wrong. Each test failed before its change; the fixtures are in test/fixtures/.
+ */
+import { runCli as run } from './support/cli.js';
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+
+interface AuditJson {
+  controls: Record<string, { status: string; note: string }>;
+  findings: { check: string; message: string; object: { kind: string; namespace?: string; name: string } }[];
+  workloads: { id: string; exposed: boolean; authenticated: boolean | null; tls: boolean | null }[];
+  entryPoints: { via: string; host: string; endpoints: string[]; tls: boolean; tlsBy?: string }[];
+}
+
+async function audit(...paths: string[]): Promise<{ code: number; json: AuditJson; err: string }> {
+  const r = await run(['audit', ...paths, '-o', 'json']);
+  return { code: r.code, json: JSON.parse(r.out) as AuditJson, err: r.err };
+}
+
+test('a LoadBalancer Service is an entry point: exposed, judged by authentication and edge TLS', async () => {
+  const { code, json } = await audit('test/fixtures/exposure/service-loadbalancer.yaml');
+  assert.equal(code, 1);
+  assert.deepEqual(json.entryPoints.map((e) => [e.via, e.endpoints]), [['service-loadbalancer', ['shop/deployment/redis']]]);
+  const row = json.workloads.find((w) => w.id === 'shop/deployment/redis');
+  assert.equal(row?.exposed, true);
+  assert.equal(json.controls['authentication']?.status, 'fail');
+  assert.equal(json.controls['ingress-encryption']?.status, 'fail');
+  assert.ok(json.findings.some((f) => f.check === 'auth-direct-exposure'));
+  assert.ok(json.findings.some((f) => f.check === 'tls-direct-exposure-plain'));
+});
+
+test('reach names the internet reaching a LoadBalancer Service and a hostPort, with the policy verdict', async () => {
+  const lb = await run(['reach', 'test/fixtures/exposure/service-loadbalancer.yaml']);
+  assert.equal(lb.code, 0, lb.err);
+  assert.match(lb.out, /internet → shop\/deployment\/redis 6379\/TCP through Service shop\/redis \(LoadBalancer 6379\): allowed/);
+  const hp = await run(['reach', 'test/fixtures/exposure/daemonset-hostport.yaml']);
+  assert.match(hp.out, /internet → monitoring\/daemonset\/node-exporter 9100\/TCP through DaemonSet monitoring\/node-exporter \(host port 9100\): blocked by NetworkPolicy/);
+});
