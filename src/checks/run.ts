@@ -6,7 +6,7 @@ import type { Inventory } from '../model/inventory.js';
 import type { LoadedObject } from '../model/kube.js';
 import type { Diagnostic } from '../model/diagnostics.js';
 import type { Analysis } from '../netpol/analysis.js';
-import { DIRECT_WAYS_IN, entryPoints } from '../exposure/index.js';
+import { DIRECT_WAYS_IN, entryDetail, entryPoints } from '../exposure/index.js';
 import { unknownCheckProblem } from './index.js';
 import { detectCni } from './cni.js';
 import {
@@ -268,11 +268,13 @@ export function runAudit(inventory: Inventory, analysis: Analysis, options: Audi
   const workloads: WorkloadRow[] = [...byWorkload.entries()]
     .sort(([a], [b]) => cmp(a, b))
     .map(([id, w]) => {
-      const ex = exposure.get(id) ?? [];
+      const all = exposure.get(id) ?? [];
+      // An edge proxy's own load balancer: the routes behind it carry authentication and TLS, not the proxy.
+      const ex = all.filter((e) => entryDetail(ctx, e)?.edgeProxy === undefined);
       return {
         id,
         namespace: w.namespace,
-        exposed: ex.length > 0,
+        exposed: all.length > 0,
         authenticated: ex.length === 0 ? null : ex.every((e) => e.authenticated || e.publicReason !== undefined),
         tls: ex.length === 0 ? null : ex.every((e) => e.tls),
         nodeEncryption,

@@ -1155,7 +1155,9 @@ function addExposedService(b: Builder, svc: LoadedObject): void {
     const proto = str(field(p, 'protocol')) ?? 'TCP';
     if (typeof num !== 'number') return;
     const dial = type === 'LoadBalancer' ? `${num}/${proto}` : `node port ${typeof nodePort === 'number' ? String(nodePort) : '(assigned)'}/${proto}`;
-    const tls = directTls(p, field(p, 'targetPort'));
+    const portTls = directTls(p, field(p, 'targetPort'));
+    // An edge proxy terminates TLS per route (its routes are entry points of their own).
+    const tls = edgeProxy !== undefined && portTls.tls ? { tls: true, tlsBy: `the edge proxy (${edgeProxy}), per route` } : portTls;
     const ep: EntryPoint = {
       route: svc,
       via,
