@@ -37,3 +37,26 @@ test('reach names the internet reaching a LoadBalancer Service and a hostPort, w
   const hp = await run(['reach', 'test/fixtures/exposure/daemonset-hostport.yaml']);
   assert.match(hp.out, /internet → monitoring\/daemonset\/node-exporter 9100\/TCP through DaemonSet monitoring\/node-exporter \(host port 9100\): blocked by NetworkPolicy/);
 });
+
+test('an Ingress without a class and no default IngressClass: controller unknown, edge controls unknown, never pass', async () => {
+  const { json } = await audit('test/fixtures/edge/ingress-no-class.yaml');
+  assert.deepEqual(json.entryPoints.map((e) => e.via), ['unknown']);
+  assert.equal(json.controls['authentication']?.status, 'unknown');
+  assert.match(json.controls['authentication']?.note ?? '', /Ingress shop\/web names no ingressClassName and the input has no default IngressClass/);
+  assert.equal(json.controls['ingress-encryption']?.status, 'unknown');
+});
+
+test('an Ingress without a class uses the default IngressClass of the input', async () => {
+  const { json } = await audit('test/fixtures/edge/ingress-no-class.yaml', 'test/fixtures/edge/default-ingressclass.yaml');
+  assert.deepEqual(json.entryPoints.map((e) => e.via), ['ingress-nginx']);
+  assert.ok(json.findings.some((f) => f.check === 'auth-ingress-nginx-no-auth-url'));
+  assert.equal(json.controls['authentication']?.status, 'fail');
+});
+
+test('a TLS Secret that is not in the input is not credited as the certificate', async () => {
+  const { json } = await audit('test/fixtures/edge/ingress-secret-missing.yaml');
+  const ep = json.entryPoints.find((e) => e.host === 'docs.example.com');
+  assert.match(ep?.tlsBy ?? '', /Secret shop\/docs-tls \(not in the input, nothing issues it\)/);
+  assert.ok(json.findings.some((f) => f.check === 'tls-no-certificate-source'));
+  assert.notEqual(json.controls['ingress-encryption']?.status, 'pass');
+});

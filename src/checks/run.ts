@@ -6,7 +6,7 @@ import type { Inventory } from '../model/inventory.js';
 import type { LoadedObject } from '../model/kube.js';
 import type { Diagnostic } from '../model/diagnostics.js';
 import type { Analysis } from '../netpol/analysis.js';
-import { DIRECT_WAYS_IN, entryDetail, entryPoints } from '../exposure/index.js';
+import { DIRECT_WAYS_IN, KNOWN_EDGES, UNKNOWN_EDGE, entryDetail, entryPoints } from '../exposure/index.js';
 import { unknownCheckProblem } from './index.js';
 import { detectCni } from './cni.js';
 import {
@@ -181,6 +181,27 @@ export function checkContext(inventory: Inventory, analysis: Analysis, config: A
 
 const EDGE_KINDS = ['Ingress', 'HTTPRoute', 'GRPCRoute', 'IngressRoute', 'Gateway'];
 
+/**
+ * Entry points whose controller meshless cannot judge (an Ingress with no class and
+ * no default IngressClass in the input, or a controller it does not model): the edge
+ * controls cannot pass on them, so they are `unknown` unless something else fails.
+ */
+function unjudgedEdgeNote(eps: readonly EntryPoint[]): string | undefined {
+  const routes = new Map<string, string>();
+  for (const e of eps) {
+    if (KNOWN_EDGES.has(e.via) || DIRECT_WAYS_IN.has(e.via)) continue;
+    const o = e.route.object;
+    routes.set(`${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`, e.via);
+  }
+  if (routes.size === 0) return undefined;
+  const noClass = [...routes].filter(([, via]) => via === UNKNOWN_EDGE).map(([r]) => r);
+  const other = [...routes].filter(([, via]) => via !== UNKNOWN_EDGE).map(([r, via]) => `${r} (${via})`);
+  const parts: string[] = [];
+  if (noClass.length > 0) parts.push(`${noClass.slice(0, 3).join(', ')}${noClass.length > 3 ? ` and ${noClass.length - 3} more` : ''} name${noClass.length === 1 ? 's' : ''} no ingressClassName and the input has no default IngressClass, so the controller serving ${noClass.length === 1 ? 'it' : 'them'} is unknown: include the IngressClasses (kubectl get ingressclass -o yaml) or set spec.ingressClassName`);
+  if (other.length > 0) parts.push(`${other.slice(0, 3).join(', ')}${other.length > 3 ? ` and ${other.length - 3} more` : ''} use${other.length === 1 ? 's' : ''} a controller meshless does not judge (it knows ingress-nginx, Traefik and Gateway API)`);
+  return parts.join('; ');
+}
+
 export function runAudit(inventory: Inventory, analysis: Analysis, options: AuditOptions): AuditResult {
   const ctx = checkContext(inventory, analysis, options.config);
   const findings: Finding[] = [];
@@ -215,9 +236,10 @@ export function runAudit(inventory: Inventory, analysis: Analysis, options: Audi
   // A Service of type LoadBalancer or NodePort, or a host port, is a way in too: the edge controls judge it.
   const hasEdge = EDGE_KINDS.some((k) => ctx.objectsOfKind(k).length > 0) || eps.some((e) => DIRECT_WAYS_IN.has(e.via));
   const edgeUnavailable = EDGE_KINDS.filter((k) => unavailable.has(k));
+  const unjudged = unjudgedEdgeNote(eps);
   const evidence: Record<Control, string | undefined> = {
-    authentication: hasEdge ? undefined : `no Ingress, Gateway API route or Traefik IngressRoute in the input${edgeUnavailable.length ? ` (could not list ${edgeUnavailable.join(', ')})` : ''}: include the objects that expose applications to settle authentication`,
-    'ingress-encryption': hasEdge ? undefined : 'no Ingress, Gateway or route in the input: include the objects that expose applications to settle edge TLS',
+    authentication: hasEdge ? unjudged : `no Ingress, Gateway API route or Traefik IngressRoute in the input${edgeUnavailable.length ? ` (could not list ${edgeUnavailable.join(', ')})` : ''}: include the objects that expose applications to settle authentication`,
+    'ingress-encryption': hasEdge ? unjudged : 'no Ingress, Gateway or route in the input: include the objects that expose applications to settle edge TLS',
     'in-cluster-encryption': cni.encryption === 'unknown' ? cni.note : undefined,
     segregation: inventory.endpoints.length === 0 ? 'no workloads (Pods, Deployments, StatefulSets…) in the input: include them to settle segregation' : unavailable.has('NetworkPolicy') ? 'NetworkPolicies could not be listed: grant list on networkpolicies to settle segregation' : undefined,
   };

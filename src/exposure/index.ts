@@ -419,23 +419,28 @@ function edgeOfClassName(inv: Inventory, className: string): string {
   return className;
 }
 
+/** What `ingressEdge` answers for an Ingress with no class when the input has no default IngressClass. */
+export const UNKNOWN_EDGE = 'unknown';
+
 /**
  * Which edge serves an Ingress: its class (`spec.ingressClassName`, or the older
- * `kubernetes.io/ingress.class` annotation) and that class's controller; without
- * a class, the IngressClass marked `ingressclass.kubernetes.io/is-default-class`,
- * then the controller its annotations are written for, then the only IngressClass.
+ * `kubernetes.io/ingress.class` annotation) and that class's controller. Without a
+ * class, Kubernetes gives the Ingress the cluster's default IngressClass (the one
+ * annotated `ingressclass.kubernetes.io/is-default-class: "true"`); when the input
+ * shows none, the controller is unknown — annotations written for one controller do
+ * not say which controller picks the Ingress up.
  */
 export function ingressEdge(inv: Inventory, ing: LoadedObject): string {
   const className = str(field(ing.object, 'spec', 'ingressClassName')) ?? annotation(ing, 'kubernetes.io/ingress.class');
   if (className) return edgeOfClassName(inv, className);
-  const classes = ofKind(inv, 'IngressClass');
-  const def = classes.find((c) => annotation(c, 'ingressclass.kubernetes.io/is-default-class') === 'true');
+  const def = defaultIngressClass(inv);
   if (def) return edgeOfClassName(inv, def.object.metadata.name);
-  const keys = Object.keys(annotationsOf(ing));
-  if (keys.some((k) => k.startsWith(NGINX))) return INGRESS_NGINX;
-  if (keys.some((k) => k.startsWith('traefik.ingress.kubernetes.io/'))) return TRAEFIK;
-  if (classes.length === 1) return edgeOfClassName(inv, classes[0]!.object.metadata.name);
-  return 'unknown';
+  return UNKNOWN_EDGE;
+}
+
+/** The IngressClass marked as the cluster default, when the input has one. */
+export function defaultIngressClass(inv: Inventory): LoadedObject | undefined {
+  return ofKind(inv, 'IngressClass').find((c) => annotation(c, 'ingressclass.kubernetes.io/is-default-class') === 'true');
 }
 
 const INGRESS_NGINX_IMAGE = /(^|\/)ingress-nginx\/controller(-chroot)?(:|@|$)|(^|\/)nginx-ingress-controller(:|@|$)/;
@@ -541,6 +546,14 @@ const STAGING_ACME = [/acme-staging(-v02)?\.api\.letsencrypt\.org/i, /\.test-api
 /** Let's Encrypt's staging server (and other CAs' test endpoints): certificates no browser trusts. */
 export function isStagingAcmeServer(server: string): boolean {
   return STAGING_ACME.some((r) => r.test(server));
+}
+
+/**
+ * How an entry point's certificate is named as evidence: what provides the Secret, or
+ * the Secret marked as not in the input — a name alone is not a certificate.
+ */
+function secretEvidence(inv: Inventory, namespace: string, secretName: string): string {
+  return certificateSource(inv, namespace, secretName) ?? `Secret ${namespace}/${secretName} (not in the input, nothing issues it)`;
 }
 
 /**
@@ -1048,7 +1061,7 @@ function addIngress(b: Builder, ing: LoadedObject): void {
       : resolver
         ? `Traefik certResolver ${resolver}`
         : secret
-          ? `Secret ${ns}/${secret}`
+          ? secretEvidence(b.inv, ns, secret)
           : 'the controller default certificate';
     return { tls: true, tlsBy: by };
   };
@@ -1224,7 +1237,7 @@ function addIngressRoute(b: Builder, ir: LoadedObject): void {
     ? {
         tls: true,
         tlsBy: str(tlsSpec['secretName'])
-          ? `Secret ${ns}/${str(tlsSpec['secretName'])!}`
+          ? secretEvidence(b.inv, ns, str(tlsSpec['secretName'])!)
           : str(tlsSpec['certResolver'])
             ? `Traefik certResolver ${str(tlsSpec['certResolver'])!}`
             : 'the Traefik default certificate',
@@ -1291,10 +1304,10 @@ function routeAuth(targets: ReadonlyMap<LoadedObject, readonly PolicyTarget[]>, 
   return { authenticated: false };
 }
 
-function listenerTls(l: ListenerInfo): { tls: boolean; tlsBy?: string } {
+function listenerTls(inv: Inventory, l: ListenerInfo): { tls: boolean; tlsBy?: string } {
   if (!l.tls) return { tls: false };
   const issuer = certManagerIssuerOf(l.gateway);
-  const secrets = l.certificateRefs.map((r) => `${r.kind} ${r.namespace}/${r.name}`).join(', ');
+  const secrets = l.certificateRefs.map((r) => (issuer || r.kind !== 'Secret' ? `${r.kind} ${r.namespace}/${r.name}` : secretEvidence(inv, r.namespace, r.name))).join(', ');
   return { tls: true, tlsBy: issuer ? `cert-manager ${issuer.kind} ${issuer.name} (${secrets})` : secrets };
 }
 
@@ -1320,7 +1333,7 @@ function addRoute(b: Builder, route: LoadedObject): void {
       const hosts = intersectHostnames(l.hostname, hostnames);
       if (hosts.length === 0) continue;
       const hostPath = hostnames.length > 0 ? 'spec.hostnames' : `spec.parentRefs[${pi}]`;
-      const tls = listenerTls(l);
+      const tls = listenerTls(b.inv, l);
       rules.forEach((rule) => {
         if (hasHttpsRedirect(rule)) {
           if (!l.tls) b.redirects.push({ route, listener: l, hosts });
