@@ -60,3 +60,13 @@ test('a TLS Secret that is not in the input is not credited as the certificate',
   assert.ok(json.findings.some((f) => f.check === 'tls-no-certificate-source'));
   assert.notEqual(json.controls['ingress-encryption']?.status, 'pass');
 });
+
+test('operator-made workloads: Prometheus, Alertmanager and ThanosRuler pods are endpoints that policies select', async () => {
+  const { json } = await audit('test/fixtures/operators/prometheus-stack.yaml');
+  const ids = json.workloads.map((w) => w.id);
+  for (const id of ['monitoring/statefulset/prometheus-k8s', 'monitoring/statefulset/alertmanager-main', 'monitoring/statefulset/thanos-ruler-rules']) assert.ok(ids.includes(id), `${id} in ${ids.join(', ')}`);
+  assert.deepEqual(json.findings.filter((f) => f.check === 'seg-policy-selects-nothing' || f.check === 'seg-selector-matches-nothing').map((f) => f.message), []);
+  const r = await run(['reach', 'test/fixtures/operators/prometheus-stack.yaml', '--to', 'monitoring/statefulset/prometheus-k8s', '-o', 'json']);
+  const reach = JSON.parse(r.out) as { allowed: { from: string; to: string; ports: string[] }[] };
+  assert.deepEqual(reach.allowed.map((a) => `${a.from} ${a.ports.join(',')}`), ['monitoring/statefulset/alertmanager-main 9090/TCP']);
+});
