@@ -70,3 +70,10 @@ test('operator-made workloads: Prometheus, Alertmanager and ThanosRuler pods are
   const reach = JSON.parse(r.out) as { allowed: { from: string; to: string; ports: string[] }[] };
   assert.deepEqual(reach.allowed.map((a) => `${a.from} ${a.ports.join(',')}`), ['monitoring/statefulset/alertmanager-main 9090/TCP']);
 });
+
+test('namespaces every cluster has are assumed without a warning; the DNS egress rule to kube-system matches', async () => {
+  const r = await run(['audit', 'test/fixtures/namespaces/dns-egress.yaml', '-o', 'json', '-v']);
+  assert.doesNotMatch(r.err, /namespace-assumed/);
+  const json = JSON.parse(r.out) as AuditJson;
+  assert.deepEqual(json.findings.filter((f) => f.check === 'seg-selector-matches-nothing').map((f) => f.message), []);
+});

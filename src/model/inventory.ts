@@ -134,6 +134,9 @@ function toDiagnostic(p: FieldProblem, source: SourceRef, kind: string, name: st
   return d;
 }
 
+/** Namespaces every Kubernetes cluster has (created by the API server), labelled with their name. */
+export const CLUSTER_NAMESPACES: readonly string[] = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
 /** Builds the Inventory from parsed documents. */
 export function buildInventory(docs: readonly ParsedDocument[], options: InventoryOptions = {}): Inventory {
   const locate = options.locate ?? noLocator;
@@ -221,6 +224,8 @@ export function buildInventory(docs: readonly ParsedDocument[], options: Invento
     const ns = o.object.metadata.namespace;
     if (ns === undefined || namespaces.has(ns)) continue;
     namespaces.set(ns, { name: ns, labels: { [NAMESPACE_NAME_LABEL]: ns }, declared: false });
+    // Namespaces every cluster has are assumed without a warning.
+    if (CLUSTER_NAMESPACES.includes(ns)) continue;
     diagnostics.push({
       severity: 'warning',
       code: 'namespace-assumed',
