@@ -172,3 +172,37 @@ test('a container port the API server rejects leaves the workload out', () => {
   assert.equal(d.path, 'spec.containers[0].ports[0].containerPort');
   assert.equal(d.line, 8);
 });
+
+test('cluster-scoped custom resources get no namespace: by their CustomResourceDefinition, else by the known list', () => {
+  const text = `apiVersion: operator.tigera.io/v1
+kind: Installation
+metadata: {name: default}
+spec: {}
+---
+apiVersion: operator.tigera.io/v1
+kind: APIServer
+metadata: {name: default}
+---
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec:
+  group: example.com
+  scope: Cluster
+  names: {kind: Widget, plural: widgets}
+---
+apiVersion: example.com/v1
+kind: Widget
+metadata: {name: w}
+---
+apiVersion: example.com/v1
+kind: Gadget
+metadata: {name: g}
+`;
+  const inv = inventoryFromText(text, 'c.yaml', { defaultNamespace: 'shop' });
+  const ns = Object.fromEntries(inv.objects.map((o) => [o.object.kind, o.object.metadata.namespace ?? null]));
+  assert.deepEqual(ns, { Installation: null, APIServer: null, CustomResourceDefinition: null, Widget: null, Gadget: 'shop' });
+  // A CRD that says Namespaced wins over the list.
+  const inv2 = inventoryFromText('apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: installations.example.com}\nspec: {group: example.com, scope: Namespaced, names: {kind: Installation}}\n---\napiVersion: example.com/v1\nkind: Installation\nmetadata: {name: i}\n', 'c.yaml');
+  assert.equal(inv2.objects.find((o) => o.object.kind === 'Installation')?.object.metadata.namespace, 'default');
+});

@@ -4,7 +4,7 @@
  * validated objects and says, as diagnostics, what it skipped and why.
  */
 import type { Diagnostic } from './diagnostics.js';
-import { apiGroup, isClusterScoped, type KubeObject, type LoadedObject } from './kube.js';
+import { apiGroup, crdScopes, isClusterScoped, type KubeObject, type LoadedObject } from './kube.js';
 import { NAMESPACE_NAME_LABEL, type Labels } from './labels.js';
 import { labelKeyProblem, labelValueProblem, parseNetworkPolicy, type FieldProblem, type NetworkPolicy } from './networkpolicy.js';
 import { noLocator, type Locator, type SourceRef } from './source.js';
@@ -153,6 +153,7 @@ export function buildInventory(docs: readonly ParsedDocument[], options: Invento
   // Last one wins for the same kind/namespace/name, as `kubectl apply` of both would leave it.
   const byKey = new Map<string, number>();
   const valid: (LoadedObject | undefined)[] = [];
+  const scopes = crdScopes(flat.map((d) => d.value));
   for (const d of flat) {
     if (d.value === null || d.value === undefined) continue; // empty document: nothing to read
     read++;
@@ -179,7 +180,7 @@ export function buildInventory(docs: readonly ParsedDocument[], options: Invento
     }
     const raw = d.value as unknown as KubeObject;
     let object = raw;
-    if (!isClusterScoped(raw.kind) && !raw.metadata.namespace) {
+    if (!isClusterScoped(raw.kind, apiGroup(raw.apiVersion), scopes) && !raw.metadata.namespace) {
       object = { ...raw, metadata: { ...raw.metadata, namespace: defaultNs } };
     }
     // Objects are the same object when group, kind, namespace and name are (v1 and apps/v1 have no dotted group).
