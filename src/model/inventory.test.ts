@@ -206,3 +206,13 @@ metadata: {name: g}
   const inv2 = inventoryFromText('apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: installations.example.com}\nspec: {group: example.com, scope: Namespaced, names: {kind: Installation}}\n---\napiVersion: example.com/v1\nkind: Installation\nmetadata: {name: i}\n', 'c.yaml');
   assert.equal(inv2.objects.find((o) => o.object.kind === 'Installation')?.object.metadata.namespace, 'default');
 });
+
+test('a NetworkPolicy with spec: null (or no spec) is an empty spec: every pod of its namespace isolated for ingress', () => {
+  for (const spec of ['spec: null\n', '']) {
+    const inv = inventoryFromText(`apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: a}\n${spec}`, 'p.yaml');
+    assert.equal(inv.policies.length, 1, spec);
+    assert.deepEqual(inv.diagnostics.filter((d) => d.severity === 'error'), [], spec);
+    assert.equal(inv.policies[0]!.ingressType, true);
+    assert.equal(inv.policies[0]!.egressType, false);
+  }
+});
