@@ -354,8 +354,8 @@ const rows: Record<string, readonly Row[]> = {
     { name: 'ingress-nginx Ingress: not this check', yaml: ingress({}), count: 0 },
   ],
   'auth-traefik-no-authorization-header': [
-    { name: 'Authorization not passed', yaml: OAUTH2 + forwardAuth('    authResponseHeaders: [X-Auth-Request-Email]\n'), count: 1, message: /Middleware storefront\/sso forwards X-Auth-Request-Email from the authentication response but not Authorization/, severity: 'medium', fix: /- X-Auth-Request-Email\n {6}- Authorization/ },
-    { name: 'no authResponseHeaders at all', yaml: OAUTH2 + forwardAuth(''), count: 1, message: /forwards no headers/ },
+    { name: 'Authorization not passed', yaml: OAUTH2 + forwardAuth('    authResponseHeaders: [X-Auth-Request-Email]\n'), count: 1, message: /^Middleware storefront\/sso copies X-Auth-Request-Email from the authentication response to the request, but not Authorization:/, severity: 'medium', fix: /- X-Auth-Request-Email\n {6}- Authorization/ },
+    { name: 'no authResponseHeaders at all', yaml: OAUTH2 + forwardAuth(''), count: 1, message: /copies no header from the authentication response to the request \(no authResponseHeaders\), so applications behind it do not get the user's JWT in Authorization$/ },
     { name: 'Authorization passed', yaml: forwardAuth('    authResponseHeaders: [authorization]\n'), count: 0 },
     { name: 'authResponseHeadersRegex matching it', yaml: forwardAuth('    authResponseHeadersRegex: ^(Authorization|X-Auth-.*)$\n'), count: 0 },
     { name: 'another auth server: lower severity', yaml: forwardAuth('    authResponseHeaders: [Remote-User]\n', 'http://authelia.auth.svc.cluster.local/api/authz/forward-auth'), count: 1, severity: 'low' },

@@ -394,6 +394,11 @@ rows.push(
     expect: [],
   },
   {
+    name: 'a host with TLS on another Ingress is served over TLS (the JSON agrees with tls-host-without-tls)',
+    yaml: base + ingress({ tls: 'shop.example.com' }) + ingress({ name: 'api', path: '/api' }),
+    expect: [{ route: 'Ingress shop/web', tls: true }, { route: 'Ingress shop/api', tls: true, tlsBy: /set for shop\.example\.com by Ingress shop\/web/ }],
+  },
+  {
     name: 'a ClusterIP Service is not a way in',
     yaml: exposedService('ClusterIP'),
     expect: [],

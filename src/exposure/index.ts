@@ -960,7 +960,31 @@ function buildModel(inv: Inventory): EdgeModel {
     else if (o.object.kind === 'Service' && o.object.apiVersion === 'v1') addExposedService(b, o);
     else if (POD_SPEC_PATH[o.object.kind] !== undefined) addHostPorts(b, o);
   }
+  shareHostTls(b);
   return { entries: b.entries, details: b.details, redirects: b.redirects };
+}
+
+/**
+ * An ingress controller serves a host with one certificate, whichever Ingress set it: an
+ * Ingress (or IngressRoute) for `shop.example.com/api` without a tls section is served over
+ * TLS when another one gives the host a certificate. A catch-all TLS entry (`*`) does not put a certificate
+ * on other hosts' names.
+ */
+function shareHostTls(b: Builder): void {
+  const secured = new Map<string, EntryPoint>();
+  for (const e of b.entries) if (e.tls && KNOWN_EDGES.has(e.via) && !secured.has(e.host)) secured.set(e.host, e);
+  if (secured.size === 0) return;
+  b.entries.forEach((e, i) => {
+    // A Gateway listener is its own port: plain HTTP there stays plain (tls-gateway-http-without-redirect says so).
+    if (e.tls || !KNOWN_EDGES.has(e.via) || e.via === GATEWAY_API) return;
+    const by = [...secured].find(([p]) => (p === '*' ? e.host === '*' : hostCovers(p, e.host, true)))?.[1];
+    if (!by) return;
+    const shared: EntryPoint = { ...e, tls: true, tlsBy: `${by.tlsBy ?? 'TLS'}, set for ${by.host} by ${describe(by.route)}` };
+    b.entries[i] = shared;
+    const d = b.details.get(e);
+    b.details.delete(e);
+    if (d) b.details.set(shared, d);
+  });
 }
 
 type AuthResult = { authenticated: boolean; authBy?: string; signIn?: boolean };
