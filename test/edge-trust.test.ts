@@ -77,3 +77,13 @@ test('namespaces every cluster has are assumed without a warning; the DNS egress
   const json = JSON.parse(r.out) as AuditJson;
   assert.deepEqual(json.findings.filter((f) => f.check === 'seg-selector-matches-nothing').map((f) => f.message), []);
 });
+
+test('Flannel alone enforces no NetworkPolicy: segregation fails with that reason; kube-router beside it enforces', async () => {
+  const { json } = await audit('test/fixtures/cni/flannel-alone.yaml');
+  const f = json.findings.filter((x) => x.check === 'seg-policy-kind-not-enforced');
+  assert.deepEqual(f.map((x) => `${x.object.kind} ${x.object.namespace ?? ''}/${x.object.name}`), ['NetworkPolicy shop/default-deny']);
+  assert.match(f[0]!.message, /not enforced: the cluster runs Flannel .* no policy controller beside it/);
+  assert.equal(json.controls['segregation']?.status, 'fail');
+  const withRouter = await audit('test/fixtures/cni/flannel-alone.yaml', 'test/fixtures/cni/kube-router-policy-only.yaml');
+  assert.deepEqual(withRouter.json.findings.filter((x) => x.check === 'seg-policy-kind-not-enforced'), []);
+});

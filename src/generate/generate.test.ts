@@ -40,7 +40,7 @@ function variants(): [string, Platform][] {
   const d = demoInput();
   return [
     ['demo (gateway-api, calico)', spec(d)],
-    ['ingress-nginx, flannel', spec({ ...d, edge: { type: 'ingress-nginx' }, encryption: { cni: 'flannel' } })],
+    ['ingress-nginx, calico', spec({ ...d, edge: { type: 'ingress-nginx' }, encryption: { cni: 'calico' } })],
     ['cilium ipsec, dns01 cloudflare, staging', spec({ ...d, encryption: { cni: 'cilium', mode: 'ipsec' }, tls: { email: 'ops@example.com', acme: 'staging', solver: 'dns01', dns01: { cloudflare: { apiTokenSecretRef: { name: 'cloudflare', key: 'token' } } } } })],
     ['cilium wireguard, dns01 route53, ingress-nginx', spec({ ...d, edge: { type: 'ingress-nginx' }, encryption: { cni: 'cilium' }, tls: { email: 'ops@example.com', solver: 'dns01', dns01: { route53: { region: 'eu-west-1' } } } })],
   ];
@@ -227,14 +227,14 @@ test('RBAC: NetworkPolicy write for the network team only; app teams deploy with
   assert.ok(!objs.some((o) => o.kind === 'RoleBinding' && ['edit', 'admin'].includes((o['roleRef'] as { name: string }).name)));
 });
 
-test('CNI encryption: Calico FelixConfiguration with the Kubespray variable, Flannel net-conf, Cilium config', () => {
+test('CNI encryption: Calico FelixConfiguration with the Kubespray variable, Cilium config; Flannel (no NetworkPolicy) refused', () => {
   const d = demoInput();
   const calico = generate(spec(d)).files.find((f) => f.path.startsWith('cni/'))!;
   assert.match(calico.content, /calico_wireguard_enabled: true/);
   assert.match(calico.content, /wireguardEnabled: true/);
-  const flannel = generate(spec({ ...d, encryption: { cni: 'flannel' } })).files.find((f) => f.path.startsWith('cni/'))!;
-  const cm = parseYaml(flannel.content) as { data: Record<string, string> };
-  assert.deepEqual(JSON.parse(cm.data['net-conf.json']!), { Network: '10.244.0.0/16', Backend: { Type: 'wireguard' } });
+  const flannel = parseSpec({ ...d, encryption: { cni: 'flannel' } });
+  assert.ok(!flannel.ok);
+  assert.ok(flannel.problems.some((p) => p.path.join('.') === 'encryption.cni' && /Flannel does not enforce NetworkPolicy/.test(p.message)), JSON.stringify(flannel));
   const cilium = generate(spec({ ...d, encryption: { cni: 'cilium', mode: 'ipsec' } })).files.find((f) => f.path.startsWith('cni/'))!;
   assert.deepEqual((parseYaml(cilium.content) as { data: unknown }).data, { 'enable-ipsec': 'true', 'ipsec-key-file': '/etc/ipsec/keys' });
   assert.match(cilium.content, /cilium-ipsec-keys/);
