@@ -5,6 +5,10 @@
 import { runCli as run } from './support/cli.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
 
 interface AuditJson {
   controls: Partial<Record<string, { status: string; note: string }>>;
@@ -86,4 +90,14 @@ test('Flannel alone enforces no NetworkPolicy: segregation fails with that reaso
   assert.equal(json.controls['segregation']?.status, 'fail');
   const withRouter = await audit('test/fixtures/cni/flannel-alone.yaml', 'test/fixtures/cni/kube-router-policy-only.yaml');
   assert.deepEqual(withRouter.json.findings.filter((x) => x.check === 'seg-policy-kind-not-enforced'), []);
+});
+
+test('a platform generated with the ingress-nginx edge audits with the retired-controller finding, from its Ingresses alone', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'meshless-nginx-'));
+  const spec = parse(readFileSync('examples/meshless.yaml', 'utf8')) as Record<string, unknown>;
+  writeFileSync(join(dir, 'meshless.yaml'), stringify({ ...spec, edge: { type: 'ingress-nginx' } }));
+  const g = await run(['generate', '-c', join(dir, 'meshless.yaml'), '-o', join(dir, 'out')]);
+  assert.equal(g.code, 0, g.err);
+  const { json } = await audit(join(dir, 'out'));
+  assert.ok(json.findings.some((f) => f.check === 'auth-ingress-nginx-retired'), json.findings.map((f) => f.check).join(', '));
 });

@@ -366,6 +366,7 @@ const rows: Record<string, readonly Row[]> = {
     { name: 'controller and IngressClass: one finding, on the controller', yaml: ingressClass('nginx', 'k8s.io/ingress-nginx') + nginxController('registry.k8s.io/ingress-nginx/controller:v1.12.0'), count: 1, message: /^Deployment/ },
     { name: "NGINX Inc's controller is not the retired one", yaml: ingressClass('nginx', 'nginx.org/ingress-controller') + nginxController('nginx/nginx-ingress:4.0.0'), count: 0 },
     { name: 'Gateway API only', yaml: gateway(HTTPS()), count: 0 },
+    { name: 'only Ingresses of class nginx (the controller installed elsewhere)', yaml: ingress({ a: AUTHED }) + ingress({ name: 'api', path: '/api', a: AUTHED }), count: 1, message: /^Ingress class nginx is served by the community ingress-nginx controller \(installed outside the input\), retired in March 2026 .* serves 2 Ingresses \(storefront\/shop, storefront\/api\)/ },
   ],
   'auth-oauth2-proxy-vulnerable': [
     { name: 'v7.7.1 names both advisories', yaml: oauth2Vulnerable.examples.bad, count: 1, message: /GHSA-7x63-xv5r-3p2x.*GHSA-5hvv-m4w4-gf6v/, severity: 'high' },
