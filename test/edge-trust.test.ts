@@ -5,6 +5,7 @@
 import { runCli as run } from './support/cli.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -100,4 +101,18 @@ test('a platform generated with the ingress-nginx edge audits with the retired-c
   assert.equal(g.code, 0, g.err);
   const { json } = await audit(join(dir, 'out'));
   assert.ok(json.findings.some((f) => f.check === 'auth-ingress-nginx-retired'), json.findings.map((f) => f.check).join(', '));
+});
+
+test('input that yields no objects is exit 2 "no objects read from …", for every command', async () => {
+  const empty = mkdtempSync(join(tmpdir(), 'meshless-empty-'));
+  for (const args of [['audit', empty], ['reach', empty], ['explain', 'a/b', 'c/d', empty], ['audit', join(empty, 'missing.yaml')], ['audit', '-o', 'json', empty]]) {
+    const r = await run(args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.err}`);
+    assert.match(r.err, /no objects read from /, args.join(' '));
+    assert.equal(r.out, '', `${args.join(' ')}: nothing on stdout`);
+  }
+  const piped = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'audit', '-', '-o', 'sarif'], { input: '', encoding: 'utf8' });
+  assert.equal(piped.status, 2);
+  assert.match(piped.stderr, /no objects read from standard input[\s\S]*helm template/);
+  assert.equal(piped.stdout, '');
 });
