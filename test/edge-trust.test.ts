@@ -116,3 +116,18 @@ test('input that yields no objects is exit 2 "no objects read from …", for eve
   assert.match(piped.stderr, /no objects read from standard input[\s\S]*helm template/);
   assert.equal(piped.stdout, '');
 });
+
+test('--from/--to: a bare workload name matches its workload; a selector that matches nothing is exit 2 with the nearest id', async () => {
+  const ok = await run(['reach', 'test/fixtures/exposure/service-loadbalancer.yaml', '--to', 'redis', '-o', 'json']);
+  assert.equal(ok.code, 0, ok.err);
+  assert.ok((JSON.parse(ok.out) as { allowed: { to: string }[] }).allowed.every((a) => a.to === 'shop/deployment/redis'));
+  const typo = await run(['reach', 'test/fixtures/exposure/service-loadbalancer.yaml', '--to', 'rediss']);
+  assert.equal(typo.code, 2);
+  assert.equal(typo.out, '');
+  assert.match(typo.err, /--to rediss matches no endpoint in the input; did you mean shop\/deployment\/redis/);
+  const from = await run(['reach', 'test/fixtures/exposure/service-loadbalancer.yaml', '--from', 'app=nothing']);
+  assert.equal(from.code, 2);
+  assert.match(from.err, /--from app=nothing matches no endpoint/);
+  const explain = await run(['explain', 'redis', 'redis', 'test/fixtures/exposure/service-loadbalancer.yaml', '--port', '6379']);
+  assert.equal(explain.code, 0, explain.err);
+});

@@ -2,7 +2,7 @@
 import { LEVELS, reach, unisolated } from '../netpol/reach.js';
 import { outsideReach } from '../exposure/outside.js';
 import { reachJson, reachTable } from '../report/reach.js';
-import { CLUSTER_OPTIONS, EXIT, Stopwatch, endpointFilter, hasInputErrors, loadAndAnalyze, oneOf, parse, parsePortFlag, printStats, reportDiagnostics, type Io } from './common.js';
+import { CLUSTER_OPTIONS, EXIT, Stopwatch, checkedEndpointFilter, hasInputErrors, loadAndAnalyze, oneOf, parse, parsePortFlag, printStats, reportDiagnostics, type Io } from './common.js';
 
 export const reachHelp = `Usage: meshless reach PATH...|--cluster [--port N[/PROTO]] [--from SEL] [--to SEL] [--level pod|workload|namespace] [-o table|json]
 
@@ -39,9 +39,8 @@ export async function runReach(args: readonly string[], io: Io): Promise<number>
   const watch = new Stopwatch();
   const { loaded, analysis: a } = await loadAndAnalyze(positionals, values, watch);
   const inv = loaded.inventory;
-  const labels = new Map(inv.endpoints.map((e) => [e.id, e.labels]));
-  const from = endpointFilter(values['from'], (id) => labels.get(id));
-  const to = endpointFilter(values['to'], (id) => labels.get(id));
+  const from = checkedEndpointFilter('--from', values['from'], inv);
+  const to = checkedEndpointFilter('--to', values['to'], inv);
   const result = reach(a, { level, ...(port ? { port } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}) });
   watch.lap('evaluate');
   if (format === 'json') {
