@@ -131,3 +131,13 @@ test('--from/--to: a bare workload name matches its workload; a selector that ma
   const explain = await run(['explain', 'redis', 'redis', 'test/fixtures/exposure/service-loadbalancer.yaml', '--port', '6379']);
   assert.equal(explain.code, 0, explain.err);
 });
+
+test('a closed pipe (| head) ends quietly with the command\'s own exit code', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'meshless-pipe-'));
+  const pods = Array.from({ length: 300 }, (_, i) => `apiVersion: v1\nkind: Pod\nmetadata: {name: p${i}, namespace: a}\nspec: {containers: [{name: c, image: x}]}\n`).join('---\n');
+  writeFileSync(join(dir, 'pods.yaml'), pods);
+  const r = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" --import tsx src/cli/main.ts reach "${join(dir, 'pods.yaml')}" --level pod -q | head -1`], { encoding: 'utf8' });
+  assert.match(r.stdout, /^300 endpoints/);
+  assert.doesNotMatch(r.stderr, /EPIPE|Unhandled|internal error/);
+  assert.equal(r.status, 0, r.stderr);
+});
