@@ -333,7 +333,8 @@ test('Ingresses and HTTPRoutes: denied without TLS or authentication, softer fin
   const withGateway = snapshotFromObjects([ns('shop'), ns('edge'), gateway, securityPolicy('web')] as unknown as KubeObject[]);
   const pub = { 'meshless.dev/public': 'true', 'meshless.dev/public-reason': 'the public status page' };
   const table: [string, Obj, GuardSnapshot, string][] = [
-    ['TLS and auth-url', ingress(AUTH, true), cluster, 'allowed'],
+    // Class nginx and no controller in the snapshot: the Ingress itself shows the retired controller (a warning).
+    ['TLS and auth-url', ingress(AUTH, true), cluster, 'allowed warn:auth-ingress-nginx-retired'],
     ['neither', ingress({}, false), cluster, 'denied deny:auth-ingress-nginx-no-auth-url,tls-host-without-tls'],
     ['no TLS', ingress(AUTH, false), cluster, 'denied deny:tls-host-without-tls'],
     ['no authentication', ingress({}, true), cluster, 'denied deny:auth-ingress-nginx-no-auth-url'],
@@ -501,7 +502,7 @@ test('a context kind the snapshot cannot hold turns the verdicts that depend on 
   assert.match(d.warnings[0]!, /not checked, because gateway\.envoyproxy\.io\/v1alpha1 SecurityPolicy is not served/);
   // Traefik Middlewares matter to a Traefik Ingress only.
   idx.setUnavailable('Middleware', 'traefik.io/v1alpha1 Middleware is not served by the API server');
-  assert.equal(summary(decide(request(ingress({}, false)), idx, config())), 'denied deny:auth-ingress-nginx-no-auth-url,tls-host-without-tls');
+  assert.equal(summary(decide(request(ingress({}, false)), idx, config())), 'denied deny:auth-ingress-nginx-no-auth-url,tls-host-without-tls warn:auth-ingress-nginx-retired');
   const traefik = { ...ingress({}, true), spec: { ...(ingress({}, true)['spec'] as Obj), ingressClassName: 'traefik' } };
   assert.match(decide(request(traefik), idx, config()).warnings[0]!, /Middleware is not served/);
   idx.setUnavailable('SecurityPolicy', undefined);
