@@ -141,3 +141,15 @@ test('a closed pipe (| head) ends quietly with the command\'s own exit code', ()
   assert.doesNotMatch(r.stderr, /EPIPE|Unhandled|internal error/);
   assert.equal(r.status, 0, r.stderr);
 });
+
+test('generate → audit is clean with no flags: the output carries the network team and the pod network', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'meshless-gen-'));
+  const g = await run(['generate', '-c', 'examples/meshless.yaml', '-o', dir]);
+  assert.equal(g.code, 0, g.err);
+  assert.doesNotMatch(g.err, /pass --pod-cidr/);
+  const a = await run(['audit', dir, '-o', 'json']);
+  assert.equal(a.code, 0, a.err);
+  assert.deepEqual((JSON.parse(a.out) as AuditJson).findings.filter((f) => f.check === 'rbac-networkpolicy-write-outside-network-team'), []);
+  assert.doesNotMatch(a.err, /ipblock-partial-pod-network/);
+  assert.doesNotMatch(readFileSync(join(dir, 'kustomization.yaml'), 'utf8'), /meshless-audit\.yaml/);
+});

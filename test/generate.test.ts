@@ -373,7 +373,7 @@ test('generate -o writes the files; the same spec writes the same bytes; --check
   const first = await cli(runGenerate, ['-c', demoPath, '-o', dir]);
   assert.equal(first.code, 0, first.err);
   const files = listTree(dir);
-  assert.equal(files.length, 18);
+  assert.equal(files.length, 19);
   const snapshot = new Map(files.map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
   assert.equal((await cli(runGenerate, ['-c', demoPath, '-o', dir, '-q'])).code, 0);
   for (const f of listTree(dir)) assert.equal(readFileSync(join(dir, f), 'utf8'), snapshot.get(f), f);

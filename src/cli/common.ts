@@ -2,6 +2,7 @@
  * What every command shares: option parsing, loading the inputs with timings,
  * printing diagnostics, and exit codes. Only src/cli decides exit codes.
  */
+import { inputAuditSettings } from '../model/audit-settings.js';
 import { suggestEndpoints } from '../netpol/resolve.js';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadInput, type InputSource, type Loaded } from '../load/input.js';
@@ -144,8 +145,10 @@ export async function loadFromArgs(paths: readonly string[], values: Options, wa
 
 /** Loads the inputs (as loadFromArgs) and analyses them with the --pod-cidr the user gave: what reach, explain and audit start from. */
 export async function loadAndAnalyze(paths: readonly string[], values: Options, watch: Stopwatch): Promise<{ loaded: Loaded; analysis: Analysis }> {
-  const cidrs = podCidrs(values);
   const loaded = await loadFromArgs(paths, values, watch);
+  // --pod-cidr wins; then the pod network generate wrote beside its manifests (meshless-audit.yaml).
+  const fromInput = inputAuditSettings(loaded.inventory)?.podCidrs;
+  const cidrs = podCidrs(values) ?? (fromInput !== undefined && fromInput.length > 0 ? [...fromInput] : undefined);
   const analysis = analyze(loaded.inventory, cidrs ? { podCidrs: cidrs } : {});
   watch.lap('classes');
   return { loaded, analysis };

@@ -57,6 +57,8 @@ const CLUSTER_SCOPED = new Set([
   // Others often found beside manifests.
   'ClusterSecretStore', 'ClusterExternalSecret', 'ConstraintTemplate', 'NodePool', 'NodeClaim', 'EC2NodeClass',
   'VolumeSnapshotClass', 'VolumeSnapshotContent', 'IngressClassParams', 'ClusterImagePolicy', 'ClusterPolicyReport',
+  // meshless's own settings beside generated manifests (meshless-audit.yaml).
+  'AuditSettings',
 ]);
 
 /**
