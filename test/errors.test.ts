@@ -21,7 +21,7 @@ test('every code has a kind, and each kind one exit code', () => {
 test('an unknown endpoint is an input error: exit 2, no usage line', async () => {
   const r = await runCli(['explain', 'nowhere/nothing', 'shop/deployment/storefront', 'examples/shop']);
   assert.equal(r.code, EXIT.usage);
-  assert.match(r.err, /no endpoint "nowhere\/nothing" in the input\nrun meshless reach to list the endpoints/);
+  assert.match(r.err, /unknown endpoint "nowhere\/nothing": no endpoint or workload of that name in the input\nmeshless reach lists the endpoints/);
   assert.doesNotMatch(r.err, /--help/);
 });
 

@@ -252,7 +252,7 @@ const arbSpec = (): fc.Arbitrary<PlatformInput> =>
     .record({
       count: fc.integer({ min: 1, max: 5 }),
       edge: fc.constantFrom('gateway-api' as const, 'ingress-nginx' as const),
-      enc: fc.constantFrom(['calico', 'wireguard'] as const, ['flannel', 'wireguard'] as const, ['cilium', 'wireguard'] as const, ['cilium', 'ipsec'] as const),
+      enc: fc.constantFrom(['calico', 'wireguard'] as const, ['cilium', 'wireguard'] as const, ['cilium', 'ipsec'] as const),
       dns01: fc.boolean(),
       podCidr: fc.constantFrom('10.244.0.0/16', '10.42.0.0/16', '100.64.0.0/16'),
       apiServer: fc.constantFrom(['10.0.1.0/28'], ['192.168.10.0/24', '172.16.0.10/32']),
@@ -373,7 +373,7 @@ test('generate -o writes the files; the same spec writes the same bytes; --check
   const first = await cli(runGenerate, ['-c', demoPath, '-o', dir]);
   assert.equal(first.code, 0, first.err);
   const files = listTree(dir);
-  assert.equal(files.length, 18);
+  assert.equal(files.length, 19);
   const snapshot = new Map(files.map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
   assert.equal((await cli(runGenerate, ['-c', demoPath, '-o', dir, '-q'])).code, 0);
   for (const f of listTree(dir)) assert.equal(readFileSync(join(dir, f), 'utf8'), snapshot.get(f), f);
@@ -455,13 +455,13 @@ test('a bad spec writes nothing and exits 2, naming file, line, field and what t
 test('init: flags for scripts, questions on a terminal, never overwrites without --force', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'meshless-init-'));
   const file = join(dir, 'meshless.yaml');
-  let r = await cli((a, io) => runInit(a, io), ['-o', file, '--domain', 'acme.test', '--edge', 'ingress-nginx', '--cni', 'flannel', '--email', 'ops@acme.test', '--oidc-issuer', 'https://id.acme.test', '--api-server', '192.168.0.0/28']);
+  let r = await cli((a, io) => runInit(a, io), ['-o', file, '--domain', 'acme.test', '--edge', 'ingress-nginx', '--cni', 'cilium', '--email', 'ops@acme.test', '--oidc-issuer', 'https://id.acme.test', '--api-server', '192.168.0.0/28']);
   assert.equal(r.code, 0, r.err);
   assert.match(r.err, /retired in March 2026/);
   const written = readFileSync(file, 'utf8');
   assert.match(written, /^# meshless Platform spec/);
   const s = specOf(parseYaml(written));
-  assert.deepEqual([s.domain, s.edge.type, s.encryption.cni, s.tls.email, s.auth.oidc.issuerUrl, s.cluster.apiServer], ['acme.test', 'ingress-nginx', 'flannel', 'ops@acme.test', 'https://id.acme.test', ['192.168.0.0/28']]);
+  assert.deepEqual([s.domain, s.edge.type, s.encryption.cni, s.tls.email, s.auth.oidc.issuerUrl, s.cluster.apiServer], ['acme.test', 'ingress-nginx', 'cilium', 'ops@acme.test', 'https://id.acme.test', ['192.168.0.0/28']]);
   // The starter generates a clean platform.
   const p = prove(s);
   assert.deepEqual(p.open.map((f) => f.check), ['auth-ingress-nginx-retired']);

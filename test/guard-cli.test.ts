@@ -81,7 +81,8 @@ test('manifests: every object validates against its schema and says what the iss
   const pod = dep.spec.template.spec;
   const c = pod.containers[0]!;
   assert.equal(c['image'], 'registry.example.com/meshless:1.2.3');
-  assert.deepEqual(c['args'], ['serve', '--cert', '/etc/meshless-guard/tls/tls.crt', '--key', '/etc/meshless-guard/tls/tls.key', '--port', '8443', '--mode', 'enforce', '--failure-policy', 'ignore', '--exempt-namespace', 'legacy']);
+  // A first install warns (--mode warn is the manifests' default).
+  assert.deepEqual(c['args'], ['serve', '--cert', '/etc/meshless-guard/tls/tls.crt', '--key', '/etc/meshless-guard/tls/tls.key', '--port', '8443', '--mode', 'warn', '--failure-policy', 'ignore', '--exempt-namespace', 'legacy']);
   assert.equal((pod['securityContext'] as Record<string, unknown>)['runAsNonRoot'], true);
   assert.deepEqual(c['securityContext'], { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
   assert.equal((pod['topologySpreadConstraints'] as Record<string, unknown>[])[0]!['topologyKey'], 'kubernetes.io/hostname');

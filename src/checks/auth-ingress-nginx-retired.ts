@@ -183,6 +183,23 @@ export default defineCheck({
         fix: fixFor(inv),
       });
     }
+    if (out.length > 0) return out;
+    // Neither the controller nor its IngressClass is in the input: Ingresses of a class the community
+    // controller serves (`nginx`, by convention, when no IngressClass says otherwise) show it is there.
+    const byClass = new Map<string, LoadedObject[]>();
+    for (const ing of served) {
+      const cls = str(field(ing.object, 'spec', 'ingressClassName')) ?? annotation(ing, 'kubernetes.io/ingress.class') ?? '(default class)';
+      byClass.set(cls, [...(byClass.get(cls) ?? []), ing]);
+    }
+    for (const [cls, ings] of byClass) {
+      const first = ings[0]!;
+      out.push({
+        object: first,
+        path: str(field(first.object, 'spec', 'ingressClassName')) !== undefined ? 'spec.ingressClassName' : 'metadata',
+        message: `Ingress class ${cls} is served by the community ingress-nginx controller (installed outside the input), retired in March 2026 with no more security fixes; it serves ${ings.length} Ingress${ings.length === 1 ? '' : 'es'} (${joinList(ings.map((i) => `${nsOf(i)}/${nameOf(i)}`))})`,
+        fix: fixFor(inv),
+      });
+    }
     return out;
   },
 });

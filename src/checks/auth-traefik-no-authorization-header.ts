@@ -56,7 +56,10 @@ export default defineCheck({
       out.push({
         object: mw,
         path: headers.length > 0 ? 'spec.forwardAuth.authResponseHeaders' : 'spec.forwardAuth',
-        message: `${describe(mw)} forwards ${headers.length > 0 ? headers.join(', ') : 'no headers'} from the authentication response but not Authorization: applications behind it do not get the user's JWT`,
+        message:
+          headers.length > 0
+            ? `${describe(mw)} copies ${headers.join(', ')} from the authentication response to the request, but not Authorization: applications behind it do not get the user's JWT`
+            : `${describe(mw)} copies no header from the authentication response to the request (no authResponseHeaders), so applications behind it do not get the user's JWT in Authorization`,
         fix: `spec:\n  forwardAuth:\n    authResponseHeaders:\n${[...headers, 'Authorization'].map((h) => `      - ${h}`).join('\n')}`,
         // Other authentication services hand identity over in their own headers.
         ...(toOAuth2Proxy ? {} : { severity: 'low' as const }),

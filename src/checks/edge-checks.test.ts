@@ -13,6 +13,8 @@ import oauth2ReverseProxy from './auth-oauth2-proxy-reverse-proxy-untrusted.js';
 import oauth2SkipAuth from './auth-oauth2-proxy-skip-auth-route.js';
 import oauth2CookieSecret from './auth-oauth2-proxy-cookie-secret-literal.js';
 import gatewayBypass from './auth-gateway-bypass.js';
+import authDirectExposure from './auth-direct-exposure.js';
+import tlsDirectExposurePlain from './tls-direct-exposure-plain.js';
 
 function ctxOf(inv: Inventory): CheckContext {
   return { inventory: inv, analysis: analyze(inv), config: DEFAULT_CONFIG, objectsOfKind: (k) => inv.objects.filter((o) => o.object.kind === k) };
@@ -352,8 +354,8 @@ const rows: Record<string, readonly Row[]> = {
     { name: 'ingress-nginx Ingress: not this check', yaml: ingress({}), count: 0 },
   ],
   'auth-traefik-no-authorization-header': [
-    { name: 'Authorization not passed', yaml: OAUTH2 + forwardAuth('    authResponseHeaders: [X-Auth-Request-Email]\n'), count: 1, message: /Middleware storefront\/sso forwards X-Auth-Request-Email from the authentication response but not Authorization/, severity: 'medium', fix: /- X-Auth-Request-Email\n {6}- Authorization/ },
-    { name: 'no authResponseHeaders at all', yaml: OAUTH2 + forwardAuth(''), count: 1, message: /forwards no headers/ },
+    { name: 'Authorization not passed', yaml: OAUTH2 + forwardAuth('    authResponseHeaders: [X-Auth-Request-Email]\n'), count: 1, message: /^Middleware storefront\/sso copies X-Auth-Request-Email from the authentication response to the request, but not Authorization:/, severity: 'medium', fix: /- X-Auth-Request-Email\n {6}- Authorization/ },
+    { name: 'no authResponseHeaders at all', yaml: OAUTH2 + forwardAuth(''), count: 1, message: /copies no header from the authentication response to the request \(no authResponseHeaders\), so applications behind it do not get the user's JWT in Authorization$/ },
     { name: 'Authorization passed', yaml: forwardAuth('    authResponseHeaders: [authorization]\n'), count: 0 },
     { name: 'authResponseHeadersRegex matching it', yaml: forwardAuth('    authResponseHeadersRegex: ^(Authorization|X-Auth-.*)$\n'), count: 0 },
     { name: 'another auth server: lower severity', yaml: forwardAuth('    authResponseHeaders: [Remote-User]\n', 'http://authelia.auth.svc.cluster.local/api/authz/forward-auth'), count: 1, severity: 'low' },
@@ -364,6 +366,7 @@ const rows: Record<string, readonly Row[]> = {
     { name: 'controller and IngressClass: one finding, on the controller', yaml: ingressClass('nginx', 'k8s.io/ingress-nginx') + nginxController('registry.k8s.io/ingress-nginx/controller:v1.12.0'), count: 1, message: /^Deployment/ },
     { name: "NGINX Inc's controller is not the retired one", yaml: ingressClass('nginx', 'nginx.org/ingress-controller') + nginxController('nginx/nginx-ingress:4.0.0'), count: 0 },
     { name: 'Gateway API only', yaml: gateway(HTTPS()), count: 0 },
+    { name: 'only Ingresses of class nginx (the controller installed elsewhere)', yaml: ingress({ a: AUTHED }) + ingress({ name: 'api', path: '/api', a: AUTHED }), count: 1, message: /^Ingress class nginx is served by the community ingress-nginx controller \(installed outside the input\), retired in March 2026 .* serves 2 Ingresses \(storefront\/shop, storefront\/api\)/ },
   ],
   'auth-oauth2-proxy-vulnerable': [
     { name: 'v7.7.1 names both advisories', yaml: oauth2Vulnerable.examples.bad, count: 1, message: /GHSA-7x63-xv5r-3p2x.*GHSA-5hvv-m4w4-gf6v/, severity: 'high' },
@@ -445,6 +448,14 @@ const rows: Record<string, readonly Row[]> = {
     { name: 'no TLS: tls-host-without-tls says it', yaml: ingress({ a: { 'nginx.ingress.kubernetes.io/ssl-redirect': 'false' } }), count: 0 },
     { name: 'ConfigMap turns it off for all', yaml: nginxController('registry.k8s.io/ingress-nginx/controller:v1.11.3') + nginxConfigMap('  ssl-redirect: "false"\n') + ingress({ tls: 'shop.example.com' }), count: 1, message: /ConfigMap ingress-nginx\/ingress-nginx-controller sets ssl-redirect "false" for the whole controller: storefront\/shop/ },
     { name: 'ConfigMap off, the Ingress turns it back on', yaml: nginxConfigMap('  ssl-redirect: "false"\n') + ingress({ tls: 'shop.example.com', a: { 'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true' } }), count: 0 },
+  ],
+  'auth-direct-exposure': [
+    { name: 'LoadBalancer Service straight to redis', yaml: authDirectExposure.examples.bad, count: 1, severity: 'high', message: /Service shop\/redis takes connections from outside through a cloud load balancer \(6379\/TCP\)/, fix: /type: ClusterIP/ },
+    { name: 'ClusterIP', yaml: authDirectExposure.examples.good, count: 0 },
+  ],
+  'tls-direct-exposure-plain': [
+    { name: 'NodePort Service straight to grafana', yaml: tlsDirectExposurePlain.examples.bad, count: 1, severity: 'high', message: /Service monitoring\/grafana carries plain TCP\/HTTP from outside through a node port on every node/ },
+    { name: 'ClusterIP', yaml: tlsDirectExposurePlain.examples.good, count: 0 },
   ],
   'tls-gateway-http-without-redirect': [
     { name: 'route on both listeners', yaml: gateway(HTTP + HTTPS()) + route(), count: 1, message: /HTTPRoute storefront\/web serves shop\.example\.com over plain HTTP on Gateway edge\/public listener http \(port 80\) instead of redirecting to https/, fix: /sectionName: https[\s\S]*sectionName: http[\s\S]*RequestRedirect/ },
@@ -536,4 +547,95 @@ test('examples/shop: exactly the deliberate edge gaps, with file and line', asyn
   assert.ok(storefront);
   assert.equal(storefront.exposed, true);
   assert.equal(storefront.authenticated, false);
+});
+
+// ---------------------------------------------------------------------------
+// Ways in with no edge: Services of type LoadBalancer / NodePort, host ports
+
+const directApp = (type: string, opts: { image?: string; portName?: string; port?: number; annotations?: string } = {}): string => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: app
+  namespace: shop
+spec:
+  selector:
+    matchLabels:
+      app: app
+  template:
+    metadata:
+      labels:
+        app: app
+    spec:
+      containers:
+        - name: app
+          image: ${opts.image ?? 'example/app:1'}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: app
+  namespace: shop
+${opts.annotations ?? ''}spec:
+  type: ${type}
+  selector:
+    app: app
+  ports:
+    - name: ${opts.portName ?? 'http'}
+      port: ${opts.port ?? 8080}
+`;
+
+test('auth-direct-exposure / tls-direct-exposure-plain: a LoadBalancer Service straight to an app', () => {
+  const auth = run('auth-direct-exposure', directApp('LoadBalancer'));
+  assert.equal(auth.length, 1);
+  assert.match(auth[0]!.message, /Service shop\/app takes connections from outside through a cloud load balancer \(8080\/TCP\) straight to shop\/deployment\/app/);
+  const tls = run('tls-direct-exposure-plain', directApp('NodePort'));
+  assert.equal(tls.length, 1);
+  assert.match(tls[0]!.message, /plain TCP\/HTTP .* node port/);
+});
+
+test('direct exposure: a TLS port is not plain, a public reason is an exception, an edge proxy behind the load balancer is the edge', () => {
+  assert.equal(run('tls-direct-exposure-plain', directApp('LoadBalancer', { portName: 'https', port: 443 })).length, 0);
+  assert.equal(run('auth-direct-exposure', directApp('LoadBalancer', { annotations: '  annotations:\n    meshless.dev/public: "true"\n    meshless.dev/public-reason: "the public game server"\n' })).length, 0);
+  const nginx = directApp('LoadBalancer', { image: 'registry.k8s.io/ingress-nginx/controller:v1.11.3' });
+  assert.equal(run('auth-direct-exposure', nginx).length, 0);
+  assert.equal(run('tls-direct-exposure-plain', nginx).length, 0);
+});
+
+test('direct exposure: the workload is exposed and the authentication and edge-TLS controls judge it', () => {
+  const inv = inventoryFromText(directApp('LoadBalancer'), 'input.yaml');
+  const result = runAudit(inv, analyze(inv), { config: DEFAULT_CONFIG, checks: edgeChecks });
+  const row = result.workloads.find((w) => w.id === 'shop/deployment/app');
+  assert.equal(row?.exposed, true);
+  assert.equal(row.authenticated, false);
+  assert.equal(row.tls, false);
+  assert.equal(result.controls.authentication.status, 'fail');
+  assert.equal(result.controls['ingress-encryption'].status, 'fail');
+  assert.deepEqual(result.entryPoints.map((e) => e.via), ['service-loadbalancer']);
+});
+
+test('direct exposure: a hostPort DaemonSet', () => {
+  const yaml = `apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: agent
+  namespace: monitoring
+spec:
+  selector:
+    matchLabels:
+      app: agent
+  template:
+    metadata:
+      labels:
+        app: agent
+    spec:
+      containers:
+        - name: agent
+          image: example/agent:1
+          ports:
+            - containerPort: 9100
+              hostPort: 9100
+`;
+  const f = run('auth-direct-exposure', yaml);
+  assert.equal(f.length, 1);
+  assert.match(f[0]!.message, /DaemonSet monitoring\/agent .* a port on the node \(host port 9100\/TCP\)/);
 });

@@ -5,7 +5,8 @@ import { namespaceObject } from './segregation.js';
 export function teamNameReason(name: string, config: AuditConfig): string | undefined {
   for (const team of config.teams) {
     const t = team.toLowerCase();
-    if (name === t || name.startsWith(`${t}-`) || name.endsWith(`-${t}`)) return `the team name "${team}"`;
+    // Any dash-separated part of the name: `falcons`, `falcons-api`, `shop-falcons-eu`.
+    if (name === t || `-${name}-`.includes(`-${t}-`)) return `the team name "${team}"`;
   }
   for (const pattern of config.teamNamespacePatterns) {
     let re: RegExp;

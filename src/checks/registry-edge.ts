@@ -1,4 +1,5 @@
 /** The edge checks: authentication at the edge and edge (ingress) TLS. */
+import authDirectExposure from './auth-direct-exposure.js';
 import authGatewayBypass from './auth-gateway-bypass.js';
 import authGatewayRouteUnauthenticated from './auth-gateway-route-unauthenticated.js';
 import authIngressNginxNoAuthUrl from './auth-ingress-nginx-no-auth-url.js';
@@ -17,6 +18,7 @@ import authTraefikNoAuthorizationHeader from './auth-traefik-no-authorization-he
 import authTraefikNoForwardAuth from './auth-traefik-no-forward-auth.js';
 import authUrlTargetMissing from './auth-url-target-missing.js';
 import tlsAcmeStaging from './tls-acme-staging.js';
+import tlsDirectExposurePlain from './tls-direct-exposure-plain.js';
 import tlsGatewayHttpWithoutRedirect from './tls-gateway-http-without-redirect.js';
 import tlsHostWithoutTls from './tls-host-without-tls.js';
 import tlsIssuerMissing from './tls-issuer-missing.js';
@@ -41,10 +43,12 @@ export const edgeChecks = [
   authOauth2ProxySkipAuthRoute,
   authOauth2ProxyCookieSecretLiteral,
   authGatewayBypass,
+  authDirectExposure,
   tlsHostWithoutTls,
   tlsNoCertificateSource,
   tlsIssuerMissing,
   tlsAcmeStaging,
   tlsSslRedirectDisabled,
   tlsGatewayHttpWithoutRedirect,
+  tlsDirectExposurePlain,
 ] as const;

@@ -6,7 +6,7 @@ import type { Inventory } from '../model/inventory.js';
 import type { LoadedObject } from '../model/kube.js';
 import type { Diagnostic } from '../model/diagnostics.js';
 import type { Analysis } from '../netpol/analysis.js';
-import { entryPoints } from '../exposure/index.js';
+import { DIRECT_WAYS_IN, KNOWN_EDGES, UNKNOWN_EDGE, entryDetail, entryPoints } from '../exposure/index.js';
 import { unknownCheckProblem } from './index.js';
 import { detectCni } from './cni.js';
 import {
@@ -39,7 +39,7 @@ export interface ControlStatus {
 export interface WorkloadRow {
   readonly id: string;
   readonly namespace: string;
-  /** Reachable from outside through an entry point (Ingress, route). */
+  /** Reachable from outside through an entry point (Ingress, route, Service LoadBalancer/NodePort, host port). */
   readonly exposed: boolean;
   /** null when not exposed. */
   readonly authenticated: boolean | null;
@@ -200,6 +200,27 @@ function controlState(mine: readonly Finding[], gap: string | undefined, missing
   return { status: worst >= SEVERITY_RANK.high ? 'fail' : 'partial', note: `${count} (${bySev.map(([s, n]) => `${n} ${s}`).join(', ')})` };
 }
 
+/**
+ * Entry points whose controller meshless cannot judge (an Ingress with no class and
+ * no default IngressClass in the input, or a controller it does not model): the edge
+ * controls cannot pass on them, so they are `unknown` unless something else fails.
+ */
+function unjudgedEdgeNote(eps: readonly EntryPoint[]): string | undefined {
+  const routes = new Map<string, string>();
+  for (const e of eps) {
+    if (KNOWN_EDGES.has(e.via) || DIRECT_WAYS_IN.has(e.via)) continue;
+    const o = e.route.object;
+    routes.set(`${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`, e.via);
+  }
+  if (routes.size === 0) return undefined;
+  const noClass = [...routes].filter(([, via]) => via === UNKNOWN_EDGE).map(([r]) => r);
+  const other = [...routes].filter(([, via]) => via !== UNKNOWN_EDGE).map(([r, via]) => `${r} (${via})`);
+  const parts: string[] = [];
+  if (noClass.length > 0) parts.push(`${noClass.slice(0, 3).join(', ')}${noClass.length > 3 ? ` and ${noClass.length - 3} more` : ''} name${noClass.length === 1 ? 's' : ''} no ingressClassName and the input has no default IngressClass, so the controller serving ${noClass.length === 1 ? 'it' : 'them'} is unknown: include the IngressClasses (kubectl get ingressclass -o yaml) or set spec.ingressClassName`);
+  if (other.length > 0) parts.push(`${other.slice(0, 3).join(', ')}${other.length > 3 ? ` and ${other.length - 3} more` : ''} use${other.length === 1 ? 's' : ''} a controller meshless does not judge (it knows ingress-nginx, Traefik and Gateway API)`);
+  return parts.join('; ');
+}
+
 export function runAudit(inventory: Inventory, analysis: Analysis, options: AuditOptions): AuditResult {
   const ctx = checkContext(inventory, analysis, options.config);
   const findings: Finding[] = [];
@@ -233,11 +254,13 @@ export function runAudit(inventory: Inventory, analysis: Analysis, options: Audi
     errors.push({ severity: 'error', code: 'check-failed', message: `edge or CNI detection failed: ${e instanceof Error ? e.message : String(e)}` });
   }
 
-  const hasEdge = EDGE_KINDS.some((k) => ctx.objectsOfKind(k).length > 0);
+  // A Service of type LoadBalancer or NodePort, or a host port, is a way in too: the edge controls judge it.
+  const hasEdge = EDGE_KINDS.some((k) => ctx.objectsOfKind(k).length > 0) || eps.some((e) => DIRECT_WAYS_IN.has(e.via));
   const edgeUnavailable = EDGE_KINDS.filter((k) => unavailable.has(k));
+  const unjudged = unjudgedEdgeNote(eps);
   const evidence: Record<Control, string | undefined> = {
-    authentication: hasEdge ? undefined : `no Ingress, Gateway API route or Traefik IngressRoute in the input${edgeUnavailable.length ? ` (could not list ${edgeUnavailable.join(', ')})` : ''}: include the objects that expose applications to settle authentication`,
-    'ingress-encryption': hasEdge ? undefined : 'no Ingress, Gateway or route in the input: include the objects that expose applications to settle edge TLS',
+    authentication: hasEdge ? unjudged : `no Ingress, Gateway API route or Traefik IngressRoute in the input${edgeUnavailable.length ? ` (could not list ${edgeUnavailable.join(', ')})` : ''}: include the objects that expose applications to settle authentication`,
+    'ingress-encryption': hasEdge ? unjudged : 'no Ingress, Gateway or route in the input: include the objects that expose applications to settle edge TLS',
     'in-cluster-encryption': cni.encryption === 'unknown' ? cni.note : undefined,
     segregation: inventory.endpoints.length === 0 ? 'no workloads (Pods, Deployments, StatefulSets…) in the input: include them to settle segregation' : undefined,
   };
@@ -278,11 +301,13 @@ export function runAudit(inventory: Inventory, analysis: Analysis, options: Audi
   const workloads: WorkloadRow[] = [...byWorkload.entries()]
     .sort(([a], [b]) => cmp(a, b))
     .map(([id, w]) => {
-      const ex = exposure.get(id) ?? [];
+      const all = exposure.get(id) ?? [];
+      // An edge proxy's own load balancer: the routes behind it carry authentication and TLS, not the proxy.
+      const ex = all.filter((e) => entryDetail(ctx, e)?.edgeProxy === undefined);
       return {
         id,
         namespace: w.namespace,
-        exposed: ex.length > 0,
+        exposed: all.length > 0,
         authenticated: ex.length === 0 ? null : ex.every((e) => e.authenticated || e.publicReason !== undefined),
         tls: ex.length === 0 ? null : ex.every((e) => e.tls),
         nodeEncryption,

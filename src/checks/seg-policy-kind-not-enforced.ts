@@ -1,6 +1,7 @@
 import type { LayerKind } from '../model/layers.js';
 import { detectCni } from './cni.js';
-import { defineCheck, type FindingDraft } from './types.js';
+import type { LoadedObject } from '../model/kube.js';
+import { defineCheck, type CheckContext, type FindingDraft } from './types.js';
 import { layerObject } from './layers.js';
 
 /** Which CNIs enforce each kind of policy (what their documentation says they implement). */
@@ -23,13 +24,57 @@ function calicoVersion(images: readonly string[]): [number, number] | undefined 
   return undefined;
 }
 
+/** Images of NetworkPolicy controllers that run beside Flannel (Canal's calico-node, kube-router, Cilium chained). */
+const POLICY_CONTROLLER_IMAGE = /(^|\/)(kube-router|calico\/node|node|cilium)(:|@|$)/;
+
+/** A workload that enforces NetworkPolicy beside Flannel: kube-router (firewall on), Canal's or Calico's calico-node, Cilium. */
+function policyController(ctx: CheckContext): LoadedObject | undefined {
+  for (const kind of ['DaemonSet', 'Deployment']) {
+    for (const o of ctx.objectsOfKind(kind)) {
+      const containers = (o.object['spec'] as { template?: { spec?: { containers?: { image?: unknown; args?: unknown }[] } } } | undefined)?.template?.spec?.containers ?? [];
+      for (const c of containers) {
+        const image = typeof c.image === 'string' ? c.image.toLowerCase() : '';
+        if (!POLICY_CONTROLLER_IMAGE.test(image)) continue;
+        if (/(^|\/)node(:|@|$)/.test(image) && !image.includes('calico/')) continue;
+        const args = Array.isArray(c.args) ? c.args.filter((a): a is string => typeof a === 'string') : [];
+        if (image.includes('kube-router') && args.includes('--run-firewall=false')) continue;
+        return o;
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Flannel only moves packets: without a controller beside it (Canal, kube-router, k3s's
+ * embedded one) no NetworkPolicy and no CNI policy is enforced.
+ */
+function flannelAlone(ctx: CheckContext): FindingDraft[] {
+  if (policyController(ctx)) return [];
+  const out: FindingDraft[] = [];
+  const why = 'the cluster runs Flannel (ConfigMap kube-flannel-cfg), which does not enforce NetworkPolicy, and the input shows no policy controller beside it (Canal, kube-router)';
+  const fix = 'Run a NetworkPolicy controller beside Flannel — Canal (Calico policy on Flannel networking) or kube-router with --run-firewall=true --run-router=false --run-service-proxy=false — and include it in the input; on k3s the embedded controller enforces it (suppress with meshless.dev/ignore and the reason).';
+  for (const p of ctx.inventory.policies) {
+    const o = ctx.inventory.objects.find((x) => x.source === p.source);
+    out.push({ object: o ?? { kind: 'NetworkPolicy', namespace: p.namespace, name: p.name, file: p.source.file, line: p.source.line }, message: `NetworkPolicy ${p.namespace}/${p.name} is not enforced: ${why}`, fix });
+  }
+  const seen = new Set<string>();
+  for (const p of ctx.analysis.layerPolicies) {
+    const key = `${p.kind}|${p.namespace ?? ''}|${p.name}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ object: layerObject(ctx, p), message: `${p.label} is not enforced: ${why}`, fix });
+  }
+  return out;
+}
+
 export default defineCheck({
   id: 'seg-policy-kind-not-enforced',
   control: 'segregation',
   title: 'Policies the cluster\'s CNI does not enforce',
   severity: 'high',
   rationale:
-    'A policy only segregates if the network plugin enforces it. Calico policies do nothing on a Cilium cluster and Cilium policies nothing on a Calico one; AdminNetworkPolicy and BaselineAdminNetworkPolicy are not implemented by Cilium, and Calico 3.32 moved to ClusterNetworkPolicy. Such objects are accepted by the API server and look like protection in review, while every connection they were meant to stop is open.',
+    'A policy only segregates if the network plugin enforces it. Calico policies do nothing on a Cilium cluster and Cilium policies nothing on a Calico one; AdminNetworkPolicy and BaselineAdminNetworkPolicy are not implemented by Cilium, and Calico 3.32 moved to ClusterNetworkPolicy. Flannel enforces no policy at all: without Canal, kube-router or k3s\'s embedded controller beside it, every NetworkPolicy is ignored. Such objects are accepted by the API server and look like protection in review, while every connection they were meant to stop is open.',
   fixSummary: 'Write the rules in a kind the CNI enforces (NetworkPolicy, ClusterNetworkPolicy, or the CNI\'s own), or switch to a CNI that enforces the kind you use.',
   evidence: ['DaemonSet', 'ConfigMap'],
   examples: {
@@ -95,8 +140,7 @@ spec:
     // Without evidence of the CNI there is nothing to judge: no finding is made up.
     if (cni === undefined) return [];
     const out: FindingDraft[] = [];
-    // Flannel alone: whether a policy engine runs beside it (Canal, kube-router) is not judged here.
-    if (cni === 'flannel') return out;
+    if (cni === 'flannel') return flannelAlone(ctx);
     const images = ctx.objectsOfKind('DaemonSet').flatMap((d) => {
       const containers = (d.object['spec'] as { template?: { spec?: { containers?: { image?: unknown }[] } } } | undefined)?.template?.spec?.containers ?? [];
       return containers.map((c) => (typeof c.image === 'string' ? c.image : ''));

@@ -1,8 +1,15 @@
 import type { Labels } from '../model/labels.js';
 import type { LabelSelector, NetworkPolicy } from '../model/networkpolicy.js';
-import { describeSelector, isEmptySelector, selectorKey } from '../netpol/selector.js';
+import { describeSelector, isEmptySelector, matches, selectorKey } from '../netpol/selector.js';
+import { NAMESPACE_NAME_LABEL } from '../model/labels.js';
+import { CLUSTER_NAMESPACES } from '../model/inventory.js';
 import { defineCheck, type CheckContext, type FindingDraft } from './types.js';
 import { namespacesWithPods, nearMatchLabels, policyObject, selectsRuntimePods } from './segregation.js';
+
+/** Does the selector match a namespace every cluster has (by its name label alone)? */
+function matchesClusterNamespace(sel: LabelSelector): boolean {
+  return CLUSTER_NAMESPACES.some((ns) => matches(sel, { [NAMESPACE_NAME_LABEL]: ns }));
+}
 
 const yamlLabels = (labels: Labels, indent: string): string[] => Object.keys(labels).sort().map((k) => `${indent}${k}: ${JSON.stringify(labels[k])}`);
 
@@ -131,6 +138,8 @@ spec:
             // Without a namespaceSelector the peer is in the policy's own namespace.
             const nsSel = peer.namespaceSelector;
             const namespaces = nsSel ? a.namespacesMatching(nsSel) : undefined;
+            // kube-system, default… exist in every cluster even when the input leaves them out (the DNS egress rule).
+            if (nsSel && namespaces!.length === 0 && matchesClusterNamespace(nsSel)) continue;
             if (nsSel && namespaces!.length === 0) {
               out.push(noNamespace(ctx, p, at, nsSel));
               continue;

@@ -213,6 +213,8 @@ status:
   { check: 'ns-team-name', name: 'team- prefix', yaml: ns('team-green'), want: ['Namespace team-green metadata.name [low]'] },
   { check: 'ns-team-name', name: 'a colour name', yaml: ns('blue'), want: ['Namespace blue metadata.name [low]'] },
   { check: 'ns-team-name', name: 'a word that starts with a colour', yaml: ns('bluebird'), want: [] },
+  { check: 'ns-team-name', name: 'a colour as any dash-separated part', yaml: ns('shop-green-eu') + ns('payments-blue') + ns('evergreen-eu'), want: ['Namespace payments-blue metadata.name [low]', 'Namespace shop-green-eu metadata.name [low]'] },
+  { check: 'ns-team-name', name: 'a configured team name in the middle', yaml: ns('shop-falcons-eu'), config: { teams: ['falcons'] }, want: ['Namespace shop-falcons-eu metadata.name [low]'] },
   { check: 'ns-team-name', name: 'a service name', yaml: ns('payments') + ns('orders-db') + ns('kube-system'), want: [] },
   { check: 'ns-team-name', name: 'a configured team name', yaml: ns('falcons') + ns('falcons-api') + ns('api'), config: { teams: ['falcons'] }, want: ['Namespace falcons metadata.name [low]', 'Namespace falcons-api metadata.name [low]'] },
   { check: 'ns-team-name', name: 'an undeclared namespace is still named', yaml: deploy('squad-7', 'web'), want: ['Namespace squad-7 metadata.name [low]'] },

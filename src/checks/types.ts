@@ -87,7 +87,7 @@ export interface AuditConfig {
 export const DEFAULT_CONFIG: AuditConfig = {
   networkTeam: [],
   teams: [],
-  teamNamespacePatterns: ['^team-', '^squad-', '^tribe-', '-team$', '^(red|green|blue|yellow|orange|purple|pink|black|white|grey|gray|silver|gold)(-|$)'],
+  teamNamespacePatterns: ['^team-', '^squad-', '^tribe-', '-team$', '(^|-)(red|green|blue|yellow|orange|purple|pink|black|white|grey|gray|silver|gold)(-|$)'],
   dataNamespaceLabels: ['meshless.dev/data=true'],
   requireEgressIsolation: true,
 };

@@ -1,4 +1,5 @@
 /** `meshless audit`: the four controls, checked, with a concrete fix for every finding. */
+import { inputAuditSettings } from '../model/audit-settings.js';
 import { writeFile } from 'node:fs/promises';
 import { ALL_CHECKS } from '../checks/index.js';
 import { failing, fingerprint, runAudit, type AuditResult } from '../checks/run.js';
@@ -73,7 +74,10 @@ export async function runAuditCommand(args: readonly string[], io: Io): Promise<
   const { loaded, analysis: a } = await loadAndAnalyze(positionals, values, watch);
   const inv = loaded.inventory;
   const checks = ALL_CHECKS.filter((c) => !cfg.ignore.includes(c.id));
-  const result = runAudit(inv, a, { config: cfg.config, checks, ...(baseline ? { baseline } : {}), unavailableKinds: loaded.unavailableKinds });
+  // --network-team and --config win; then the network team generate wrote beside its manifests.
+  const fromInput = inputAuditSettings(inv);
+  const config = cfg.config.networkTeam.length === 0 && fromInput && fromInput.networkTeam.length > 0 ? { ...cfg.config, networkTeam: fromInput.networkTeam } : cfg.config;
+  const result = runAudit(inv, a, { config, checks, ...(baseline ? { baseline } : {}), unavailableKinds: loaded.unavailableKinds });
   watch.lap('evaluate');
 
   if (typeof values['write-baseline'] === 'string') {

@@ -2,6 +2,8 @@
  * What every command shares: option parsing, loading the inputs with timings,
  * printing diagnostics, and exit codes. Only src/cli decides exit codes.
  */
+import { inputAuditSettings } from '../model/audit-settings.js';
+import { suggestEndpoints } from '../netpol/resolve.js';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadInput, type InputSource, type Loaded } from '../load/input.js';
 import { Stopwatch } from '../load/progress.js';
@@ -155,8 +157,10 @@ export async function loadFromArgs(paths: readonly string[], values: Options, wa
 
 /** Loads the inputs (as loadFromArgs) and analyses them with the --pod-cidr the user gave: what reach, explain and audit start from. */
 export async function loadAndAnalyze(paths: readonly string[], values: Options, watch: Stopwatch): Promise<{ loaded: Loaded; analysis: Analysis }> {
-  const cidrs = podCidrs(values);
   const loaded = await loadFromArgs(paths, values, watch);
+  // --pod-cidr wins; then the pod network generate wrote beside its manifests (meshless-audit.yaml).
+  const fromInput = inputAuditSettings(loaded.inventory)?.podCidrs;
+  const cidrs = podCidrs(values) ?? (fromInput !== undefined && fromInput.length > 0 ? [...fromInput] : undefined);
   const analysis = analyze(loaded.inventory, cidrs ? { podCidrs: cidrs } : {});
   watch.lap('classes');
   return { loaded, analysis };
@@ -191,7 +195,7 @@ export function printStats(io: Io, watch: Stopwatch, extra: Record<string, numbe
 }
 
 /** `--from`/`--to`: an endpoint id glob (`payments/*`), a namespace name, or labels (`app=web,tier!=db`). */
-export function endpointFilter(sel: unknown, labelsOf: (id: string) => Readonly<Record<string, string>> | undefined): ((id: string) => boolean) | undefined {
+export function endpointFilter(sel: unknown, labelsOf: (id: string) => Readonly<Record<string, string>> | undefined, workloadOf?: (id: string) => string | undefined): ((id: string) => boolean) | undefined {
   if (sel === undefined) return undefined;
   if (typeof sel !== 'string' || sel === '') throw new UsageError('--from/--to take an endpoint id, a glob such as payments/*, a namespace name, or labels such as app=web');
   if (sel.includes('=')) {
@@ -210,5 +214,23 @@ export function endpointFilter(sel: unknown, labelsOf: (id: string) => Readonly<
     const re = new RegExp(`^${sel.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
     return (id) => re.test(id);
   }
-  return (id) => id.startsWith(`${sel}/`) || id === sel;
+  // A namespace, or a bare workload or endpoint name (`redis-cart`), as explain accepts it.
+  return (id) => id.startsWith(`${sel}/`) || id === sel || id.slice(id.lastIndexOf('/') + 1) === sel || (workloadOf !== undefined && workloadOf(id)?.slice(workloadOf(id)!.lastIndexOf('/') + 1) === sel);
+}
+
+/**
+ * `--from`/`--to` as endpointFilter, checked against the input: a selector that matches
+ * no endpoint would print an empty answer that reads as "nothing is allowed", so it is
+ * an input error naming the flag, with the nearest ids.
+ */
+export function checkedEndpointFilter(flag: string, sel: unknown, inv: Inventory): ((id: string) => boolean) | undefined {
+  const labels = new Map(inv.endpoints.map((e) => [e.id, e.labels]));
+  const workloads = new Map(inv.endpoints.map((e) => [e.id, e.workload]));
+  const f = endpointFilter(sel, (id) => labels.get(id), (id) => workloads.get(id));
+  if (f && !inv.endpoints.some((e) => f(e.id))) {
+    throw new MeshlessError('unknown-endpoint', `${flag} ${String(sel)} matches no endpoint in the input${typeof sel === 'string' && !sel.includes('=') ? suggestEndpoints(inv, sel) : ''}`, {
+      hint: 'give an endpoint or workload id, a workload name, a namespace, a glob such as payments/*, or labels such as app=web; meshless reach lists the endpoints',
+    });
+  }
+  return f;
 }

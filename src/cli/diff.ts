@@ -1,4 +1,5 @@
 /** `meshless diff`: what a change opens or closes, and the findings it introduces or resolves. */
+import { MeshlessError } from '../model/errors.js';
 import { readInputs, type ReadResult } from '../load/files.js';
 import { loadRead } from '../load/input.js';
 import { mergeBase, parseGitRange, readRevision, resolveRevision, skipBinaryInputs } from '../load/git.js';
@@ -100,7 +101,8 @@ async function computeSide(which: 'before' | 'after', input: DiffInput, s: DiffS
   const sel = s.failOnNewConnectivity?.to;
   if (sel !== undefined) {
     const labels = new Map(inventory.endpoints.map((e) => [e.id, e.labels]));
-    const match = endpointFilter(sel, (id) => labels.get(id))!;
+    const workloads = new Map(inventory.endpoints.map((e) => [e.id, e.workload]));
+    const match = endpointFilter(sel, (id) => labels.get(id), (id) => workloads.get(id))!;
     gateTo = new Set(inventory.endpoints.filter((e) => match(e.id)).map((e) => e.id));
   }
   onSide?.({ which, input, read, loaded, analysis, audit });
@@ -126,6 +128,10 @@ export async function computeDiff(before: DiffInput, after: DiffInput, s: DiffSe
       // A label selector matches an endpoint that has the labels in either version; a glob
       // or namespace also matches outside pieces whose ids only the comparison names.
       const byId = endpointFilter(sel, () => undefined)!;
+      // A gate that watches nothing would pass every change: name the selector instead.
+      if ((b.gateTo?.size ?? 0) + (a.gateTo?.size ?? 0) === 0 && !connectivity.external.some((x) => byId(x.id))) {
+        throw new MeshlessError('unknown-endpoint', `the new-connectivity gate's selector ${sel} matches no endpoint in either version`, { hint: 'give an endpoint or workload id, a workload name, a namespace, a glob such as payments/*, or labels such as app=web' });
+      }
       const to = (id: string): boolean => (b.gateTo?.has(id) ?? false) || (a.gateTo?.has(id) ?? false) || byId(id);
       opened = openedConnections(diffConnectivity(b.connectivity, a.connectivity, { level: s.level, to }));
     }

@@ -1,9 +1,8 @@
 /** `meshless explain FROM TO`: the verdict for one connection, with the rules and lines that decide it. */
+import { resolveEndpointRef } from '../netpol/resolve.js';
 import type { Analysis } from '../netpol/analysis.js';
-import { parseIp } from '../model/ip.js';
 import { explainText } from '../report/explain.js';
 import { CLUSTER_OPTIONS, EXIT, Stopwatch, UsageError, hasInputErrors, loadAndAnalyze, oneOf, parse, parsePortFlag, printStats, reportDiagnostics, type Io } from './common.js';
-import { MeshlessError } from '../model/errors.js';
 
 export const explainHelp = `Usage: meshless explain FROM TO [--port N[/PROTO]] PATH...|--cluster [-o text|json]
 
@@ -20,18 +19,9 @@ live cluster with --cluster (--context, --kubeconfig, -A, -n, --request-timeout)
 
 Exit codes: 0 allowed, 1 denied, 2 usage or input error, 3 internal error.`;
 
-/** Finds an endpoint by id, by `namespace/name` or by a unique name; IPs pass through. */
+/** Finds an endpoint by id, by `namespace/name` or by a unique endpoint or workload name; IPs pass through. */
 export function resolveEndpoint(a: Analysis, ref: string): string | { ip: string } {
-  if (a.endpoint(ref)) return ref;
-  if (parseIp(ref)) return { ip: ref };
-  const parts = ref.split('/');
-  const candidates = a.inventory.endpoints.filter((e) =>
-    parts.length === 2 ? e.namespace === parts[0] && e.name === parts[1] : parts.length === 1 ? e.name === ref : false,
-  );
-  if (candidates.length === 1) return candidates[0]!.id;
-  if (candidates.length > 1) throw new MeshlessError('unknown-endpoint', `"${ref}" is ambiguous: ${candidates.map((c) => c.id).join(', ')}`, { hint: 'give the full endpoint id' });
-  const near = a.inventory.endpoints.filter((e) => e.id.includes(parts[parts.length - 1]!)).slice(0, 5).map((e) => e.id);
-  throw new MeshlessError('unknown-endpoint', `no endpoint "${ref}" in the input${near.length > 0 ? `; did you mean ${near.join(', ')}?` : ''}`, { hint: 'run meshless reach to list the endpoints' });
+  return resolveEndpointRef(a.inventory, ref);
 }
 
 export async function runExplain(args: readonly string[], io: Io): Promise<number> {

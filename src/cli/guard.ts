@@ -77,7 +77,7 @@ manifests                  print the YAML that installs the webhook (needs
   --replicas N             default ${DEFAULT_MANIFEST_OPTIONS.replicas}
 
 Decision options (serve, --check, manifests):
-  --mode MODE              enforce (deny; default), warn (allow with a warning),
+  --mode MODE              enforce (deny; default, except manifests: warn), warn (allow with a warning),
                            audit-only (allow; record in logs, metrics and the API
                            server's audit log)
   --exempt-namespace NS    do not review objects in NS (repeatable); always
@@ -133,10 +133,10 @@ const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.flatMap((x) => String(x).split(',')).map((s) => s.trim()).filter(Boolean) : []);
 
 
-async function guardConfig(values: Options): Promise<GuardConfig> {
+async function guardConfig(values: Options, defaultMode: GuardConfig['mode'] = 'enforce'): Promise<GuardConfig> {
   const exempt = list(values['exempt-namespace']);
   return {
-    mode: oneOf(values['mode'], GUARD_MODES, '--mode', 'enforce'),
+    mode: oneOf(values['mode'], GUARD_MODES, '--mode', defaultMode),
     failurePolicy: oneOf(values['failure-policy'], FAILURE_POLICIES, '--failure-policy', 'fail'),
     requireEgress: values['require-egress'] === true,
     exemptNamespaces: [...new Set([...DEFAULT_EXEMPT_NAMESPACES, ...exempt])],
@@ -230,7 +230,8 @@ async function check(paths: readonly string[], values: Options, io: Io): Promise
 // ---- manifests -----------------------------------------------------------------
 
 async function manifests(values: Options, io: Io): Promise<number> {
-  const config = await guardConfig(values);
+  // A first install warns rather than denies: existing workloads that would be denied show up first.
+  const config = await guardConfig(values, 'warn');
   const cidrs = list(values['control-plane-cidr']);
   for (const c of cidrs) {
     const p = parseCidr(c);
@@ -252,6 +253,8 @@ async function manifests(values: Options, io: Io): Promise<number> {
     replicas,
   };
   if (values['config'] !== undefined) io.err('note: --config is read by the running guard, not written into the manifests; mount it and pass --config yourself');
+  if (values['mode'] === undefined) io.err('note: --mode warn, the default for a first install: what would be denied is allowed with a warning; once the warnings are understood, regenerate with --mode enforce');
+  io.err(`note: the image ${options.image} is built from this repository (docker build -t ${options.image} . with its Dockerfile) and pushed where the cluster pulls from; give another name with --image`);
   io.out(manifestsYaml(guardManifests(options), options));
   return EXIT.ok;
 }

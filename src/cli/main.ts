@@ -73,8 +73,12 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 }
 
 const invokedAs = basename(process.argv[1] ?? 'meshless');
+/** Set when the reader of standard output went away (`meshless reach … | head`): the rest is dropped quietly. */
+let stdoutClosed = false;
 const io: Io = {
-  out: (s) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`),
+  out: (s) => {
+    if (!stdoutClosed) process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
+  },
   err: (s) => process.stderr.write(s.endsWith('\n') ? s : `${s}\n`),
   isTTY: process.stdout.isTTY,
   prog: invokedAs.startsWith('kubectl-') ? 'kubectl meshless' : 'meshless',
@@ -83,6 +87,11 @@ const io: Io = {
 // Run only when executed, not when imported by tests.
 const self = process.argv[1] ? basename(process.argv[1]) : '';
 if (self === 'main.js' || self === 'main.ts' || self === 'meshless' || self === 'kubectl-meshless') {
+  // A closed pipe is the reader saying it has seen enough: no stack trace, the command's own exit code.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    stdoutClosed = true;
+  });
   main(process.argv.slice(2), io).then(
     (code) => {
       process.exitCode = code;

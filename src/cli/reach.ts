@@ -1,8 +1,9 @@
 /** `meshless reach`: every allowed connection between the endpoints found in the input. */
 import { LEVELS, reach, unisolated } from '../netpol/reach.js';
+import { outsideReach } from '../exposure/outside.js';
 import { notJudgedText, reachJson, reachTable } from '../report/reach.js';
 import { notJudged } from '../netpol/unjudged.js';
-import { CLUSTER_OPTIONS, EXIT, Stopwatch, endpointFilter, hasInputErrors, loadAndAnalyze, oneOf, parse, parsePortFlag, printStats, reportDiagnostics, type Io } from './common.js';
+import { CLUSTER_OPTIONS, EXIT, Stopwatch, checkedEndpointFilter, hasInputErrors, loadAndAnalyze, oneOf, parse, parsePortFlag, printStats, reportDiagnostics, type Io } from './common.js';
 
 export const reachHelp = `Usage: meshless reach PATH...|--cluster [--port N[/PROTO]] [--from SEL] [--to SEL] [--level pod|workload|namespace] [-o table|json]
 
@@ -39,9 +40,8 @@ export async function runReach(args: readonly string[], io: Io): Promise<number>
   const watch = new Stopwatch();
   const { loaded, analysis: a } = await loadAndAnalyze(positionals, values, watch);
   const inv = loaded.inventory;
-  const labels = new Map(inv.endpoints.map((e) => [e.id, e.labels]));
-  const from = endpointFilter(values['from'], (id) => labels.get(id));
-  const to = endpointFilter(values['to'], (id) => labels.get(id));
+  const from = checkedEndpointFilter('--from', values['from'], inv);
+  const to = checkedEndpointFilter('--to', values['to'], inv);
   const result = reach(a, { level, ...(port ? { port } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}) });
   watch.lap('evaluate');
   if (format === 'json') {
@@ -54,6 +54,8 @@ export async function runReach(args: readonly string[], io: Io): Promise<number>
       '',
       reachTable(result, port),
     ];
+    const outside = outsideLines(inv, a, level, to);
+    if (outside.length > 0) lines.push('', 'From the internet (entry points):', ...outside);
     const unjudged = notJudgedText(notJudged(a));
     if (unjudged.length > 0) lines.push('', ...unjudged);
     if (open.ingress.length > 0 || open.egress.length > 0) {
@@ -67,4 +69,23 @@ export async function runReach(args: readonly string[], io: Io): Promise<number>
   reportDiagnostics(io, loaded, a.diagnostics, values);
   if (values['stats']) printStats(io, watch, { endpoints: inv.endpoints.length, classes: a.classes.length, policies: inv.policies.length, connections: result.allowed.length });
   return hasInputErrors(inv) ? EXIT.usage : EXIT.ok;
+}
+
+/** One line per way in and what is behind it, at the chosen level: `internet → shop/deployment/redis 6379/TCP through Service shop/redis (LoadBalancer 6379): allowed`. */
+function outsideLines(inv: Parameters<typeof outsideReach>[0], a: Parameters<typeof outsideReach>[1], level: string, to: ((id: string) => boolean) | undefined): string[] {
+  const byId = new Map(inv.endpoints.map((e) => [e.id, e]));
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const r of outsideReach(inv, a)) {
+    if (to && !to(r.endpoint)) continue;
+    const e = byId.get(r.endpoint);
+    const key = level === 'pod' || !e ? r.endpoint : level === 'workload' ? e.workload : e.namespace;
+    const port = r.port ? ` ${String(r.port.port)}/${r.port.protocol}` : '';
+    const verdict = r.allowed === undefined ? (r.entry.via.startsWith('service-') || r.entry.via === 'host-port' ? '' : ': through the edge proxy') : r.allowed ? ': allowed' : ': blocked by NetworkPolicy';
+    const line = `  internet → ${key}${port} through ${r.through}${verdict}`;
+    if (seen.has(line)) continue;
+    seen.add(line);
+    out.push(line);
+  }
+  return out;
 }

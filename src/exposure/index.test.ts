@@ -320,6 +320,101 @@ const rows: { name: string; yaml: string; expect: readonly Expect[] }[] = [
   },
 ];
 
+const exposedService = (type: string, extra = ''): string => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: redis
+  namespace: shop
+spec:
+  selector:
+    matchLabels:
+      app: redis
+  template:
+    metadata:
+      labels:
+        app: redis
+    spec:
+      containers:
+        - name: redis
+          image: redis:7
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: redis
+  namespace: shop
+${extra}spec:
+  type: ${type}
+  selector:
+    app: redis
+  ports:
+    - name: redis
+      port: 6379
+      nodePort: 30379
+---
+`;
+
+const hostPortPod = (spec: string): string => `apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: agent
+  namespace: monitoring
+spec:
+  selector:
+    matchLabels:
+      app: agent
+  template:
+    metadata:
+      labels:
+        app: agent
+    spec:
+${spec}      containers:
+        - name: agent
+          image: example/agent:1
+          ports:
+            - name: metrics
+              containerPort: 9100
+${spec.includes('hostNetwork') ? '' : '              hostPort: 9100\n'}---
+`;
+
+rows.push(
+  {
+    name: 'a Service of type LoadBalancer is a way in, straight to its pods',
+    yaml: exposedService('LoadBalancer'),
+    expect: [{ route: 'Service shop/redis', via: 'service-loadbalancer', host: '*', service: 'shop/redis', endpoints: ['shop/deployment/redis'], authenticated: false, tls: false }],
+  },
+  {
+    name: 'a Service of type NodePort is a way in',
+    yaml: exposedService('NodePort'),
+    expect: [{ via: 'service-nodeport', endpoints: ['shop/deployment/redis'], authenticated: false, tls: false }],
+  },
+  {
+    name: 'an internal load balancer is not a way in from outside',
+    yaml: exposedService('LoadBalancer', '  annotations:\n    networking.gke.io/load-balancer-type: Internal\n'),
+    expect: [],
+  },
+  {
+    name: 'a host with TLS on another Ingress is served over TLS (the JSON agrees with tls-host-without-tls)',
+    yaml: base + ingress({ tls: 'shop.example.com' }) + ingress({ name: 'api', path: '/api' }),
+    expect: [{ route: 'Ingress shop/web', tls: true }, { route: 'Ingress shop/api', tls: true, tlsBy: /set for shop\.example\.com by Ingress shop\/web/ }],
+  },
+  {
+    name: 'a ClusterIP Service is not a way in',
+    yaml: exposedService('ClusterIP'),
+    expect: [],
+  },
+  {
+    name: 'a container hostPort is a way in',
+    yaml: hostPortPod(''),
+    expect: [{ route: 'DaemonSet monitoring/agent', via: 'host-port', service: 'monitoring/daemonset/agent', endpoints: ['monitoring/daemonset/agent'], authenticated: false, tls: false }],
+  },
+  {
+    name: 'a pod on the host network is a way in on its container ports',
+    yaml: hostPortPod('      hostNetwork: true\n'),
+    expect: [{ via: 'host-port', endpoints: ['monitoring/daemonset/agent'], tls: false }],
+  },
+);
+
 function check(ep: EntryPoint, e: Expect, where: string): void {
   const o = ep.route.object;
   if (e.route !== undefined) assert.equal(`${o.kind} ${o.metadata.namespace}/${o.metadata.name}`, e.route, where);

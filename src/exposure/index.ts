@@ -18,11 +18,17 @@ import { dig, isRecord, str } from '../model/json.js';
 export interface EntryPoint {
   /** The object that routes it: Ingress, HTTPRoute, GRPCRoute, Traefik IngressRoute... */
   readonly route: LoadedObject;
-  /** `ingress-nginx`, `gateway-api`, `traefik`, or another controller name. */
+  /**
+   * `ingress-nginx`, `gateway-api`, `traefik`, or another controller name; for a way in
+   * with no edge: `service-loadbalancer`, `service-nodeport` or `host-port`.
+   */
   readonly via: string;
   readonly host: string;
   readonly path?: string;
-  /** The backend Service. */
+  /**
+   * The backend Service. For a `host-port` entry (no Service involved) the workload that
+   * opens the port, as `kind/name` (`daemonset/node-exporter`).
+   */
   readonly service: { readonly namespace: string; readonly name: string; readonly port?: number | string };
   /** Endpoint ids the Service's selector picks (empty when the Service is not in the input). */
   readonly endpoints: readonly string[];
@@ -91,6 +97,14 @@ export function q(s: string): string {
 export const INGRESS_NGINX = 'ingress-nginx';
 export const TRAEFIK = 'traefik';
 export const GATEWAY_API = 'gateway-api';
+/** A Service of `type: LoadBalancer`: the cloud load balancer sends connections straight to its pods. */
+export const SERVICE_LOADBALANCER = 'service-loadbalancer';
+/** A Service of `type: NodePort`: every node's address, that port, straight to its pods. */
+export const SERVICE_NODEPORT = 'service-nodeport';
+/** A pod's `hostPort` or `hostNetwork`: the node's address reaches the container directly. */
+export const HOST_PORT = 'host-port';
+/** Ways in with no edge proxy in front: nothing can authenticate or terminate TLS for the application. */
+export const DIRECT_WAYS_IN: ReadonlySet<string> = new Set([SERVICE_LOADBALANCER, SERVICE_NODEPORT, HOST_PORT]);
 /** The edges whose configuration this model understands well enough to judge. */
 export const KNOWN_EDGES: ReadonlySet<string> = new Set([INGRESS_NGINX, TRAEFIK, GATEWAY_API]);
 
@@ -201,6 +215,8 @@ interface Index {
   /** Memoised `serviceEndpoints`, by `namespace/name`. */
   readonly selected: Map<string, Endpoint[]>;
   model?: EdgeModel;
+  /** Endpoints by the source of the object they come from. */
+  bySource?: Map<unknown, Endpoint[]>;
   hint?: AuthProxyHint;
   workloads?: LoadedObject[];
 }
@@ -403,23 +419,28 @@ function edgeOfClassName(inv: Inventory, className: string): string {
   return className;
 }
 
+/** What `ingressEdge` answers for an Ingress with no class when the input has no default IngressClass. */
+export const UNKNOWN_EDGE = 'unknown';
+
 /**
  * Which edge serves an Ingress: its class (`spec.ingressClassName`, or the older
- * `kubernetes.io/ingress.class` annotation) and that class's controller; without
- * a class, the IngressClass marked `ingressclass.kubernetes.io/is-default-class`,
- * then the controller its annotations are written for, then the only IngressClass.
+ * `kubernetes.io/ingress.class` annotation) and that class's controller. Without a
+ * class, Kubernetes gives the Ingress the cluster's default IngressClass (the one
+ * annotated `ingressclass.kubernetes.io/is-default-class: "true"`); when the input
+ * shows none, the controller is unknown — annotations written for one controller do
+ * not say which controller picks the Ingress up.
  */
 export function ingressEdge(inv: Inventory, ing: LoadedObject): string {
   const className = str(field(ing.object, 'spec', 'ingressClassName')) ?? annotation(ing, 'kubernetes.io/ingress.class');
   if (className) return edgeOfClassName(inv, className);
-  const classes = ofKind(inv, 'IngressClass');
-  const def = classes.find((c) => annotation(c, 'ingressclass.kubernetes.io/is-default-class') === 'true');
+  const def = defaultIngressClass(inv);
   if (def) return edgeOfClassName(inv, def.object.metadata.name);
-  const keys = Object.keys(annotationsOf(ing));
-  if (keys.some((k) => k.startsWith(NGINX))) return INGRESS_NGINX;
-  if (keys.some((k) => k.startsWith('traefik.ingress.kubernetes.io/'))) return TRAEFIK;
-  if (classes.length === 1) return edgeOfClassName(inv, classes[0]!.object.metadata.name);
-  return 'unknown';
+  return UNKNOWN_EDGE;
+}
+
+/** The IngressClass marked as the cluster default, when the input has one. */
+export function defaultIngressClass(inv: Inventory): LoadedObject | undefined {
+  return ofKind(inv, 'IngressClass').find((c) => annotation(c, 'ingressclass.kubernetes.io/is-default-class') === 'true');
 }
 
 const INGRESS_NGINX_IMAGE = /(^|\/)ingress-nginx\/controller(-chroot)?(:|@|$)|(^|\/)nginx-ingress-controller(:|@|$)/;
@@ -525,6 +546,14 @@ const STAGING_ACME = [/acme-staging(-v02)?\.api\.letsencrypt\.org/i, /\.test-api
 /** Let's Encrypt's staging server (and other CAs' test endpoints): certificates no browser trusts. */
 export function isStagingAcmeServer(server: string): boolean {
   return STAGING_ACME.some((r) => r.test(server));
+}
+
+/**
+ * How an entry point's certificate is named as evidence: what provides the Secret, or
+ * the Secret marked as not in the input — a name alone is not a certificate.
+ */
+function secretEvidence(inv: Inventory, namespace: string, secretName: string): string {
+  return certificateSource(inv, namespace, secretName) ?? `Secret ${namespace}/${secretName} (not in the input, nothing issues it)`;
 }
 
 /**
@@ -833,6 +862,13 @@ export interface EntryDetail {
   readonly redirectsToHttps?: boolean;
   /** The route sends this host to the authentication service itself (its sign-in endpoint). */
   readonly signIn?: boolean;
+  /**
+   * A direct way in (Service LoadBalancer/NodePort, host port) whose pods are themselves
+   * an edge proxy (ingress-nginx, Traefik, Envoy…): the routes behind it are judged, not it.
+   */
+  readonly edgeProxy?: string;
+  /** A direct way in: the port as the client dials it (`443/TCP`, `node port 30080/TCP`). */
+  readonly port?: string;
 }
 
 interface EdgeModel {
@@ -921,8 +957,34 @@ function buildModel(inv: Inventory): EdgeModel {
     if (isIngress(o)) addIngress(b, o);
     else if (isTraefikCrd(o, 'IngressRoute')) addIngressRoute(b, o);
     else if (isGatewayApi(o, 'HTTPRoute') || isGatewayApi(o, 'GRPCRoute')) addRoute(b, o);
+    else if (o.object.kind === 'Service' && o.object.apiVersion === 'v1') addExposedService(b, o);
+    else if (POD_SPEC_PATH[o.object.kind] !== undefined) addHostPorts(b, o);
   }
+  shareHostTls(b);
   return { entries: b.entries, details: b.details, redirects: b.redirects };
+}
+
+/**
+ * An ingress controller serves a host with one certificate, whichever Ingress set it: an
+ * Ingress (or IngressRoute) for `shop.example.com/api` without a tls section is served over
+ * TLS when another one gives the host a certificate. A catch-all TLS entry (`*`) does not put a certificate
+ * on other hosts' names.
+ */
+function shareHostTls(b: Builder): void {
+  const secured = new Map<string, EntryPoint>();
+  for (const e of b.entries) if (e.tls && KNOWN_EDGES.has(e.via) && !secured.has(e.host)) secured.set(e.host, e);
+  if (secured.size === 0) return;
+  b.entries.forEach((e, i) => {
+    // A Gateway listener is its own port: plain HTTP there stays plain (tls-gateway-http-without-redirect says so).
+    if (e.tls || !KNOWN_EDGES.has(e.via) || e.via === GATEWAY_API) return;
+    const by = [...secured].find(([p]) => (p === '*' ? e.host === '*' : hostCovers(p, e.host, true)))?.[1];
+    if (!by) return;
+    const shared: EntryPoint = { ...e, tls: true, tlsBy: `${by.tlsBy ?? 'TLS'}, set for ${by.host} by ${describe(by.route)}` };
+    b.entries[i] = shared;
+    const d = b.details.get(e);
+    b.details.delete(e);
+    if (d) b.details.set(shared, d);
+  });
 }
 
 type AuthResult = { authenticated: boolean; authBy?: string; signIn?: boolean };
@@ -1023,7 +1085,7 @@ function addIngress(b: Builder, ing: LoadedObject): void {
       : resolver
         ? `Traefik certResolver ${resolver}`
         : secret
-          ? `Secret ${ns}/${secret}`
+          ? secretEvidence(b.inv, ns, secret)
           : 'the controller default certificate';
     return { tls: true, tlsBy: by };
   };
@@ -1047,6 +1109,149 @@ function addIngress(b: Builder, ing: LoadedObject): void {
   });
 }
 
+// --- Direct ways in: Services of type LoadBalancer / NodePort, host ports ----
+
+/** Images of proxies that are an edge themselves: a load balancer in front of them is how routes arrive. */
+const EDGE_PROXY_IMAGES: readonly [RegExp, string][] = [
+  [INGRESS_NGINX_IMAGE, INGRESS_NGINX],
+  [/(^|\/)traefik(:|@|$)/, TRAEFIK],
+  [/(^|\/)envoyproxy\/envoy(-[a-z]+)?(:|@|$)|(^|\/)envoy(:|@|$)/, 'envoy'],
+  [/(^|\/)(nginx\/nginx-ingress|haproxytech\/kubernetes-ingress|kong|kong-gateway|contour|istio\/proxyv2)(:|@|$)/, 'edge proxy'],
+];
+
+/** The endpoints an object (a Pod, a controller) contributes to the inventory. */
+function endpointsFrom(inv: Inventory, o: LoadedObject): readonly Endpoint[] {
+  const idx = indexOf(inv);
+  if (!idx.bySource) {
+    const m = new Map<unknown, Endpoint[]>();
+    for (const e of inv.endpoints) {
+      const l = m.get(e.source);
+      if (l) l.push(e);
+      else m.set(e.source, [e]);
+    }
+    idx.bySource = m;
+  }
+  return idx.bySource.get(o.source) ?? [];
+}
+
+function edgeProxyOf(inv: Inventory, endpointIds: readonly string[]): string | undefined {
+  if (endpointIds.length === 0) return undefined;
+  const ids = new Set(endpointIds);
+  const found = new Set<string>();
+  for (const w of workloads(inv)) {
+    if (!endpointsFrom(inv, w).some((e) => ids.has(e.id))) continue;
+    const hit = containersOf(w).map((c) => EDGE_PROXY_IMAGES.find(([re]) => re.test(c.image.toLowerCase()))?.[1]).find((x) => x !== undefined);
+    if (!hit) return undefined;
+    found.add(hit);
+  }
+  return found.size > 0 ? [...found].join(', ') : undefined;
+}
+
+const TLS_PORT_NAME = /^(https|tls|grpcs|wss|ssl|ldaps|imaps|pop3s|smtps|mqtts|amqps|postgres-?tls|mysqlx?-?tls)(-|$)/i;
+const TLS_PORT_NUMBERS: ReadonlySet<number> = new Set([443, 8443, 6443, 9443, 636, 993, 995, 465, 8883, 5671]);
+
+/**
+ * Does a port speak TLS? The input cannot show what the application listens with, so
+ * this goes by `appProtocol`, the port name and the well-known TLS port numbers; any other
+ * port is taken as plain TCP or HTTP, as it most often is.
+ */
+function directTls(port: unknown, targetPort: unknown): { tls: boolean; tlsBy?: string } {
+  const appProtocol = str(field(port, 'appProtocol'));
+  const name = str(field(port, 'name'));
+  const num = field(port, 'port');
+  if (appProtocol && /^(https|tls|kubernetes\.io\/wss)$/i.test(appProtocol)) return { tls: true, tlsBy: `the application itself (appProtocol ${appProtocol})` };
+  if (name && TLS_PORT_NAME.test(name)) return { tls: true, tlsBy: `the application itself (port named ${name})` };
+  if (typeof num === 'number' && TLS_PORT_NUMBERS.has(num)) return { tls: true, tlsBy: `the application itself (port ${num})` };
+  if (typeof targetPort === 'string' && TLS_PORT_NAME.test(targetPort)) return { tls: true, tlsBy: `the application itself (target port ${targetPort})` };
+  return { tls: false };
+}
+
+/** The address clients dial: the load balancer's status, its requested IP, or any. */
+function loadBalancerHost(svc: LoadedObject): string {
+  const ing = field(svc.object, 'status', 'loadBalancer', 'ingress', 0);
+  return str(field(ing, 'hostname')) ?? str(field(ing, 'ip')) ?? str(field(svc.object, 'spec', 'loadBalancerIP')) ?? '*';
+}
+
+/**
+ * A Service of type LoadBalancer (not marked internal) or NodePort takes connections
+ * from outside the cluster straight to its pods: one entry point per port.
+ */
+function addExposedService(b: Builder, svc: LoadedObject): void {
+  const type = str(field(svc.object, 'spec', 'type'));
+  if (type !== 'LoadBalancer' && type !== 'NodePort') return;
+  if (type === 'LoadBalancer' && hasInternalLbAnnotation(svc.object.metadata.annotations)) return;
+  const ns = nsOf(svc);
+  const endpoints = serviceEndpoints(b.inv, ns, nameOf(svc)).map((e) => e.id);
+  const edgeProxy = edgeProxyOf(b.inv, endpoints);
+  const via = type === 'LoadBalancer' ? SERVICE_LOADBALANCER : SERVICE_NODEPORT;
+  const host = type === 'LoadBalancer' ? loadBalancerHost(svc) : '*';
+  const pub = publicMarking(svc);
+  list(field(svc.object, 'spec', 'ports')).forEach((p, pi) => {
+    const num = field(p, 'port');
+    const nodePort = field(p, 'nodePort');
+    const proto = str(field(p, 'protocol')) ?? 'TCP';
+    if (typeof num !== 'number') return;
+    const dial = type === 'LoadBalancer' ? `${num}/${proto}` : `node port ${typeof nodePort === 'number' ? String(nodePort) : '(assigned)'}/${proto}`;
+    const portTls = directTls(p, field(p, 'targetPort'));
+    // An edge proxy terminates TLS per route (its routes are entry points of their own).
+    const tls = edgeProxy !== undefined && portTls.tls ? { tls: true, tlsBy: `the edge proxy (${edgeProxy}), per route` } : portTls;
+    const ep: EntryPoint = {
+      route: svc,
+      via,
+      host,
+      service: { namespace: ns, name: nameOf(svc), port: num },
+      endpoints,
+      authenticated: false,
+      ...(pub.marked && pub.reason !== undefined ? { publicReason: pub.reason } : {}),
+      ...tls,
+    };
+    add(b, ep, { path: `spec.ports[${pi}]`, port: dial, ...(edgeProxy !== undefined ? { edgeProxy } : {}) });
+  });
+}
+
+/**
+ * A container's `hostPort`, or a pod on the host network, listens on the node's own
+ * address: whoever reaches the node reaches the container, with no Service and no edge.
+ */
+function addHostPorts(b: Builder, w: LoadedObject): void {
+  const ps = podSpecOf(w);
+  if (!ps) return;
+  const endpoints = endpointsFrom(b.inv, w).map((e) => e.id);
+  // A Pod owned by a controller in the input is counted with that controller.
+  if (endpoints.length === 0) return;
+  const hostNetwork = ps.spec['hostNetwork'] === true;
+  const edgeProxy = edgeProxyOf(b.inv, endpoints);
+  const pub = publicMarking(w);
+  const ns = nsOf(w);
+  const ports: { port?: number; proto: string; raw?: unknown; path: string }[] = [];
+  for (const c of containersOf(w)) {
+    list(c.container['ports']).forEach((p, pi) => {
+      const hp = field(p, 'hostPort');
+      const cp = field(p, 'containerPort');
+      const proto = str(field(p, 'protocol')) ?? 'TCP';
+      const path = `${c.path}.ports[${pi}]`;
+      if (typeof hp === 'number') ports.push({ port: hp, proto, raw: { ...(isRecord(p) ? p : {}), port: hp }, path });
+      else if (hostNetwork && typeof cp === 'number') ports.push({ port: cp, proto, raw: { ...(isRecord(p) ? p : {}), port: cp }, path });
+    });
+  }
+  if (hostNetwork && ports.length === 0) ports.push({ proto: 'TCP', path: `${ps.path}.hostNetwork` });
+  for (const p of ports) {
+    const tls = p.raw !== undefined ? directTls(p.raw, undefined) : { tls: false };
+    const ep: EntryPoint = {
+      route: w,
+      via: HOST_PORT,
+      host: '*',
+      service: { namespace: ns, name: `${w.object.kind.toLowerCase()}/${nameOf(w)}`, ...(p.port !== undefined ? { port: p.port } : {}) },
+      endpoints,
+      authenticated: false,
+      ...(pub.marked && pub.reason !== undefined ? { publicReason: pub.reason } : {}),
+      ...tls,
+    };
+    const dial = p.port !== undefined ? `${hostNetwork ? 'host network' : 'host port'} ${p.port}/${p.proto}` : 'host network, every port the process opens';
+    add(b, ep, { path: p.path, port: dial, ...(edgeProxy !== undefined ? { edgeProxy } : {}) });
+  }
+}
+
 // --- Traefik IngressRoute ---------------------------------------------------
 
 function addIngressRoute(b: Builder, ir: LoadedObject): void {
@@ -1056,7 +1261,7 @@ function addIngressRoute(b: Builder, ir: LoadedObject): void {
     ? {
         tls: true,
         tlsBy: str(tlsSpec['secretName'])
-          ? `Secret ${ns}/${str(tlsSpec['secretName'])!}`
+          ? secretEvidence(b.inv, ns, str(tlsSpec['secretName'])!)
           : str(tlsSpec['certResolver'])
             ? `Traefik certResolver ${str(tlsSpec['certResolver'])!}`
             : 'the Traefik default certificate',
@@ -1123,10 +1328,10 @@ function routeAuth(targets: ReadonlyMap<LoadedObject, readonly PolicyTarget[]>, 
   return { authenticated: false };
 }
 
-function listenerTls(l: ListenerInfo): { tls: boolean; tlsBy?: string } {
+function listenerTls(inv: Inventory, l: ListenerInfo): { tls: boolean; tlsBy?: string } {
   if (!l.tls) return { tls: false };
   const issuer = certManagerIssuerOf(l.gateway);
-  const secrets = l.certificateRefs.map((r) => `${r.kind} ${r.namespace}/${r.name}`).join(', ');
+  const secrets = l.certificateRefs.map((r) => (issuer || r.kind !== 'Secret' ? `${r.kind} ${r.namespace}/${r.name}` : secretEvidence(inv, r.namespace, r.name))).join(', ');
   return { tls: true, tlsBy: issuer ? `cert-manager ${issuer.kind} ${issuer.name} (${secrets})` : secrets };
 }
 
@@ -1152,7 +1357,7 @@ function addRoute(b: Builder, route: LoadedObject): void {
       const hosts = intersectHostnames(l.hostname, hostnames);
       if (hosts.length === 0) continue;
       const hostPath = hostnames.length > 0 ? 'spec.hostnames' : `spec.parentRefs[${pi}]`;
-      const tls = listenerTls(l);
+      const tls = listenerTls(b.inv, l);
       rules.forEach((rule) => {
         if (hasHttpsRedirect(rule)) {
           if (!l.tls) b.redirects.push({ route, listener: l, hosts });

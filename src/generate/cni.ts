@@ -27,24 +27,8 @@ export function renderCni(spec: Platform): FilePlan[] {
       },
     ];
   }
-  if (cni === 'flannel') {
-    const netConf = JSON.stringify({ Network: spec.cluster.podCidr, Backend: { Type: mode } }, null, 2);
-    return [
-      {
-        path: 'cni/flannel-net-conf.yaml',
-        title: `Flannel: the ${mode} backend encrypts pod traffic between nodes.`,
-        notes: [
-          `Kubespray: set flannel_backend_type: ${mode} in the cluster inventory instead of applying this file.`,
-          'Flannel reads net-conf.json at start: restart the kube-flannel DaemonSet after applying (kubectl -n kube-flannel rollout restart daemonset kube-flannel-ds).',
-        ],
-        docs: [
-          {
-            object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kube-flannel-cfg', namespace: 'kube-flannel' }, data: { 'net-conf.json': `${netConf}\n` } },
-          },
-        ],
-      },
-    ];
-  }
+  // Flannel alone enforces no NetworkPolicy: checkSpec refuses it before anything is rendered.
+  if (cni === 'flannel') return [];
   const data: Record<string, string> = mode === 'wireguard' ? { 'enable-wireguard': 'true' } : { 'enable-ipsec': 'true', 'ipsec-key-file': '/etc/ipsec/keys' };
   return [
     {

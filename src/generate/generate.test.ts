@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
+import { z } from 'zod';
 import { ConfigMap, Namespace, Service, ServiceAccount } from 'kubernetes-models/v1';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { Ingress, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
@@ -40,7 +41,7 @@ function variants(): [string, Platform][] {
   const d = demoInput();
   return [
     ['demo (gateway-api, calico)', spec(d)],
-    ['ingress-nginx, flannel', spec({ ...d, edge: { type: 'ingress-nginx' }, encryption: { cni: 'flannel' } })],
+    ['ingress-nginx, calico', spec({ ...d, edge: { type: 'ingress-nginx' }, encryption: { cni: 'calico' } })],
     ['cilium ipsec, dns01 cloudflare, staging', spec({ ...d, encryption: { cni: 'cilium', mode: 'ipsec' }, tls: { email: 'ops@example.com', acme: 'staging', solver: 'dns01', dns01: { cloudflare: { apiTokenSecretRef: { name: 'cloudflare', key: 'token' } } } } })],
     ['cilium wireguard, dns01 route53, ingress-nginx', spec({ ...d, edge: { type: 'ingress-nginx' }, encryption: { cni: 'cilium' }, tls: { email: 'ops@example.com', solver: 'dns01', dns01: { route53: { region: 'eu-west-1' } } } })],
   ];
@@ -72,6 +73,9 @@ const MODELS: Record<string, (o: Obj) => void> = {
   'gateway.envoyproxy.io/v1alpha1/SecurityPolicy': (o) => SecurityPolicySchema.parse(o),
   'crd.projectcalico.org/v1/FelixConfiguration': (o) => FelixConfigurationSchema.parse(o),
   'kustomize.config.k8s.io/v1beta1/Kustomization': (o) => KustomizationSchema.parse(o),
+  // meshless's own settings for `meshless audit DIR` (src/model/audit-settings.ts).
+  'meshless.dev/v1alpha1/AuditSettings': (o) =>
+    z.object({ apiVersion: z.literal('meshless.dev/v1alpha1'), kind: z.literal('AuditSettings'), metadata: z.object({ name: z.string() }).strict(), networkTeam: z.array(z.string()).min(1), podCidrs: z.array(z.string()).min(1) }).strict().parse(o),
 };
 
 function objects(p: Platform): { file: string; object: Obj }[] {
@@ -123,6 +127,7 @@ test('the same spec gives byte-identical output, in a stable order', () => {
     'edge/routes.yaml',
     'edge/security-policies.yaml',
     'kustomization.yaml',
+    'meshless-audit.yaml',
     'namespaces.yaml',
     'network-policies/auth.yaml',
     'network-policies/catalog.yaml',
@@ -147,7 +152,8 @@ test('each file says it was generated, and from which spec', () => {
 test('kustomization.yaml lists every other file', () => {
   const g = generate(spec(demoInput()));
   const k = parseYaml(g.files.find((f) => f.path === 'kustomization.yaml')!.content) as { resources: string[] };
-  assert.deepEqual(k.resources, g.files.map((f) => f.path).filter((p) => p !== 'kustomization.yaml'));
+  // meshless-audit.yaml is for meshless audit, not for the cluster.
+  assert.deepEqual(k.resources, g.files.map((f) => f.path).filter((p) => p !== 'kustomization.yaml' && p !== 'meshless-audit.yaml'));
 });
 
 test('gateway-api edge: HTTPS listener per host with the issuer annotation, redirect-only HTTP, SecurityPolicy to oauth2-proxy', () => {
@@ -227,14 +233,14 @@ test('RBAC: NetworkPolicy write for the network team only; app teams deploy with
   assert.ok(!objs.some((o) => o.kind === 'RoleBinding' && ['edit', 'admin'].includes((o['roleRef'] as { name: string }).name)));
 });
 
-test('CNI encryption: Calico FelixConfiguration with the Kubespray variable, Flannel net-conf, Cilium config', () => {
+test('CNI encryption: Calico FelixConfiguration with the Kubespray variable, Cilium config; Flannel (no NetworkPolicy) refused', () => {
   const d = demoInput();
   const calico = generate(spec(d)).files.find((f) => f.path.startsWith('cni/'))!;
   assert.match(calico.content, /calico_wireguard_enabled: true/);
   assert.match(calico.content, /wireguardEnabled: true/);
-  const flannel = generate(spec({ ...d, encryption: { cni: 'flannel' } })).files.find((f) => f.path.startsWith('cni/'))!;
-  const cm = parseYaml(flannel.content) as { data: Record<string, string> };
-  assert.deepEqual(JSON.parse(cm.data['net-conf.json']!), { Network: '10.244.0.0/16', Backend: { Type: 'wireguard' } });
+  const flannel = parseSpec({ ...d, encryption: { cni: 'flannel' } });
+  assert.ok(!flannel.ok);
+  assert.ok(flannel.problems.some((p) => p.path.join('.') === 'encryption.cni' && /Flannel does not enforce NetworkPolicy/.test(p.message)), JSON.stringify(flannel));
   const cilium = generate(spec({ ...d, encryption: { cni: 'cilium', mode: 'ipsec' } })).files.find((f) => f.path.startsWith('cni/'))!;
   assert.deepEqual((parseYaml(cilium.content) as { data: unknown }).data, { 'enable-ipsec': 'true', 'ipsec-key-file': '/etc/ipsec/keys' });
   assert.match(cilium.content, /cilium-ipsec-keys/);

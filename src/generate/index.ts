@@ -3,6 +3,7 @@
  * files (path and text). Pure: no I/O, no clock; the same spec always gives
  * byte-identical output, files in a fixed order.
  */
+import { AUDIT_SETTINGS_API_VERSION, AUDIT_SETTINGS_FILE, AUDIT_SETTINGS_KIND } from '../model/audit-settings.js';
 import { renderAuth } from './auth.js';
 import { renderCni } from './cni.js';
 import { renderGatewayEdge } from './edge-gateway.js';
@@ -46,8 +47,18 @@ export function plan(spec: Platform): FilePlan[] {
     ...renderRbac(spec),
   ];
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const all = [...files, renderKustomization(files, spec.name)];
+  // Read by `meshless audit DIR`, not applied to the cluster (so not in the kustomization).
+  const all = [...files, renderKustomization(files, spec.name), renderAuditSettings(spec)];
   return all.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** What `meshless audit` of the output needs to know that the manifests do not say: the network team and the pod network. */
+function renderAuditSettings(spec: Platform): FilePlan {
+  return {
+    path: AUDIT_SETTINGS_FILE,
+    title: 'For meshless audit and reach of this directory: the network team and the pod network (not applied to the cluster).',
+    docs: [{ object: { apiVersion: AUDIT_SETTINGS_API_VERSION, kind: AUDIT_SETTINGS_KIND, metadata: { name: spec.name }, networkTeam: [spec.teams.network], podCidrs: [spec.cluster.podCidr] } }],
+  };
 }
 
 export function generate(spec: Platform, options: GenerateOptions = {}): GenerateResult {
@@ -60,7 +71,6 @@ export function generate(spec: Platform, options: GenerateOptions = {}): Generat
   if (spec.edge.type === 'ingress-nginx') notes.push(INGRESS_NGINX_RETIRED);
   if (spec.tls.acme === 'staging') notes.push("tls.acme is staging: Let's Encrypt staging certificates are not trusted by browsers; switch to production when the setup works.");
   if (spec.cluster.isolateKubeSystem) notes.push(`${spec.cluster.dns.namespace} gets a default deny: components there other than CoreDNS need their own NetworkPolicies (or set cluster.isolateKubeSystem: false).`);
-  if (spec.encryption.cni !== 'flannel') notes.push(`audit and reach read the pod network from the input; for ${spec.encryption.cni} pass --pod-cidr ${spec.cluster.podCidr}.`);
   return { files, notes };
 }
 

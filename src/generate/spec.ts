@@ -172,7 +172,7 @@ export const PlatformSchema = z
       .describe('Authentication at the edge: oauth2-proxy with an OIDC provider, in front of every exposed service that is not public.'),
     encryption: z
       .object({
-        cni: z.enum(['calico', 'flannel', 'cilium']).describe('The CNI: calico, flannel or cilium.'),
+        cni: z.enum(['calico', 'flannel', 'cilium']).describe('The CNI: calico or cilium. flannel is refused: Flannel alone enforces no NetworkPolicy.'),
         mode: z.enum(['wireguard', 'ipsec']).default('wireguard').describe('Node-to-node encryption: wireguard (default) or ipsec (Cilium).'),
       })
       .strict()
@@ -487,6 +487,14 @@ export function checkSpec(spec: Platform): SpecProblem[] {
   if (spec.auth.namespace === spec.cluster.dns.namespace) out.push({ path: nsOwners[0][1], message: `oauth2-proxy and CoreDNS would share namespace ${spec.auth.namespace}`, hint: 'write auth.namespace: auth' });
   if (!hostInDomain(authHost, spec.domain)) {
     out.push({ path: ['auth', 'host'], message: `${authHost} is not in domain ${spec.domain}`, hint: `the sign-in cookie is set for .${spec.domain}: use a host under it, e.g. auth.${spec.domain}` });
+  }
+  if (spec.encryption.cni === 'flannel') {
+    // Flannel only moves packets: NetworkPolicy needs a controller beside it (Canal, kube-router, k3s's embedded one).
+    out.push({
+      path: ['encryption', 'cni'],
+      message: 'Flannel does not enforce NetworkPolicy: the policies meshless generates would segregate nothing on a Flannel-only cluster, so it refuses to generate them',
+      hint: 'write cni: calico or cni: cilium; on a Flannel cluster, install a policy controller beside it first (Canal, or kube-router with --run-firewall only) and audit with it in the input',
+    });
   }
   if (spec.encryption.cni === 'flannel' && spec.encryption.mode === 'ipsec') {
     out.push({ path: ['encryption', 'mode'], message: "Flannel's ipsec backend keeps its pre-shared key in net-conf.json, a ConfigMap: meshless does not write secret values", hint: 'write mode: wireguard (Flannel), or use cni: cilium for IPsec with keys from a Secret' });

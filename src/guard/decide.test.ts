@@ -350,13 +350,14 @@ test('Ingresses and HTTPRoutes: denied without TLS or authentication, softer fin
   const withGateway = snapshotFromObjects([ns('shop'), ns('edge'), gateway, securityPolicy('web')] as unknown as KubeObject[]);
   const pub = { 'meshless.dev/public': 'true', 'meshless.dev/public-reason': 'the public status page' };
   const table: [string, Obj, GuardSnapshot, string][] = [
-    ['TLS and auth-url', ingress(AUTH, true), cluster, 'allowed'],
-    ['neither', ingress({}, false), cluster, 'denied deny:auth-ingress-nginx-no-auth-url,tls-host-without-tls'],
-    ['no TLS', ingress(AUTH, false), cluster, 'denied deny:tls-host-without-tls'],
-    ['no authentication', ingress({}, true), cluster, 'denied deny:auth-ingress-nginx-no-auth-url'],
-    ['public with a reason, with TLS', ingress(pub, true), cluster, 'allowed'],
-    ['public without a reason', ingress({ 'meshless.dev/public': 'true' }, true), cluster, 'denied deny:auth-ingress-nginx-no-auth-url warn:auth-public-without-reason'],
-    ['auth-url without auth-signin: a warning', ingress({ 'nginx.ingress.kubernetes.io/auth-url': AUTH['nginx.ingress.kubernetes.io/auth-url'], 'nginx.ingress.kubernetes.io/auth-response-headers': 'authorization' }, true), cluster, 'allowed warn:auth-signin-missing'],
+    // Class nginx and no controller in the snapshot: the Ingress itself shows the retired controller (a warning).
+    ['TLS and auth-url', ingress(AUTH, true), cluster, 'allowed warn:auth-ingress-nginx-retired'],
+    ['neither', ingress({}, false), cluster, 'denied deny:auth-ingress-nginx-no-auth-url,tls-host-without-tls warn:auth-ingress-nginx-retired'],
+    ['no TLS', ingress(AUTH, false), cluster, 'denied deny:tls-host-without-tls warn:auth-ingress-nginx-retired'],
+    ['no authentication', ingress({}, true), cluster, 'denied deny:auth-ingress-nginx-no-auth-url warn:auth-ingress-nginx-retired'],
+    ['public with a reason, with TLS', ingress(pub, true), cluster, 'allowed warn:auth-ingress-nginx-retired'],
+    ['public without a reason', ingress({ 'meshless.dev/public': 'true' }, true), cluster, 'denied deny:auth-ingress-nginx-no-auth-url warn:auth-ingress-nginx-retired,auth-public-without-reason'],
+    ['auth-url without auth-signin: a warning', ingress({ 'nginx.ingress.kubernetes.io/auth-url': AUTH['nginx.ingress.kubernetes.io/auth-url'], 'nginx.ingress.kubernetes.io/auth-response-headers': 'authorization' }, true), cluster, 'allowed warn:auth-ingress-nginx-retired,auth-signin-missing'],
     ['no class, no known annotations', { ...ingress({}, false), spec: { rules: [{ host: 'a.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } }] } }, cluster, 'allowed warn:not-checked'],
     ['HTTPRoute on a known HTTPS Gateway with a SecurityPolicy', route('web'), withGateway, 'allowed'],
     ['HTTPRoute outside every SecurityPolicy', route('api'), withGateway, 'denied deny:auth-gateway-route-unauthenticated'],
@@ -518,7 +519,7 @@ test('a context kind the snapshot cannot hold turns the verdicts that depend on 
   assert.match(d.warnings[0]!, /not checked, because gateway\.envoyproxy\.io\/v1alpha1 SecurityPolicy is not served/);
   // Traefik Middlewares matter to a Traefik Ingress only.
   idx.setUnavailable('Middleware', 'traefik.io/v1alpha1 Middleware is not served by the API server');
-  assert.equal(summary(decide(request(ingress({}, false)), idx, config())), 'denied deny:auth-ingress-nginx-no-auth-url,tls-host-without-tls');
+  assert.equal(summary(decide(request(ingress({}, false)), idx, config())), 'denied deny:auth-ingress-nginx-no-auth-url,tls-host-without-tls warn:auth-ingress-nginx-retired');
   const traefik = { ...ingress({}, true), spec: { ...(ingress({}, true)['spec'] as Obj), ingressClassName: 'traefik' } };
   assert.match(decide(request(traefik), idx, config()).warnings[0]!, /Middleware is not served/);
   idx.setUnavailable('SecurityPolicy', undefined);

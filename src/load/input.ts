@@ -80,7 +80,23 @@ export async function loadInput(source: InputSource, options: LoadOptions = {}):
     read = await readInputs(source.paths);
   }
   watch.lap('read');
-  return loadRead(read, { ...options, watch });
+  const loaded = await loadRead(read, { ...options, watch });
+  if (loaded.inventory.objects.length === 0) throw noObjects(source.kind === 'git' ? source.paths.map((p) => `${p} at ${source.rev}`) : source.paths, loaded);
+  return loaded;
+}
+
+/**
+ * Input that yields no object — a missing path, a folder without manifests, empty
+ * standard input (a failed `helm template` before the pipe) — would pass every check:
+ * it is an input error, never an empty result.
+ */
+function noObjects(paths: readonly string[], loaded: Loaded): MeshlessError {
+  const names = paths.map((p) => (p === '-' ? 'standard input' : p)).join(', ');
+  const problems = loaded.inventory.diagnostics.filter((d) => d.severity !== 'info' || d.code === 'not-a-cluster-object').map((d) => `${d.source ? `${d.source.file}: ` : ''}${d.message}`);
+  const stdin = paths.includes('-') ? 'if a command feeds the pipe (helm template, kustomize build), check that it succeeded; ' : '';
+  return new MeshlessError('input-invalid', `no objects read from ${names}${problems.length > 0 ? ` (${problems.slice(0, 3).join('; ')}${problems.length > 3 ? `; and ${problems.length - 3} more` : ''})` : ''}`, {
+    hint: `${stdin}point at the files or folders that hold the Kubernetes manifests (.yaml, .yml, .json)`,
+  });
 }
 
 /** The second half of a load: files already read (by readInputs, git, or a caller such as diff) → parsed → Inventory. */

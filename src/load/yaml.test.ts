@@ -96,3 +96,39 @@ test('List objects are flattened, and each item points at its own line', () => {
   assert.equal(err.path, 'spec.ingress[0].ports[0].port');
   assert.equal(err.line, 14);
 });
+
+test('a large kubectl get -o json List (10,000 pods, namespaces, policies) is read whole: JSON has no aliases to cap', () => {
+  const pod = (i: number): unknown => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: `web-${i}`,
+      namespace: `ns-${i % 20}`,
+      uid: `00000000-0000-0000-0000-${String(i).padStart(12, '0')}`,
+      labels: { app: 'web', 'app.kubernetes.io/name': 'web', 'app.kubernetes.io/part-of': 'shop', shard: String(i % 7) },
+      annotations: { 'kubectl.kubernetes.io/default-container': 'web', 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9090' },
+    },
+    spec: {
+      serviceAccountName: 'web',
+      containers: [0, 1, 2].map((c) => ({
+        name: `c${c}`,
+        image: 'example/web:1',
+        ports: [{ name: `http-${c}`, containerPort: 8080 + c, protocol: 'TCP' }],
+        env: Array.from({ length: 30 }, (_, e) => ({ name: `VAR_${e}`, value: String(e) })),
+        resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '64Mi' } },
+      })),
+    },
+    status: { phase: 'Running', podIP: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, podIPs: [{ ip: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}` }], conditions: [{ type: 'Ready', status: 'True' }] },
+  });
+  const items: unknown[] = [];
+  for (let n = 0; n < 20; n++) items.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: `ns-${n}`, labels: { 'kubernetes.io/metadata.name': `ns-${n}` } } });
+  for (let i = 0; i < 10_000; i++) items.push(pod(i));
+  for (let n = 0; n < 20; n++) items.push({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'deny', namespace: `ns-${n}` }, spec: { podSelector: {}, policyTypes: ['Ingress'] } });
+  const text = JSON.stringify({ apiVersion: 'v1', kind: 'List', items, metadata: { resourceVersion: '' } }, null, 4);
+  const { docs, diagnostics } = parseText(text, '<stdin>');
+  assert.deepEqual(diagnostics, []);
+  assert.equal(docs.length, 1);
+  const inv = inventoryFromText(text, 'all.json');
+  assert.equal(inv.endpoints.length, 10_000);
+  assert.equal(inv.policies.length, 20);
+});

@@ -92,13 +92,18 @@ function contentLine(text: string, span: DocumentSpan): number {
   return span.startLine;
 }
 
-/** Walks a parsed value without recursion, failing past the depth or size limits. */
-export function checkShape(value: unknown): 'too-deep' | 'too-large' | undefined {
+/**
+ * Walks a parsed value without recursion, failing past the depth limit and, with
+ * `countValues` (a YAML document that uses anchors, so aliases may expand it), past
+ * the value limit. Text without aliases is bounded by its size: a 10,000-pod
+ * `kubectl get -o json` List holds millions of values and is read whole.
+ */
+export function checkShape(value: unknown, countValues = true): 'too-deep' | 'too-large' | undefined {
   const stack: [unknown, number][] = [[value, 0]];
   let nodes = 0;
   while (stack.length > 0) {
     const [v, depth] = stack.pop()!;
-    if (++nodes > MAX_EXPANDED_NODES) return 'too-large';
+    if (countValues && ++nodes > MAX_EXPANDED_NODES) return 'too-large';
     if (typeof v !== 'object' || v === null) continue;
     if (depth >= MAX_DEPTH) return 'too-deep';
     const children = Array.isArray(v) ? v : Object.values(v);
@@ -138,7 +143,8 @@ export function parseText(text: string, file: string): ParsedText {
   if (isJsonText(file, text)) {
     try {
       const value: unknown = JSON.parse(text);
-      const shape = checkShape(value);
+      // JSON has no aliases: only the depth is checked.
+      const shape = checkShape(value, false);
       if (shape) {
         diagnostics.push(errorDiagnostic(file, 0, 1, undefined, shape === 'too-deep' ? `nesting deeper than ${MAX_DEPTH} levels` : `more than ${MAX_EXPANDED_NODES} values`, 'this is not a Kubernetes object; check the file'));
         return { docs: [], spans: [], diagnostics };
@@ -191,7 +197,7 @@ export function parseSpans(text: string, file: string, spans: readonly DocumentS
     if (value === undefined || value === null) return; // an empty document
     // Only documents that use anchors can expand; others are bounded by their text.
     if (chunk.includes('&') || chunk.length > 1_000_000) {
-      const shape = checkShape(value);
+      const shape = checkShape(value, chunk.includes('&'));
       if (shape) {
         diagnostics.push(errorDiagnostic(file, doc, span.startLine, undefined,
           shape === 'too-deep' ? `nesting deeper than ${MAX_DEPTH} levels` : `the document expands to more than ${MAX_EXPANDED_NODES.toLocaleString('en')} values through aliases (a "billion laughs" document)`,

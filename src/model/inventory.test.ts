@@ -79,7 +79,8 @@ test('namespaces: default namespace, --namespace, the implicit name label, assum
   assert.deepEqual(inv.namespaces.get('other')?.labels, { 'kubernetes.io/metadata.name': 'other' });
   assert.equal(inv.namespaces.get('other')?.declared, false);
   const warned = inv.diagnostics.filter((d) => d.code === 'namespace-assumed').map((d) => d.message);
-  assert.equal(warned.length, 2);
+  // `default` (like kube-system, kube-public, kube-node-lease) exists in every cluster: assumed without a warning.
+  assert.deepEqual(warned.length, 1);
   assert.ok(warned.some((m) => m.includes('"other"')));
   const inv2 = inventoryFromText(text, 'n.yaml', { defaultNamespace: 'shop' });
   assert.deepEqual(inv2.endpoints.map((e) => e.id).sort(), ['other/q', 'shop/p']);
@@ -170,4 +171,48 @@ test('a container port the API server rejects leaves the workload out', () => {
   const d = inv.diagnostics.find((x) => x.code === 'invalid-object')!;
   assert.equal(d.path, 'spec.containers[0].ports[0].containerPort');
   assert.equal(d.line, 8);
+});
+
+test('cluster-scoped custom resources get no namespace: by their CustomResourceDefinition, else by the known list', () => {
+  const text = `apiVersion: operator.tigera.io/v1
+kind: Installation
+metadata: {name: default}
+spec: {}
+---
+apiVersion: operator.tigera.io/v1
+kind: APIServer
+metadata: {name: default}
+---
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec:
+  group: example.com
+  scope: Cluster
+  names: {kind: Widget, plural: widgets}
+---
+apiVersion: example.com/v1
+kind: Widget
+metadata: {name: w}
+---
+apiVersion: example.com/v1
+kind: Gadget
+metadata: {name: g}
+`;
+  const inv = inventoryFromText(text, 'c.yaml', { defaultNamespace: 'shop' });
+  const ns = Object.fromEntries(inv.objects.map((o) => [o.object.kind, o.object.metadata.namespace ?? null]));
+  assert.deepEqual(ns, { Installation: null, APIServer: null, CustomResourceDefinition: null, Widget: null, Gadget: 'shop' });
+  // A CRD that says Namespaced wins over the list.
+  const inv2 = inventoryFromText('apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: installations.example.com}\nspec: {group: example.com, scope: Namespaced, names: {kind: Installation}}\n---\napiVersion: example.com/v1\nkind: Installation\nmetadata: {name: i}\n', 'c.yaml');
+  assert.equal(inv2.objects.find((o) => o.object.kind === 'Installation')?.object.metadata.namespace, 'default');
+});
+
+test('a NetworkPolicy with spec: null (or no spec) is an empty spec: every pod of its namespace isolated for ingress', () => {
+  for (const spec of ['spec: null\n', '']) {
+    const inv = inventoryFromText(`apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: a}\n${spec}`, 'p.yaml');
+    assert.equal(inv.policies.length, 1, spec);
+    assert.deepEqual(inv.diagnostics.filter((d) => d.severity === 'error'), [], spec);
+    assert.equal(inv.policies[0]!.ingressType, true);
+    assert.equal(inv.policies[0]!.egressType, false);
+  }
 });

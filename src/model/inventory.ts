@@ -4,7 +4,7 @@
  * validated objects and says, as diagnostics, what it skipped and why.
  */
 import type { Diagnostic } from './diagnostics.js';
-import { apiGroup, isClusterScoped, type KubeObject, type LoadedObject } from './kube.js';
+import { apiGroup, crdScopes, isClusterScoped, type KubeObject, type LoadedObject } from './kube.js';
 import { NAMESPACE_NAME_LABEL, type Labels } from './labels.js';
 import { labelKeyProblem, labelValueProblem, parseNetworkPolicy, type FieldProblem, type NetworkPolicy } from './networkpolicy.js';
 import { noLocator, type Locator, type SourceRef } from './source.js';
@@ -134,6 +134,9 @@ function toDiagnostic(p: FieldProblem, source: SourceRef, kind: string, name: st
   return d;
 }
 
+/** Namespaces every Kubernetes cluster has (created by the API server), labelled with their name. */
+export const CLUSTER_NAMESPACES: readonly string[] = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
 /** Builds the Inventory from parsed documents. */
 export function buildInventory(docs: readonly ParsedDocument[], options: InventoryOptions = {}): Inventory {
   const locate = options.locate ?? noLocator;
@@ -150,6 +153,7 @@ export function buildInventory(docs: readonly ParsedDocument[], options: Invento
   // Last one wins for the same kind/namespace/name, as `kubectl apply` of both would leave it.
   const byKey = new Map<string, number>();
   const valid: (LoadedObject | undefined)[] = [];
+  const scopes = crdScopes(flat.map((d) => d.value));
   for (const d of flat) {
     if (d.value === null || d.value === undefined) continue; // empty document: nothing to read
     read++;
@@ -176,7 +180,7 @@ export function buildInventory(docs: readonly ParsedDocument[], options: Invento
     }
     const raw = d.value as unknown as KubeObject;
     let object = raw;
-    if (!isClusterScoped(raw.kind) && !raw.metadata.namespace) {
+    if (!isClusterScoped(raw.kind, apiGroup(raw.apiVersion), scopes) && !raw.metadata.namespace) {
       object = { ...raw, metadata: { ...raw.metadata, namespace: defaultNs } };
     }
     // Objects are the same object when group, kind, namespace and name are (v1 and apps/v1 have no dotted group).
@@ -221,6 +225,8 @@ export function buildInventory(docs: readonly ParsedDocument[], options: Invento
     const ns = o.object.metadata.namespace;
     if (ns === undefined || namespaces.has(ns)) continue;
     namespaces.set(ns, { name: ns, labels: { [NAMESPACE_NAME_LABEL]: ns }, declared: false });
+    // Namespaces every cluster has are assumed without a warning.
+    if (CLUSTER_NAMESPACES.includes(ns)) continue;
     diagnostics.push({
       severity: 'warning',
       code: 'namespace-assumed',

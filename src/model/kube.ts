@@ -47,8 +47,41 @@ const CLUSTER_SCOPED = new Set([
   'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterTrustBundle', 'KubeControllersConfiguration',
   'BGPConfiguration', 'BGPPeer', 'ClusterInformation', 'HostEndpoint', 'ClusterNetworkPolicy', 'Tier',
   'StagedGlobalNetworkPolicy', 'GlobalNetworkSet',
+  // Calico (projectcalico.org, crd.projectcalico.org) and its operator (operator.tigera.io).
+  'IPAMConfig', 'IPAMBlock', 'IPAMHandle', 'BlockAffinity', 'IPReservation', 'CalicoNodeStatus', 'BGPFilter',
+  'Installation', 'APIServer', 'ImageSet', 'TigeraStatus', 'Goldmane', 'Whisker', 'ManagementClusterConnection',
+  // Cilium.
+  'CiliumNode', 'CiliumIdentity', 'CiliumExternalWorkload', 'CiliumLoadBalancerIPPool', 'CiliumCIDRGroup',
+  'CiliumBGPClusterConfig', 'CiliumBGPPeerConfig', 'CiliumBGPAdvertisement', 'CiliumBGPNodeConfig',
+  'CiliumL2AnnouncementPolicy', 'CiliumPodIPPool', 'CiliumClusterwideEnvoyConfig',
+  // Others often found beside manifests.
+  'ClusterSecretStore', 'ClusterExternalSecret', 'ConstraintTemplate', 'NodePool', 'NodeClaim', 'EC2NodeClass',
+  'VolumeSnapshotClass', 'VolumeSnapshotContent', 'IngressClassParams', 'ClusterImagePolicy', 'ClusterPolicyReport',
+  // meshless's own settings beside generated manifests (meshless-audit.yaml).
+  'AuditSettings',
 ]);
 
-export function isClusterScoped(kind: string): boolean {
-  return CLUSTER_SCOPED.has(kind);
+/**
+ * Is an object of this kind cluster-scoped? A CustomResourceDefinition in the input
+ * settles it for its kind (`spec.scope`); otherwise the built-in kinds and a list of
+ * well-known custom resources do.
+ */
+export function isClusterScoped(kind: string, group?: string, crdScopes?: ReadonlyMap<string, boolean>): boolean {
+  const fromCrd = group !== undefined ? crdScopes?.get(`${group}/${kind}`) : undefined;
+  return fromCrd ?? CLUSTER_SCOPED.has(kind);
+}
+
+/** `group/kind` → cluster-scoped, from the CustomResourceDefinitions among the input's documents. */
+export function crdScopes(values: Iterable<unknown>): Map<string, boolean> {
+  const out = new Map<string, boolean>();
+  for (const v of values) {
+    if (typeof v !== 'object' || v === null) continue;
+    const o = v as { kind?: unknown; spec?: { group?: unknown; scope?: unknown; names?: { kind?: unknown } } };
+    if (o.kind !== 'CustomResourceDefinition') continue;
+    const group = o.spec?.group;
+    const kind = o.spec?.names?.kind;
+    const scope = o.spec?.scope;
+    if (typeof group === 'string' && typeof kind === 'string' && (scope === 'Cluster' || scope === 'Namespaced')) out.set(`${group}/${kind}`, scope === 'Cluster');
+  }
+  return out;
 }

@@ -452,12 +452,15 @@ export function parseNetworkPolicy(
   problems: FieldProblem[],
 ): NetworkPolicy | undefined {
   const start = problems.length;
-  const spec = obj.spec;
+  // `spec: null` (what a template with an empty spec renders) or no spec is an empty spec, as the API
+  // server stores it: podSelector {} and policyTypes [Ingress], so every pod of the namespace is isolated for ingress.
+  const empty = obj.spec === null || obj.spec === undefined;
+  const spec = empty ? {} : obj.spec;
   if (!isRecord(spec)) {
-    problems.push({ severity: 'error', path: 'spec', message: 'spec is required', hint: 'a NetworkPolicy needs at least spec.podSelector ({} selects every pod)' });
+    problems.push({ severity: 'error', path: 'spec', message: 'spec must be an object', hint: 'a NetworkPolicy needs at least spec.podSelector ({} selects every pod)' });
     return undefined;
   }
-  if (spec['podSelector'] === undefined) {
+  if (spec['podSelector'] === undefined && !empty) {
     problems.push({
       severity: 'warning',
       path: 'spec.podSelector',

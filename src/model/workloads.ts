@@ -75,6 +75,117 @@ export const POD_TEMPLATE_PATH: Readonly<Record<EndpointKind, readonly string[]>
 
 export const ENDPOINT_KINDS: ReadonlySet<string> = new Set<string>(Object.keys(POD_TEMPLATE_PATH));
 
+/**
+ * A custom resource from which an operator makes pods. The pods are endpoints like
+ * a controller's: labels from the resource's pod metadata plus the labels the
+ * operator always sets (those win), and the container ports the operator opens.
+ * The next operator is one more entry in OPERATOR_WORKLOADS.
+ */
+export interface OperatorWorkload {
+  readonly group: string;
+  readonly kind: string;
+  /** The workload the operator creates: its kind and its name for a resource called `name`. */
+  readonly creates: { readonly kind: 'StatefulSet' | 'Deployment' | 'DaemonSet'; readonly name: (name: string) => string };
+  /** Where the resource keeps the extra pod labels. */
+  readonly podLabelsPath: readonly string[];
+  /** The labels the operator sets on every pod, over the resource's own. */
+  readonly fixedLabels: (name: string) => Labels;
+  /** The container ports the operator opens (spec is the resource's spec). */
+  readonly ports: (spec: unknown) => readonly ContainerPort[];
+}
+
+const PROMETHEUS_OPERATOR_GROUP = 'monitoring.coreos.com';
+const MANAGED_BY_PROMETHEUS_OPERATOR = { 'app.kubernetes.io/managed-by': 'prometheus-operator' };
+const portName = (spec: unknown): string => {
+  const n = dig(spec, ['portName']);
+  return typeof n === 'string' && n !== '' ? n : 'web';
+};
+
+/**
+ * Operator-made workloads. The Prometheus operator's labels are those of its
+ * StatefulSet pod templates (pkg/prometheus/server/statefulset.go,
+ * pkg/alertmanager/statefulset.go, pkg/thanos/statefulset.go): shard 0 for Prometheus.
+ */
+export const OPERATOR_WORKLOADS: readonly OperatorWorkload[] = [
+  {
+    group: PROMETHEUS_OPERATOR_GROUP,
+    kind: 'Prometheus',
+    creates: { kind: 'StatefulSet', name: (n) => `prometheus-${n}` },
+    podLabelsPath: ['spec', 'podMetadata', 'labels'],
+    fixedLabels: (n) => ({
+      'app.kubernetes.io/name': 'prometheus',
+      ...MANAGED_BY_PROMETHEUS_OPERATOR,
+      'app.kubernetes.io/instance': n,
+      prometheus: n,
+      'operator.prometheus.io/name': n,
+      'operator.prometheus.io/shard': '0',
+    }),
+    ports: (spec) => [
+      { name: portName(spec), port: 9090, protocol: 'TCP' },
+      { name: 'reloader-web', port: 8080, protocol: 'TCP' },
+    ],
+  },
+  {
+    group: PROMETHEUS_OPERATOR_GROUP,
+    kind: 'Alertmanager',
+    creates: { kind: 'StatefulSet', name: (n) => `alertmanager-${n}` },
+    podLabelsPath: ['spec', 'podMetadata', 'labels'],
+    fixedLabels: (n) => ({ 'app.kubernetes.io/name': 'alertmanager', ...MANAGED_BY_PROMETHEUS_OPERATOR, 'app.kubernetes.io/instance': n, alertmanager: n }),
+    ports: (spec) => [
+      { name: portName(spec), port: 9093, protocol: 'TCP' },
+      { name: 'mesh-tcp', port: 9094, protocol: 'TCP' },
+      { name: 'mesh-udp', port: 9094, protocol: 'UDP' },
+      { name: 'reloader-web', port: 8080, protocol: 'TCP' },
+    ],
+  },
+  {
+    group: PROMETHEUS_OPERATOR_GROUP,
+    kind: 'ThanosRuler',
+    creates: { kind: 'StatefulSet', name: (n) => `thanos-ruler-${n}` },
+    podLabelsPath: ['spec', 'podMetadata', 'labels'],
+    fixedLabels: (n) => ({ 'app.kubernetes.io/name': 'thanos-ruler', ...MANAGED_BY_PROMETHEUS_OPERATOR, 'app.kubernetes.io/instance': n, 'thanos-ruler': n }),
+    ports: (spec) => [
+      { name: 'grpc', port: 10901, protocol: 'TCP' },
+      { name: portName(spec), port: 10902, protocol: 'TCP' },
+      { name: 'reloader-web', port: 8080, protocol: 'TCP' },
+    ],
+  },
+];
+
+/** The operator table entry for an object, when it is a resource an operator makes pods from. */
+export function operatorWorkloadOf(o: LoadedObject): OperatorWorkload | undefined {
+  const v = o.object.apiVersion;
+  const group = v.includes('/') ? v.slice(0, v.indexOf('/')) : '';
+  return OPERATOR_WORKLOADS.find((w) => w.kind === o.object.kind && w.group === group);
+}
+
+/** Pods an operator makes from a custom resource, as one endpoint (the workload it creates). */
+function operatorEndpoint(o: LoadedObject, op: OperatorWorkload): Endpoint {
+  const ns = o.object.metadata.namespace ?? 'default';
+  const name = op.creates.name(o.object.metadata.name);
+  const extra = dig(o.object, op.podLabelsPath);
+  const labels: Record<string, string> = {};
+  if (isRecord(extra)) for (const [k, v] of Object.entries(extra)) if (typeof v === 'string') labels[k] = v;
+  Object.assign(labels, op.fixedLabels(o.object.metadata.name));
+  const spec = dig(o.object, ['spec']);
+  const sa = dig(spec, ['serviceAccountName']);
+  const kind = op.creates.kind;
+  const id = `${ns}/${kind.toLowerCase()}/${name}`;
+  return {
+    id,
+    workload: id,
+    kind,
+    name,
+    namespace: ns,
+    labels,
+    ports: op.ports(spec),
+    ips: [],
+    hostNetwork: dig(spec, ['hostNetwork']) === true,
+    ...(typeof sa === 'string' ? { serviceAccount: sa } : {}),
+    source: o.source,
+  };
+}
+
 
 interface PortProblem {
   path: string;
@@ -173,7 +284,12 @@ export function extractEndpoints(objects: readonly LoadedObject[], locate: Locat
   const endpoints: Endpoint[] = [];
   for (const o of objects) {
     const kind = o.object.kind;
-    if (!ENDPOINT_KINDS.has(kind)) continue;
+    if (!ENDPOINT_KINDS.has(kind)) {
+      const op = operatorWorkloadOf(o);
+      // The workload the operator made, when it is in the input too (a live cluster), stands for itself.
+      if (op && !has(o.object.metadata.namespace ?? '', op.creates.kind, op.creates.name(o.object.metadata.name))) endpoints.push(operatorEndpoint(o, op));
+      continue;
+    }
     const ns = o.object.metadata.namespace ?? 'default';
     const owner = ownedInInput(o);
     if (owner) {

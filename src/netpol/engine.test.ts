@@ -42,6 +42,16 @@ test('the pod network is read from a Calico IPPool', () => {
   assert.equal(a.isAllowed('a/deployment/client', { ip: '10.1.1.1' }, 80, 'TCP'), true, '10/8 is outside this pod network');
 });
 
+test('the pod network is read from the Calico operator Installation ipPools', () => {
+  const text = ns('a') + deploy('a', 'client', 'app: client') +
+    'apiVersion: operator.tigera.io/v1\nkind: Installation\nmetadata: {name: default}\nspec:\n  calicoNetwork:\n    ipPools:\n      - {cidr: 192.168.0.0/16, encapsulation: VXLANCrossSubnet}\n---\n' +
+    np('a', 'e', 'podSelector: {}\npolicyTypes: [Egress]\negress:\n- to:\n  - ipBlock: {cidr: 10.0.0.0/8}');
+  const a = analyze(inventoryFromText(text, 't.yaml'));
+  assert.deepEqual(a.podCidrs.map((c) => c.text), ['192.168.0.0/16']);
+  assert.match(a.podCidrSource, /Installation default/);
+  assert.equal(a.isAllowed('a/deployment/client', { ip: '10.1.1.1' }, 80, 'TCP'), true, '10/8 is outside this pod network');
+});
+
 test('reach levels: workload, namespace with the internet as a peer, and a port filter', () => {
   const text =
     ns('web') + ns('api') + deploy('web', 'front', 'app: front') + deploy('api', 'back', 'app: back') +

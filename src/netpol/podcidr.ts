@@ -1,6 +1,6 @@
 /**
  * The pod network, read from the input where the CNI or the installer says it:
- * Calico IPPools, Flannel's net-conf.json, Cilium's cluster-pool CIDRs, kubeadm's
+ * Calico IPPools (or the operator's Installation), Flannel's net-conf.json, Cilium's cluster-pool CIDRs, kubeadm's
  * ClusterConfiguration. ipBlocks are matched against pod IPs, so pods without a
  * known IP (manifests) can only be placed by knowing the network they live in.
  */
@@ -33,6 +33,17 @@ export function inferPodNetwork(inv: Inventory): PodNetwork | undefined {
         if (c.length) {
           found.push(...c);
           sources.push(`Calico IPPool ${metadata.name} (${where})`);
+        }
+      }
+    } else if (kind === 'Installation' && o.object.apiVersion.startsWith('operator.tigera.io/')) {
+      // The Tigera operator creates one IPPool per spec.calicoNetwork.ipPools[] entry.
+      const pools = o.object['spec'];
+      const list = isRecord(pools) && isRecord(pools['calicoNetwork']) ? pools['calicoNetwork']['ipPools'] : undefined;
+      if (Array.isArray(list)) {
+        const c = valid(list.filter((p) => isRecord(p) && p['disabled'] !== true).map((p: Record<string, unknown>) => p['cidr']));
+        if (c.length) {
+          found.push(...c);
+          sources.push(`Calico operator Installation ${metadata.name} ipPools (${where})`);
         }
       }
     } else if (kind === 'ConfigMap') {

@@ -7,9 +7,10 @@
  * namespace level only (cheap: it comes from role pairs), and the workloads of a
  * namespace are sent when the UI expands it.
  */
+import { resolveEndpointRef } from '../netpol/resolve.js';
 import { MeshlessError } from '../model/errors.js';
 import type { Explanation } from '../netpol/explain.js';
-import { formatIp, parseIp } from '../model/ip.js';
+import { formatIp } from '../model/ip.js';
 import { PROTOCOLS, type Protocol } from '../model/networkpolicy.js';
 import { formatPorts } from '../netpol/ports.js';
 import { reach, type Level, type ReachEntry, type ReachResult } from '../netpol/reach.js';
@@ -410,10 +411,8 @@ export class ModelView {
       const v6 = atom.set.v6[0];
       return { ip: v4 ? formatIp(4, v4[0]) : formatIp(6, v6![0]) };
     }
-    const e = this.snap.loaded.inventory.endpoints.find((x) => x.workload === ref);
-    if (e) return e.id;
-    if (parseIp(ref)) return { ip: ref };
-    throw new MeshlessError('unknown-endpoint', `unknown ${role} ${JSON.stringify(ref)}: not a workload, endpoint or outside peer in the input`);
+    // The same short forms as `meshless explain`: namespace/name, a workload's name.
+    return resolveEndpointRef(this.snap.loaded.inventory, ref, role);
   }
 
   explain(from: string, to: string, port?: string): Explanation {
