@@ -217,6 +217,8 @@ interface Index {
   model?: EdgeModel;
   /** Endpoints by the source of the object they come from. */
   bySource?: Map<unknown, Endpoint[]>;
+  /** The workload object behind each endpoint id (built once, for edgeProxyOf). */
+  workloadOfEndpoint?: Map<string, LoadedObject>;
   hint?: AuthProxyHint;
   workloads?: LoadedObject[];
 }
@@ -1136,10 +1138,23 @@ function endpointsFrom(inv: Inventory, o: LoadedObject): readonly Endpoint[] {
 
 function edgeProxyOf(inv: Inventory, endpointIds: readonly string[]): string | undefined {
   if (endpointIds.length === 0) return undefined;
-  const ids = new Set(endpointIds);
+  const idx = indexOf(inv);
+  if (!idx.workloadOfEndpoint) {
+    // One pass over the workloads instead of one per entry point: the lookup is by endpoint id.
+    const m = new Map<string, LoadedObject>();
+    for (const w of workloads(inv)) for (const e of endpointsFrom(inv, w)) if (!m.has(e.id)) m.set(e.id, w);
+    idx.workloadOfEndpoint = m;
+  }
+  const owners: LoadedObject[] = [];
+  for (const id of endpointIds) {
+    const w = idx.workloadOfEndpoint.get(id);
+    if (w && !owners.includes(w)) owners.push(w);
+  }
+  // In input order, as the scan over the workloads found them.
+  const order = workloads(inv);
+  owners.sort((a, b) => order.indexOf(a) - order.indexOf(b));
   const found = new Set<string>();
-  for (const w of workloads(inv)) {
-    if (!endpointsFrom(inv, w).some((e) => ids.has(e.id))) continue;
+  for (const w of owners) {
     const hit = containersOf(w).map((c) => EDGE_PROXY_IMAGES.find(([re]) => re.test(c.image.toLowerCase()))?.[1]).find((x) => x !== undefined);
     if (!hit) return undefined;
     found.add(hit);
