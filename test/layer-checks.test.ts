@@ -54,3 +54,22 @@ test('a Cilium deny rule that denies everything kills the allows beside it', () 
   const f = findings([NS('shop'), DEPLOY('shop', 'web'), cnp]);
   assert.equal(f.get('seg-cilium-deny-scope')?.length, 1);
 });
+
+test('a Calico rule naming source ports is not judged: it matches nothing and is listed, never guessed', async () => {
+  const { notJudged } = await import('../src/netpol/unjudged.js');
+  const pod = (ns: string, name: string, ip: string): string => `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\n  namespace: ${ns}\n  labels:\n    app: ${name}\nspec:\n  containers:\n    - name: c\n      image: example/${name}:1\nstatus:\n  podIP: ${ip}`;
+  const gnp = `apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata:\n  name: by-source-port\nspec:\n  selector: app == 'db'\n  types: [Ingress]\n  ingress:\n    - action: Allow\n      protocol: TCP\n      source:\n        ports: [5000]\n      destination:\n        ports: [5432]`;
+  const inv = inventoryFromText([NS('shop'), pod('shop', 'web', '10.0.0.1'), pod('shop', 'db', '10.0.0.2'), gnp].join('\n---\n'), 'layers.yaml');
+  const a = analyze(inv);
+  assert.equal(a.isAllowed('shop/web', 'shop/db', 5432, 'TCP'), false, 'the policy isolates db; the source-port rule admits nothing here');
+  assert.deepEqual(notJudged(a).map((n) => `${n.rule} ${n.dependsOn.join(',')}`), ["spec.ingress[0] the connection's source port (ephemeral, not in manifests)"]);
+});
+
+test('Cilium TLS server names filter above L4: the connection is allowed and explain says what filters it further', () => {
+  const pod = (ns: string, name: string, ip: string): string => `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\n  namespace: ${ns}\n  labels:\n    app: ${name}\nspec:\n  containers:\n    - name: c\n      image: example/${name}:1\nstatus:\n  podIP: ${ip}`;
+  const cnp = `apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: sni\n  namespace: shop\nspec:\n  endpointSelector:\n    matchLabels:\n      app: web\n  egress:\n    - toEntities: [world]\n      toPorts:\n        - ports:\n            - port: "443"\n              protocol: TCP\n          serverNames: [api.example.com]`;
+  const inv = inventoryFromText([NS('shop'), pod('shop', 'web', '10.0.0.1'), cnp].join('\n---\n'), 'layers.yaml');
+  const e = analyze(inv).explain('shop/web', { ip: '203.0.113.9' }, { port: 443, protocol: 'TCP' });
+  assert.equal(e.allowed, true);
+  assert.match(e.egress.layers?.tiers.flatMap((t) => t.rules.map((r) => r.note ?? '')).join(' ') ?? '', /serverNames/);
+});

@@ -164,7 +164,6 @@ function parseEntity(raw: unknown, path: string, protocol: Protocol | undefined,
   let depends: string | undefined;
   if (raw['services'] !== undefined) depends = 'the endpoints of a Kubernetes Service (Calico services match, not evaluated)';
   if (Array.isArray(raw['domains']) && raw['domains'].length > 0) depends = `DNS resolution of ${(raw['domains'] as unknown[]).join(', ')}`;
-  if (role === 'peer' && raw['ports'] !== undefined && path.endsWith('.source')) notes.push('source ports are not modelled: the rule is evaluated as if it named no source port');
   const peer: Omit<LayerPeer, 'path'> = {
     text: text.length > 0 ? text.join(' + ') : 'every peer',
     netsMatchPods: true,
@@ -204,11 +203,20 @@ function parseRule(raw: unknown, path: string, index: number, dir: 'ingress' | '
   const ipv = raw['ipVersion'];
   const notes = [...peer.notes, ...self.notes];
   if (raw['http'] !== undefined) notes.push('further filtered at L7 by its http match');
+  // A connection's source port is ephemeral: a rule that names source ports cannot be judged from
+  // manifests, so it matches nothing here and is listed (notJudged), never guessed either way.
+  const src = raw['source'];
+  const sourcePorts = isRecord(src) && (src['ports'] !== undefined || src['notPorts'] !== undefined);
+  const peers = sourcePorts
+    ? [{ path: 'source.ports', text: 'source ports', netsMatchPods: false, depends: "the connection's source port (ephemeral, not in manifests)" }]
+    : peer.peer.text !== 'every peer' || peer.peer.depends
+      ? [{ ...peer.peer, path: peerField }]
+      : undefined;
   const rule: LayerRule = {
     index,
     path,
     action,
-    ...(peer.peer.text !== 'every peer' || peer.peer.depends ? { peers: [{ ...peer.peer, path: peerField }] } : {}),
+    ...(peers ? { peers } : {}),
     ...(self.self ? { self: self.self } : {}),
     ...(self.selfNot ? { selfNot: self.selfNot } : {}),
     ...(self.selfNets ? { selfNets: self.selfNets } : {}),

@@ -90,6 +90,8 @@ function parsePorts(raw: unknown, path: string, problems: FieldProblem[]): { por
     if (!isRecord(pr)) return;
     const rules = pr['rules'];
     if (isRecord(rules)) for (const k of Object.keys(rules)) l7.push(k === 'l7proto' ? String(rules[k]) : k);
+    // TLS server names and TLS interception filter the connection above L4, like L7 rules.
+    for (const k of ['serverNames', 'terminatingTLS', 'originatingTLS']) if (pr[k] !== undefined) l7.push(k);
     const list = pr['ports'];
     if (!Array.isArray(list) || list.length === 0) {
       ports.push({});
