@@ -8,7 +8,7 @@ import type { LayerPolicy, PodMatch } from '../model/layers.js';
 import type { Analysis } from '../netpol/analysis.js';
 import { calicoSelectorKeys } from '../model/calico-selector.js';
 import { CILIUM_NAMESPACE_KEY, CILIUM_NAMESPACE_LABELS } from '../model/layers-cilium.js';
-import { namespaceMatches, podMatches } from '../netpol/layers.js';
+import { isolatesWhatItSelects, namespaceMatches, podMatches } from '../netpol/layers.js';
 import { objectIndex } from './object-index.js';
 import type { CheckContext, ObjectRef } from './types.js';
 
@@ -35,13 +35,9 @@ function takesWholeNamespace(m: PodMatch, ns: Namespace): boolean {
  */
 export function layerDefaultDeny(a: Analysis, ns: Namespace, dir: 'ingress' | 'egress'): LayerPolicy | undefined {
   for (const p of a.layerPolicies) {
-    const rules = p[dir];
-    if (!rules) continue;
-    if (!(dir === 'ingress' ? p.defaultDenyIngress : p.defaultDenyEgress)) continue;
-    const tier = a.tiers.find((t) => t.name === p.tier);
-    if (!tier || tier.defaultAction !== 'deny') continue;
+    if (!isolatesWhatItSelects(p, a.tiers, dir)) continue;
     if (!takesWholeNamespace(p.subject, ns)) continue;
-    if (rules.some((r) => r.action === 'allow' && r.peers === undefined && r.ports === undefined && r.protocols === undefined)) continue;
+    if (p[dir]!.some((r) => r.action === 'allow' && r.peers === undefined && r.ports === undefined && r.protocols === undefined)) continue;
     return p;
   }
   return undefined;

@@ -91,6 +91,7 @@ spec:
   run(ctx): FindingDraft[] {
     const a = ctx.analysis;
     const out: FindingDraft[] = [];
+    const baseline = a.tiers.findIndex((t) => t.name === BASELINE_TIER);
     a.layerPolicies.forEach((p) => {
       if (p.tier !== BASELINE_TIER) return;
       const selected = a.classesOfPodMatch(p.subject);
@@ -100,7 +101,6 @@ spec:
         // The NetworkPolicy tier decides for pods a policy there isolates: the baseline is never reached for them.
         const shadowed = selected.filter((c) => {
           const prog = dir === 'ingress' ? c.ingressProgram : c.egressProgram;
-          const baseline = a.tiers.findIndex((t) => t.name === BASELINE_TIER);
           return prog?.segments.some((sg) => sg.tier < baseline && sg.applies && a.tiers[sg.tier]!.defaultAction === 'deny') ?? false;
         });
         if (shadowed.length === 0) continue;

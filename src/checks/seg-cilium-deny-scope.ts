@@ -86,6 +86,11 @@ spec:
     const a = ctx.analysis;
     const out: FindingDraft[] = [];
     const seen = new Set<string>();
+    // A Cilium object is two layer policies (deny rules first, allows with NetworkPolicies): which objects have allows, per direction.
+    const withAllows = new Set<string>();
+    for (const q of a.layerPolicies) {
+      for (const dir of ['ingress', 'egress'] as const) if ((q[dir] ?? []).some((x) => x.action === 'allow')) withAllows.add(`${dir}|${q.objectKind}|${q.namespace ?? ''}|${q.name}`);
+    }
     for (const g of a.grants) {
       if (!g.layer || g.action !== 'deny') continue;
       const p = a.layerPolicies[g.layer.policy]!;
@@ -103,7 +108,7 @@ spec:
           message: `${p.label}: ${r.path} denies ${r.peers?.map((x) => x.text).join(' or ') ?? 'every peer'}, which matches no pod and no address in the input: it protects nothing`,
           fix: `Correct the peers of ${r.path} to the labels (or CIDRs) of the traffic to stop; the pods in the input carry, e.g., ${[...new Set(a.classes.slice(0, 3).map((c) => Object.entries(c.labels).map(([k, v]) => `${k}=${v}`).join(',')))].join('; ') || 'no labels'}.`,
         });
-      } else if ((r.peers === undefined || r.peers.some((x) => x.allPods === true && x.allExternal === true)) && r.ports === undefined && r.protocols === undefined && a.layerPolicies.some((q) => q.objectKind === p.objectKind && q.namespace === p.namespace && q.name === p.name && (q[g.direction] ?? []).some((x) => x.action === 'allow'))) {
+      } else if ((r.peers === undefined || r.peers.some((x) => x.allPods === true && x.allExternal === true)) && r.ports === undefined && r.protocols === undefined && withAllows.has(`${g.direction}|${p.objectKind}|${p.namespace ?? ''}|${p.name}`)) {
         out.push({
           object: layerObject(ctx, p),
           path: r.path,

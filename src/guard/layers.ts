@@ -8,13 +8,13 @@
 import type { Namespace } from '../model/inventory.js';
 import { apiGroup, type KubeObject } from '../model/kube.js';
 import type { Labels } from '../model/labels.js';
-import { BUILTIN_TIERS, type LayerPolicy, type LayerTier, type PodMatch } from '../model/layers.js';
+import type { LayerPolicy, LayerTier, PodMatch } from '../model/layers.js';
 import { CALICO_GROUP, CALICO_POLICY_KINDS, parseCalicoPolicy, parseCalicoTier } from '../model/layers-calico.js';
 import { CILIUM_GROUP, parseCiliumPolicy } from '../model/layers-cilium.js';
 import { NPAPI_GROUP, parseNpapiPolicy } from '../model/layers-npapi.js';
 import type { FieldProblem } from '../model/networkpolicy.js';
 import type { SourceRef } from '../model/source.js';
-import { namespaceMatches, podMatches } from '../netpol/layers.js';
+import { isolatesWhatItSelects, namespaceMatches, podMatches } from '../netpol/layers.js';
 
 /** Is this an object of a policy layer (or a Calico Tier)? */
 export function isLayerObject(apiVersion: string, kind: string): boolean {
@@ -58,12 +58,7 @@ function selects(m: PodMatch, labels: Labels, ns: Namespace, serviceAccount: str
  */
 export function layerIsolating(policies: readonly LayerPolicy[], tiers: readonly LayerTier[], labels: Labels, ns: Namespace, serviceAccount: string, dir: 'ingress' | 'egress'): LayerPolicy | undefined {
   for (const p of policies) {
-    if (p.staged || !p[dir]) continue;
-    if (!(dir === 'ingress' ? p.defaultDenyIngress : p.defaultDenyEgress)) continue;
-    const tier = tiers.find((t) => t.name === p.tier) ?? BUILTIN_TIERS.find((t) => t.name === p.tier);
-    // A tier that is not there yet behaves as Calico's default: Deny.
-    if (tier && tier.defaultAction !== 'deny') continue;
-    if (selects(p.subject, labels, ns, serviceAccount)) return p;
+    if (isolatesWhatItSelects(p, tiers, dir) && selects(p.subject, labels, ns, serviceAccount)) return p;
   }
   return undefined;
 }

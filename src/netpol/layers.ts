@@ -164,7 +164,14 @@ export function layerRuleHasNamedPorts(rule: LayerRule): boolean {
   return [...(rule.ports ?? []), ...(rule.notPorts ?? [])].some((p) => p.name !== undefined);
 }
 
-/** How explanations and reports name a policy's place. */
-export function describePlace(p: LayerPolicy): string {
-  return p.label;
+/**
+ * Does selecting an endpoint make this policy isolate it in the direction? It has a
+ * section for the direction with a default deny, in a tier whose default action is Deny
+ * (a tier missing from `tiers` behaves as Calico's default: Deny). The engine, the audit
+ * and the guard all judge coverage by this.
+ */
+export function isolatesWhatItSelects(p: LayerPolicy, tiers: readonly LayerTier[], dir: 'ingress' | 'egress'): boolean {
+  if (p.staged || !p[dir] || !(dir === 'ingress' ? p.defaultDenyIngress : p.defaultDenyEgress)) return false;
+  const tier = tiers.find((t) => t.name === p.tier) ?? BUILTIN_TIERS.find((t) => t.name === p.tier);
+  return !tier || tier.defaultAction === 'deny';
 }
