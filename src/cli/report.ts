@@ -2,7 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import { AUDIT_SETTING_OPTIONS, auditSettings } from './settings.js';
 import { reach } from '../netpol/reach.js';
-import { layersSummary } from '../netpol/unjudged.js';
+import { layersSummary } from '../netpol/layer-summary.js';
 import { TOOL } from '../report/audit-json.js';
 import { htmlReport } from '../report/html.js';
 import { loadSnapshot } from '../load/snapshot.js';
