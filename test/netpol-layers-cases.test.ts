@@ -6,6 +6,7 @@
  */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import yaml from 'js-yaml';
 import { inventoryFromText } from '../src/load/text.js';
 import { analyze } from '../src/netpol/analysis.js';
 import { assertSamePairs, scenarios } from './support/netpol-cases.js';
@@ -30,6 +31,30 @@ describe('engine: netpol-layers-cases', () => {
         const actual: [string, string][] = [];
         for (const from of pods) for (const to of pods) if (analysis.isAllowed(from, to, expected.port, expected.protocol)) actual.push([from, to]);
         assertSamePairs(actual, expected, `${s.name}/${file}`);
+      }
+    });
+  }
+});
+
+describe('engine: netpol-layers-cases as `kubectl get -o json` returns them', () => {
+  // A List of every object, each with what the API server adds: managedFields, resourceVersion, uid, status.
+  const asKubectlList = (manifests: string): string => {
+    const items = yaml.loadAll(manifests).filter((d): d is Record<string, unknown> => typeof d === 'object' && d !== null).map((o, i) => ({
+      ...o,
+      metadata: { ...(o['metadata'] as object), uid: `00000000-0000-0000-0000-${String(i).padStart(12, '0')}`, resourceVersion: String(1000 + i), managedFields: [{ manager: 'kubectl-client-side-apply', operation: 'Update', apiVersion: o['apiVersion'], fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': {} } }] },
+      ...(o['kind'] === 'Pod' ? {} : { status: { conditions: [{ type: 'Ready', status: 'True', reason: 'Accepted', message: 'accepted', lastTransitionTime: '2026-12-01T00:00:00Z' }] } }),
+    }));
+    return JSON.stringify({ apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items }, null, 2);
+  };
+  for (const s of all) {
+    test(s.name, () => {
+      const inv = inventoryFromText(asKubectlList(s.manifests), `${s.name}.json`);
+      assert.deepEqual(inv.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), []);
+      const fromYaml = analyze(inventoryFromText(s.manifests, s.file));
+      const fromList = analyze(inv);
+      const pods = inv.endpoints.map((e) => e.id).sort();
+      for (const { expected } of s.expectations) {
+        for (const from of pods) for (const to of pods) assert.equal(fromList.isAllowed(from, to, expected.port, expected.protocol), fromYaml.isAllowed(from, to, expected.port, expected.protocol), `${from} -> ${to}`);
       }
     });
   }
