@@ -15,7 +15,7 @@ import type { ContainerPort } from '../model/workloads.js';
 import type { Diagnostic } from '../model/diagnostics.js';
 import { CILIUM_NAMESPACE_KEY, CILIUM_NAMESPACE_LABELS, CILIUM_SERVICE_ACCOUNT_KEY } from '../model/layers-cilium.js';
 import { ALL_PORTS, EMPTY_PORTS, allOfProtocol, intersect, portRange, subtract, union, type PortSet } from './ports.js';
-import { matches, selectorKey } from './selector.js';
+import { matches, matchesLookup, selectorKey } from './selector.js';
 
 export interface Segment {
   /** Index in the analysis' tiers. */
@@ -99,12 +99,22 @@ export function predicateKey(p: EndpointPredicate | undefined): string {
   return p.kind === 'calico' ? `c:${formatCalicoSelector(p.selector)}` : `${p.kind === 'k8s' ? 'k' : 'i'}:${selectorKey(p.selector)}`;
 }
 
-/** The labels a Cilium selector sees on a pod: its own, its namespace, the namespace's labels, its service account. */
-export function ciliumLabels(labels: Labels, ns: Namespace, serviceAccount: string | undefined): Labels {
-  const out: Record<string, string> = { ...labels, [CILIUM_NAMESPACE_KEY]: ns.name };
-  for (const [k, v] of Object.entries(ns.labels)) out[`${CILIUM_NAMESPACE_LABELS}${k}`] = v;
-  if (serviceAccount !== undefined) out[CILIUM_SERVICE_ACCOUNT_KEY] = serviceAccount;
-  return out;
+/**
+ * The labels a Cilium selector sees on a pod, as a lookup (no object per pod and
+ * selector): its own, its namespace's name, the namespace's labels under
+ * `io.cilium.k8s.namespace.labels.`, its service account. The synthetic keys win
+ * over a pod label of the same name, as in the identity Cilium builds.
+ */
+export function ciliumLookup(labels: Labels, ns: Namespace, serviceAccount: string | undefined): (k: string) => string | undefined {
+  return (k) => {
+    if (k === CILIUM_NAMESPACE_KEY) return ns.name;
+    if (k === CILIUM_SERVICE_ACCOUNT_KEY && serviceAccount !== undefined) return serviceAccount;
+    if (k.startsWith(CILIUM_NAMESPACE_LABELS)) {
+      const nk = k.slice(CILIUM_NAMESPACE_LABELS.length);
+      if (Object.prototype.hasOwnProperty.call(ns.labels, nk)) return ns.labels[nk];
+    }
+    return Object.prototype.hasOwnProperty.call(labels, k) ? labels[k] : undefined;
+  };
 }
 
 export function scopeKey(s: NamespaceScope): string {
@@ -122,7 +132,7 @@ export function namespaceMatches(p: EndpointPredicate, ns: Namespace): boolean {
 
 export function podMatches(p: EndpointPredicate, labels: Labels, ns: Namespace, serviceAccount: string | undefined): boolean {
   if (p.kind === 'k8s') return matches(p.selector, labels);
-  if (p.kind === 'cilium') return matches(p.selector, ciliumLabels(labels, ns, serviceAccount));
+  if (p.kind === 'cilium') return matchesLookup(p.selector, ciliumLookup(labels, ns, serviceAccount));
   return matchesCalico(p.selector, calicoPodLookup(labels, ns, serviceAccount));
 }
 

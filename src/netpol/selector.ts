@@ -33,6 +33,35 @@ export function matches(sel: LabelSelector, labels: Labels): boolean {
   return true;
 }
 
+/**
+ * `matches` over labels given as a lookup (a present label has a string value):
+ * for label views such as Cilium's, which add the namespace and its labels to a
+ * pod's own, without building a new object per pod and selector.
+ */
+export function matchesLookup(sel: LabelSelector, get: (key: string) => string | undefined): boolean {
+  for (const k in sel.matchLabels) {
+    if (get(k) !== sel.matchLabels[k]) return false;
+  }
+  for (const req of sel.matchExpressions) {
+    const v = get(req.key);
+    switch (req.operator) {
+      case 'In':
+        if (v === undefined || !req.values.includes(v)) return false;
+        break;
+      case 'NotIn':
+        if (v !== undefined && req.values.includes(v)) return false;
+        break;
+      case 'Exists':
+        if (v === undefined) return false;
+        break;
+      case 'DoesNotExist':
+        if (v !== undefined) return false;
+        break;
+    }
+  }
+  return true;
+}
+
 export function isEmptySelector(sel: LabelSelector): boolean {
   return Object.keys(sel.matchLabels).length === 0 && sel.matchExpressions.length === 0;
 }
