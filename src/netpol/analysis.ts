@@ -749,9 +749,19 @@ export class Analysis {
     const tierIndex = new Map(this.tiers.map((t, i) => [t.name, i]));
     const defaultTier = tierIndex.get(V1_TIER)!;
     interface Entry extends PlacedEntry {
+      /** Interned: classes whose sorted entries are the same run the same program, found without rebuilding it. */
+      readonly id: number;
       readonly grants: readonly number[];
       readonly applies: boolean;
     }
+    let entryCount = 0;
+    const entryCache = new Map<string, Entry>();
+    /** One entry per policy, direction and grants: shared by every class it applies to alike. */
+    const entry = (key: string, make: () => Omit<Entry, 'id'>): Entry => {
+      let e = entryCache.get(key);
+      if (!e) entryCache.set(key, (e = { ...make(), id: entryCount++ }));
+      return e;
+    };
     const entries: { ingress: Map<number, Entry[]>; egress: Map<number, Entry[]> } = { ingress: new Map(), egress: new Map() };
     const add = (dir: 'ingress' | 'egress', c: PodClass, e: Entry): void => {
       let l = entries[dir].get(c.id);
@@ -767,6 +777,7 @@ export class Analysis {
         t = this.tiers.length - 1;
         tierIndex.set(p.tier, t);
       }
+      const tier = t;
       const selected = this.classesOfPodMatch(p.subject);
       for (const dir of ['ingress', 'egress'] as const) {
         const rules = p[dir];
@@ -777,36 +788,53 @@ export class Analysis {
           return { g, r, self: r.self ? new Set(this.classesOfPodMatch(r.self)) : undefined, not: r.selfNot ? new Set(this.classesOfPodMatch(r.selfNot)) : undefined };
         });
         const applies = dir === 'ingress' ? p.defaultDenyIngress : p.defaultDenyEgress;
-        const place = { tierIndex: t, order: p.order ?? Number.POSITIVE_INFINITY, name: p.sortName };
+        const place = { tierIndex: tier, order: p.order ?? Number.POSITIVE_INFINITY, name: p.sortName };
+        const make = (grants: readonly number[]) => () => ({ ...place, grants, applies });
+        // Most policies constrain nothing on their own endpoint: one entry for every class they select.
+        if (compiled.every((x) => !x.self && !x.not && !x.r.selfNets && !x.r.selfNotNets)) {
+          const grants = compiled.map((x) => x.g.id);
+          const e = entry(`${pi}/${dir}`, make(grants));
+          for (const c of selected) add(dir, c, e);
+          continue;
+        }
         for (const c of selected) {
           // A rule whose constraint on the policy's own endpoint fails is no rule for it.
           const grants = compiled.filter((x) => (!x.self || x.self.has(c)) && !x.not?.has(c)).flatMap((x) => this.selfAddressGrant(x.g, x.r, c));
-          add(dir, c, { ...place, grants, applies });
+          add(dir, c, entry(`${pi}/${dir}/${grants.join(',')}`, make(grants)));
         }
       }
     });
     const programsByKey = new Map<string, Program>();
+    const programsByEntries = new Map<string, Program>();
+    const v1Entries: Record<'ingress' | 'egress', Entry[]> = { ingress: [], egress: [] };
     for (const dir of ['ingress', 'egress'] as const) {
       for (const [cid, list] of entries[dir]) {
         const c = this.classes[cid]!;
         // NetworkPolicy v1: the default tier at order 1000, applying to the pods it isolates.
+        const v1 = v1Entries[dir];
         for (const pi of dir === 'ingress' ? c.ingressPolicies : c.egressPolicies) {
-          list.push({ tierIndex: defaultTier, order: V1_ENTRY_ORDER, name: `knp.default.${this.policies[pi]!.name}`, grants: this.v1Grants[pi]![dir], applies: true });
+          list.push((v1[pi] ??= { tierIndex: defaultTier, order: V1_ENTRY_ORDER, name: `knp.default.${this.policies[pi]!.name}`, grants: this.v1Grants[pi]![dir], applies: true, id: entryCount++ }));
         }
         list.sort(compareEntries);
-        const segments: Segment[] = [];
-        for (const e of list) {
-          const last = segments[segments.length - 1];
-          if (last && last.tier === e.tierIndex) segments[segments.length - 1] = { tier: last.tier, applies: last.applies || e.applies, grants: [...last.grants, ...e.grants] };
-          else segments.push({ tier: e.tierIndex, applies: e.applies, grants: [...e.grants] });
-        }
-        const key = segments.map((sg) => `${sg.tier}:${sg.applies ? 1 : 0}:${sg.grants.join(',')}`).join('|');
-        let prog = programsByKey.get(key);
+        const entriesKey = list.map((e) => e.id).join(',');
+        let prog = programsByEntries.get(entriesKey);
         if (!prog) {
-          const candidateGrants = segments.flatMap((sg) => sg.grants.filter((g) => (this.grants[g]!.action ?? 'allow') === 'allow' || this.grants[g]!.action === 'pass'));
-          prog = { id: this.programs.length, segments, open: true, isolated: false, candidateGrants };
-          this.programs.push(prog);
-          programsByKey.set(key, prog);
+          const segments: Segment[] = [];
+          for (const e of list) {
+            const last = segments[segments.length - 1];
+            if (last && last.tier === e.tierIndex) segments[segments.length - 1] = { tier: last.tier, applies: last.applies || e.applies, grants: [...last.grants, ...e.grants] };
+            else segments.push({ tier: e.tierIndex, applies: e.applies, grants: [...e.grants] });
+          }
+          // Programs are shared by content: different entries can make the same tiers.
+          const key = segments.map((sg) => `${sg.tier}:${sg.applies ? 1 : 0}:${sg.grants.join(',')}`).join('|');
+          prog = programsByKey.get(key);
+          if (!prog) {
+            const candidateGrants = segments.flatMap((sg) => sg.grants.filter((g) => (this.grants[g]!.action ?? 'allow') === 'allow' || this.grants[g]!.action === 'pass'));
+            prog = { id: this.programs.length, segments, open: true, isolated: false, candidateGrants };
+            this.programs.push(prog);
+            programsByKey.set(key, prog);
+          }
+          programsByEntries.set(entriesKey, prog);
         }
         if (dir === 'ingress') c.ingressProgram = prog;
         else c.egressProgram = prog;
@@ -815,18 +843,26 @@ export class Analysis {
     // Per program: open when a peer no rule names gets something at some class that runs it;
     // and, for each segment, whether a peer passed on there could still get something after it.
     const passOpen = new Map<Program, boolean[]>();
+    const genericOpen = new Map<string, boolean>();
     for (const c of this.classes) {
       for (const dir of ['ingress', 'egress'] as const) {
         const prog = dir === 'ingress' ? c.ingressProgram : c.egressProgram;
         if (!prog) continue;
-        const open = !isEmpty(this.runGeneric(prog, dir, c));
+        // What an unnamed peer gets depends on the class only through its named ports (ingress).
+        const generic = (from: number): boolean => {
+          const key = `${prog.id}/${dir}/${from}/${dir === 'ingress' ? c.portsKey : ''}`;
+          let v = genericOpen.get(key);
+          if (v === undefined) genericOpen.set(key, (v = !isEmpty(this.runGeneric(prog, dir, c, from))));
+          return v;
+        };
+        const open = generic(0);
         const denyTier = prog.segments.some((sg) => sg.applies && this.tiers[sg.tier]!.defaultAction === 'deny');
         let after = passOpen.get(prog);
         if (!after) {
           passOpen.set(prog, (after = prog.segments.map(() => false)));
           prog.open = open;
         } else prog.open ||= open;
-        for (let s = 0; s < prog.segments.length; s++) if (!after[s] && !isEmpty(this.runGeneric(prog, dir, c, s + 1))) after[s] = true;
+        for (let s = 0; s < prog.segments.length; s++) if (!after[s] && generic(s + 1)) after[s] = true;
         prog.isolated = denyTier || !open;
         if (dir === 'ingress') c.ingressIsolated = prog.isolated;
         else c.egressIsolated = prog.isolated;
