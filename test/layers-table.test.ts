@@ -1914,6 +1914,85 @@ egress:
     ],
   },
   {
+    name: 'cilium toServices: a Service without a selector allows its endpoints, never as pods',
+    source: 'cilium/cilium examples/policies/l3/service/service.yaml; language.rst "Services based" (Services without a selector; their endpoints become CIDR rules, which never match pods)',
+    world: xyz(),
+    policies: `
+apiVersion: v1
+kind: Service
+metadata: {name: myservice, namespace: x}
+spec:
+  ports: [{port: 5432}]
+---
+apiVersion: v1
+kind: Endpoints
+metadata: {name: myservice, namespace: x}
+subsets:
+- addresses: [{ip: 192.0.2.10}, {ip: 10.0.1.2}]
+  notReadyAddresses: [{ip: 192.0.2.99}]
+  ports: [{port: 5432}]
+---
+${cnp('to-myservice', 'x', `
+endpointSelector:
+  matchLabels: {role: frontend}
+egress:
+- toServices:
+  - k8sService: {serviceName: myservice, namespace: x}
+`)}`,
+    probes: [
+      ['x/a', '192.0.2.10', '5432/TCP', true], ['x/a', '192.0.2.11', '5432/TCP', false], ['x/a', '192.0.2.99', '5432/TCP', false],
+      // 10.0.1.2 is x/b's address: a CIDR rule never matches a pod Cilium manages.
+      ['x/a', 'x/b', '80/TCP', false], ['x/a', '8.8.8.8', '443/TCP', false], ['x/b', '192.0.2.10', '5432/TCP', true],
+    ],
+  },
+  {
+    name: 'cilium toServices by labels in any namespace: Services with a selector allow nothing',
+    source: 'cilium/cilium examples/policies/l3/service/service-labels.yaml; language.rst "Services based" (k8sServiceSelector; only Services without a selector); RuleTranslator.serviceMatches (no namespace: any)',
+    world: xyz(),
+    policies: `
+apiVersion: v1
+kind: Service
+metadata: {name: ext-db, namespace: y, labels: {external: 'yes'}}
+spec:
+  ports: [{port: 443}]
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: ext-db-1, namespace: y, labels: {kubernetes.io/service-name: ext-db}}
+addressType: IPv4
+endpoints:
+- addresses: [198.51.100.7]
+- addresses: [198.51.100.8]
+  conditions: {ready: false}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: y, labels: {external: 'yes'}}
+spec:
+  selector: {app: web}
+  ports: [{port: 80}]
+---
+apiVersion: v1
+kind: Endpoints
+metadata: {name: web, namespace: y}
+subsets:
+- addresses: [{ip: 203.0.113.5}]
+---
+${cnp('to-external', 'x', `
+endpointSelector:
+  matchLabels: {role: frontend}
+egress:
+- toServices:
+  - k8sServiceSelector:
+      selector:
+        matchLabels: {external: 'yes'}
+`)}`,
+    probes: [
+      ['x/a', '198.51.100.7', '443/TCP', true], ['x/a', '198.51.100.8', '443/TCP', false],
+      ['x/a', '203.0.113.5', '80/TCP', false], ['x/a', 'y/a', '80/TCP', false], ['x/a', '8.8.8.8', '443/TCP', false],
+    ],
+  },
+  {
     name: 'cilium CIDR ingress with except',
     source: 'cilium/cilium Documentation/security/policy/language.rst "IP/CIDR based" (fromCIDRSet, except)',
     world: xyz(),

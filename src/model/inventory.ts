@@ -13,7 +13,7 @@ import { isRecord } from './json.js';
 import { UNEVALUATED_POLICY_KINDS, type LayerPolicy, type LayerTier, type Layers, type UnevaluatedPolicies } from './layers.js';
 import { NPAPI_GROUP, parseNpapiPolicy } from './layers-npapi.js';
 import { CALICO_GROUP, CALICO_POLICY_KINDS, parseCalicoPolicy, parseCalicoTier } from './layers-calico.js';
-import { CILIUM_GROUP, parseCiliumPolicy } from './layers-cilium.js';
+import { CILIUM_GROUP, parseCiliumPolicy, resolveCiliumServicePeers } from './layers-cilium.js';
 
 export interface Namespace {
   readonly name: string;
@@ -125,7 +125,7 @@ function toDiagnostic(p: FieldProblem, source: SourceRef, kind: string, name: st
   const d: Diagnostic = {
     severity: p.severity,
     code: p.severity === 'error' ? 'invalid-object' : 'questionable-field',
-    message: `${kind} ${name}: ${p.message}${p.severity === 'error' ? '; the API server would reject it, so it is left out of the analysis' : ''}`,
+    message: `${kind} ${name}: ${p.message}${p.severity === 'error' ? (p.refusedBy !== undefined ? `; ${p.refusedBy} rejects it (nothing of it is enforced), so it is left out of the analysis` : '; the API server would reject it, so it is left out of the analysis') : ''}`,
     source,
     path: p.path,
     ...(p.hint !== undefined ? { hint: p.hint } : {}),
@@ -312,7 +312,11 @@ export function buildInventory(docs: readonly ParsedDocument[], options: Invento
       hint: 'meshless evaluates networking.k8s.io/v1 NetworkPolicy, ClusterNetworkPolicy, AdminNetworkPolicy/BaselineAdminNetworkPolicy, Calico (Global)NetworkPolicy/Tier and Cilium (Clusterwide)NetworkPolicy; treat answers about the workloads these select with care',
     });
   }
-  const layers: Layers = { policies: layerPolicies, tiers, unevaluated: unevaluatedList };
+  const resolved = resolveCiliumServicePeers(layerPolicies, objects.filter((o) => !invalid.has(o)), (p, path, message, hint) => {
+    const line = locate(p.source, path);
+    diagnostics.push({ severity: 'warning', code: 'cilium-service-with-selector', message: `${p.kind} ${p.namespace !== undefined ? `${p.namespace}/` : ''}${p.name}: ${message}`, source: p.source, path, hint, ...(line !== undefined ? { line } : {}) });
+  });
+  const layers: Layers = { policies: resolved, tiers, unevaluated: unevaluatedList };
 
   const kept = objects.filter((o) => !invalid.has(o));
   const ex = extractEndpoints(kept, locate);

@@ -16,14 +16,19 @@
  *   not in manifests: reported, never guessed. CIDR rules never match pods.
  * - A rule with only `toPorts` admits every peer on those ports; an empty rule admits nothing.
  * - L7 rules (`rules.http`, `dns`, `kafka`) allow the L4 connection, then filter
- *   further; `toFQDNs`, `toGroups`, `toServices` and `*Requires` depend on what
- *   manifests do not hold.
+ *   further; `toFQDNs`, `toGroups` and `*Requires` depend on what manifests do not hold.
+ * - `toServices` applies only to Services without a selector (language.rst, "Services
+ *   based"): Cilium turns their endpoints' addresses into CIDR rules, which never match
+ *   pods it manages. A Service with a selector allows nothing (said in a warning); a
+ *   `namespace` left out matches every namespace, as Cilium's RuleTranslator does; a rule
+ *   with both `toServices` and `toPorts` makes Cilium reject the policy.
  */
 import { parseCidr } from './ip.js';
 import { isRecord } from './json.js';
-import { DEFAULT_TIER, K8S_NETWORKPOLICY_ORDER, type LayerPeer, type LayerPolicy, type LayerPort, type LayerRule, type NetBlock, type PodMatch } from './layers.js';
+import { DEFAULT_TIER, K8S_NETWORKPOLICY_ORDER, type LayerPeer, type LayerPolicy, type LayerPort, type LayerRule, type NetBlock, type PodMatch, type ServiceRef } from './layers.js';
 import { parseLabelSelector, portNameProblem, type FieldProblem, type LabelSelector, type Protocol } from './networkpolicy.js';
-import type { KubeObject } from './kube.js';
+import type { KubeObject, LoadedObject } from './kube.js';
+import { matches } from './label-match.js';
 import type { SourceRef } from './source.js';
 import { describeLabelSelector } from './selector-text.js';
 
@@ -160,6 +165,37 @@ function parseCidrs(raw: unknown, path: string, problems: FieldProblem[], withEx
   return out;
 }
 
+/** `toServices` entries: `k8sService` (serviceName, namespace) or `k8sServiceSelector` (selector on the Service's labels, namespace). */
+function parseServices(raw: unknown, path: string, problems: FieldProblem[]): LayerPeer[] {
+  if (!Array.isArray(raw)) {
+    problems.push({ severity: 'error', path, message: 'must be a list of Services (k8sService or k8sServiceSelector)' });
+    return [];
+  }
+  const out: LayerPeer[] = [];
+  raw.forEach((e: unknown, i) => {
+    const p = `${path}[${i}]`;
+    const ns = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+    let ref: ServiceRef | undefined;
+    if (isRecord(e) && isRecord(e['k8sService'])) {
+      const name = e['k8sService']['serviceName'];
+      if (typeof name !== 'string' || name === '') problems.push({ severity: 'error', path: `${p}.k8sService.serviceName`, message: 'the Service name is missing' });
+      else ref = { name, ...(ns(e['k8sService']['namespace']) ? { namespace: ns(e['k8sService']['namespace'])! } : {}) };
+    } else if (isRecord(e) && isRecord(e['k8sServiceSelector'])) {
+      const sel = ciliumSelector(e['k8sServiceSelector']['selector'] ?? {}, `${p}.k8sServiceSelector.selector`, problems);
+      ref = { selector: sel, ...(ns(e['k8sServiceSelector']['namespace']) ? { namespace: ns(e['k8sServiceSelector']['namespace'])! } : {}) };
+    } else problems.push({ severity: 'error', path: p, message: 'a toServices entry needs k8sService or k8sServiceSelector' });
+    if (!ref) return;
+    const what = serviceRefText(ref);
+    out.push({ path: `toServices[${i}]`, text: `toServices ${what}`, netsMatchPods: false, service: ref, depends: `${what} (not in the input)` });
+  });
+  return out;
+}
+
+export function serviceRefText(ref: ServiceRef): string {
+  const where = ref.namespace !== undefined ? `in namespace ${ref.namespace}` : 'in any namespace';
+  return ref.name !== undefined ? `Service ${ref.namespace !== undefined ? `${ref.namespace}/` : ''}${ref.name}${ref.namespace === undefined ? ' (any namespace)' : ''}` : `Services ${describeLabelSelector(ref.selector!)} ${where}`;
+}
+
 function parseRule(raw: unknown, path: string, index: number, dir: 'ingress' | 'egress', deny: boolean, ownNamespace: string | undefined, problems: FieldProblem[]): LayerRule | undefined {
   if (!isRecord(raw)) {
     problems.push({ severity: 'error', path, message: 'a rule must be an object' });
@@ -199,7 +235,14 @@ function parseRule(raw: unknown, path: string, index: number, dir: 'ingress' | '
       peers.push({ path: field, text: `${field} cidrGroupRef`, netsMatchPods: false, depends: 'CiliumCIDRGroup objects (not evaluated)' });
     }
   }
-  for (const [field, what] of [['toFQDNs', 'DNS'], ['toGroups', 'cloud groups'], ['toServices', 'the Service endpoints Cilium tracks (toServices not evaluated)'], [`${pre}Requires`, 'the deprecated Requires fields'], ['fromNodes', 'node labels'], ['toNodes', 'node labels']] as const) {
+  if (dir === 'egress' && raw['toServices'] !== undefined && raw['toServices'] !== null) {
+    any = true;
+    peers.push(...parseServices(raw['toServices'], `${path}.toServices`, problems));
+    if (raw['toPorts'] !== undefined && raw['toPorts'] !== null) {
+      problems.push({ severity: 'error', path: `${path}.toPorts`, message: 'a rule cannot combine toServices with toPorts', refusedBy: 'Cilium', hint: 'put the ports on a rule that names the backends with toEndpoints (Services with a selector) or toCIDR (Services without one)' });
+    }
+  }
+  for (const [field, what] of [['toFQDNs', 'DNS'], ['toGroups', 'cloud groups'], [`${pre}Requires`, 'the deprecated Requires fields'], ['fromNodes', 'node labels'], ['toNodes', 'node labels']] as const) {
     const v = raw[field];
     if (v === undefined || v === null) continue;
     any = true;
@@ -288,4 +331,88 @@ export function parseCiliumPolicy(o: KubeObject, source: SourceRef, problems: Fi
   }
   if (problems.filter((p) => p.severity === 'error').length > before) return undefined;
   return out;
+}
+
+/** A Service of the input as `toServices` sees it: its labels, whether it has a selector, its endpoints' addresses. */
+interface ServiceBackends {
+  readonly namespace: string;
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly hasSelector: boolean;
+  readonly addresses: string[];
+}
+
+function servicesOf(objects: readonly LoadedObject[]): ServiceBackends[] {
+  const byKey = new Map<string, ServiceBackends>();
+  const key = (ns: string | undefined, name: string): string => `${ns ?? ''}/${name}`;
+  for (const { object: o } of objects) {
+    if (o.kind !== 'Service' || o.apiVersion !== 'v1') continue;
+    const spec = isRecord(o['spec']) ? o['spec'] : {};
+    const selector = isRecord(spec['selector']) ? spec['selector'] : {};
+    byKey.set(key(o.metadata.namespace, o.metadata.name), { namespace: o.metadata.namespace ?? '', name: o.metadata.name, labels: o.metadata.labels ?? {}, hasSelector: Object.keys(selector).length > 0, addresses: [] });
+  }
+  const add = (s: ServiceBackends | undefined, ip: unknown): void => {
+    if (s && typeof ip === 'string' && !s.addresses.includes(ip)) s.addresses.push(ip);
+  };
+  for (const { object: o } of objects) {
+    if (o.kind === 'Endpoints' && o.apiVersion === 'v1') {
+      const s = byKey.get(key(o.metadata.namespace, o.metadata.name));
+      // Ready addresses only: notReadyAddresses get no traffic.
+      for (const subset of Array.isArray(o['subsets']) ? (o['subsets'] as unknown[]) : []) {
+        if (!isRecord(subset) || !Array.isArray(subset['addresses'])) continue;
+        for (const a of subset['addresses'] as unknown[]) if (isRecord(a)) add(s, a['ip']);
+      }
+    } else if (o.kind === 'EndpointSlice' && o.apiVersion === 'discovery.k8s.io/v1') {
+      const svc = o.metadata.labels?.['kubernetes.io/service-name'];
+      const s = svc !== undefined ? byKey.get(key(o.metadata.namespace, svc)) : undefined;
+      for (const ep of Array.isArray(o['endpoints']) ? (o['endpoints'] as unknown[]) : []) {
+        if (!isRecord(ep) || !Array.isArray(ep['addresses'])) continue;
+        // An endpoint whose ready condition is false gets no traffic; unknown counts as ready.
+        if (isRecord(ep['conditions']) && ep['conditions']['ready'] === false) continue;
+        for (const ip of ep['addresses'] as unknown[]) add(s, ip);
+      }
+    }
+  }
+  return [...byKey.values()];
+}
+
+/**
+ * Resolves the `toServices` peers of Cilium rules against the input (pure; called when
+ * the inventory is built, so every consumer sees the same peers): a Service without a
+ * selector becomes the CIDR rule of its endpoints' addresses (never pods, as Cilium's
+ * CIDR rules); a Service with a selector allows nothing and is reported through
+ * `warn`; a Service not in the input, or one whose endpoints are not, stays "depends on".
+ */
+export function resolveCiliumServicePeers(policies: readonly LayerPolicy[], objects: readonly LoadedObject[], warn: (policy: LayerPolicy, path: string, message: string, hint: string) => void): LayerPolicy[] {
+  const hasRef = (p: LayerPolicy): boolean => [...(p.ingress ?? []), ...(p.egress ?? [])].some((r) => r.peers?.some((x) => x.service) ?? false);
+  if (!policies.some(hasRef)) return [...policies];
+  const services = servicesOf(objects);
+  const resolvePeer = (p: LayerPolicy, rule: LayerRule, peer: LayerPeer): LayerPeer[] => {
+    const ref = peer.service;
+    if (!ref) return [peer];
+    const unresolved: LayerPeer = { path: peer.path, text: peer.text, netsMatchPods: peer.netsMatchPods, ...(peer.depends !== undefined ? { depends: peer.depends } : {}) };
+    const matched = services.filter((s) => (ref.namespace === undefined || s.namespace === ref.namespace) && (ref.name !== undefined ? s.name === ref.name : matches(ref.selector!, s.labels)));
+    if (matched.length === 0) return [unresolved];
+    const out: LayerPeer[] = [];
+    for (const s of matched) {
+      const who = `Service ${s.namespace}/${s.name}`;
+      if (s.hasSelector) {
+        warn(p, `${rule.path}.${peer.path}`, `toServices names ${who}, which has a selector: Cilium applies toServices only to Services without a selector, so this allows nothing`, `name the Service's pods with toEndpoints (their labels, and k8s:io.kubernetes.pod.namespace: ${s.namespace})`);
+        continue;
+      }
+      const nets: NetBlock[] = [];
+      for (const ip of s.addresses) {
+        const c = parseCidr(`${ip}/${ip.includes(':') ? 128 : 32}`);
+        if (typeof c !== 'string') nets.push({ cidr: c, except: [] });
+      }
+      if (nets.length === 0) out.push({ path: peer.path, text: `toServices ${who}`, netsMatchPods: false, depends: `the endpoints of ${who} (not in the input)` });
+      else out.push({ path: peer.path, text: `toServices ${who} (endpoints ${s.addresses.join(', ')})`, nets, netsMatchPods: false });
+    }
+    // Only Services with a selector: the entry matches nothing.
+    if (out.length === 0) out.push({ path: peer.path, text: `${peer.text} (Services with a selector: ignored by Cilium)`, nets: [], netsMatchPods: false });
+    return out;
+  };
+  const resolveRules = (p: LayerPolicy, rules: readonly LayerRule[] | undefined): readonly LayerRule[] | undefined =>
+    rules?.map((r) => (r.peers?.some((x) => x.service) ? { ...r, peers: r.peers.flatMap((x) => resolvePeer(p, r, x)) } : r));
+  return policies.map((p) => (hasRef(p) ? { ...p, ...(p.ingress ? { ingress: resolveRules(p, p.ingress)! } : {}), ...(p.egress ? { egress: resolveRules(p, p.egress)! } : {}) } : p));
 }

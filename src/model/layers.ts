@@ -72,6 +72,19 @@ export interface LayerPeer {
   readonly allExternal?: boolean;
   /** A peer that cannot be judged from manifests (nodes, domain names, FQDNs): it matches nothing here, and says so. */
   readonly depends?: string;
+  /**
+   * A Cilium `toServices` entry, still to be resolved against the input's Services and
+   * their endpoints (resolveCiliumServicePeers, when the inventory is built). Until then
+   * it is the `depends` it carries; the engine never sees one.
+   */
+  readonly service?: ServiceRef;
+}
+
+/** A Service named in a rule: by name, or by a selector on the Service's own labels; no namespace: any. */
+export interface ServiceRef {
+  readonly name?: string;
+  readonly selector?: LabelSelector;
+  readonly namespace?: string;
 }
 
 export interface LayerPort {

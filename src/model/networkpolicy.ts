@@ -79,6 +79,8 @@ export interface FieldProblem {
   readonly message: string;
   readonly hint?: string;
   readonly severity: 'error' | 'warning';
+  /** Who refuses an error: the API server (default), or the agent that enforces the object. */
+  readonly refusedBy?: string;
 }
 
 // Label syntax (k8s.io/apimachinery/pkg/util/validation).

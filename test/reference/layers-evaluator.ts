@@ -78,7 +78,9 @@
  * namespace in a CiliumNetworkPolicy, every namespace in a clusterwide one); endpoints
  * never match an external IP. `from/toEntities`: cluster = every pod, world = every
  * external IP, all = both, others nothing. `from/toCIDR`, `from/toCIDRSet{cidr,
- * except}`: external IPs only, never pods. `toFQDNs`: nothing here. A rule with ports
+ * except}`: external IPs only, never pods. `toServices`: the ready endpoint addresses of
+ * the Services without a selector it names (by name or by labels; no namespace = any),
+ * as external IPs, never pods. `toFQDNs`: nothing here. A rule with ports
  * and no peer field is L4-only: every peer ("to any layer 3 destination",
  * language.rst); `{}` matches nothing. `toPorts: [{ports: [{port, endPort,
  * protocol}]}]`, protocol missing or ANY = TCP/UDP/SCTP, port "0" = every port.
@@ -408,6 +410,7 @@ export class LayeredReferenceCluster {
     const tiers = new Map<string, Tier>([[admin.name, admin], [dflt.name, dflt], [baseline.name, baseline]]);
     const calico: { o: Raw; namespace: string | undefined }[] = [];
     const cilium: Raw[] = [];
+    const serviceObjects: Raw[] = [];
 
     for (const o of byKey.values()) {
       const md = o['metadata'] as Raw;
@@ -454,6 +457,11 @@ export class LayeredReferenceCluster {
         case 'cilium.io/CiliumClusterwideNetworkPolicy':
           cilium.push(o);
           break;
+        case '/Service':
+        case '/Endpoints':
+        case 'discovery.k8s.io/EndpointSlice':
+          serviceObjects.push(o);
+          break;
         default:
           break; // not a policy: no say
       }
@@ -465,7 +473,7 @@ export class LayeredReferenceCluster {
       const tier = tiers.get(tierName) ?? fail(`Calico policy ${String((o['metadata'] as Raw)['name'])} names tier ${tierName}, which does not exist`);
       tier.policies.push(this.calicoPolicy(namespace, (o['metadata'] as Raw)['name'] as string, spec));
     }
-    if (cilium.length > 0) dflt.policies.push(...this.ciliumPolicies(cilium, namespaceOf));
+    if (cilium.length > 0) dflt.policies.push(...this.ciliumPolicies(cilium, namespaceOf, serviceObjects));
 
     for (const ns of usedNamespaces) if (!namespaceLabels.has(ns)) namespaceLabels.set(ns, { [NAMESPACE_NAME_LABEL]: ns });
     this.pods = pods;
@@ -716,7 +724,44 @@ export class LayeredReferenceCluster {
   // -------------------------------------------------------------------------
   // Cilium: the deny rules of every policy first, then each policy's allow rules at 1000.
 
-  private ciliumPolicies(objects: readonly Raw[], namespaceOf: (o: Raw) => string): TierPolicy[] {
+  private ciliumPolicies(objects: readonly Raw[], namespaceOf: (o: Raw) => string, serviceObjects: readonly Raw[]): TierPolicy[] {
+    /**
+     * toServices (language.rst, "Services based"): only Services without a selector count;
+     * their endpoints' (ready) addresses are allowed like a toCIDR, so never pods. An entry
+     * without a namespace matches the Service in any namespace.
+     */
+    const serviceIps = (entry: unknown): string[] => {
+      if (!isRecord(entry)) fail('bad toServices entry');
+      const byName = isRecord(entry['k8sService']) ? entry['k8sService'] : undefined;
+      const bySelector = isRecord(entry['k8sServiceSelector']) ? entry['k8sServiceSelector'] : undefined;
+      const ref = byName ?? bySelector ?? fail('toServices entry without k8sService or k8sServiceSelector');
+      const wantNs = str(ref['namespace']);
+      const ips: string[] = [];
+      for (const svc of serviceObjects) {
+        if (svc['kind'] !== 'Service') continue;
+        const md = svc['metadata'] as Raw;
+        const ns = namespaceOf(svc);
+        if (wantNs !== undefined && wantNs !== '' && ns !== wantNs) continue;
+        if (byName && md['name'] !== byName['serviceName']) continue;
+        if (bySelector && !selectorMatches(normalized(bySelector['selector'] ?? {}), labelsOf(md['labels']))) continue;
+        const spec = isRecord(svc['spec']) ? svc['spec'] : {};
+        if (isRecord(spec['selector']) && Object.keys(spec['selector']).length > 0) continue;
+        for (const o of serviceObjects) {
+          const omd = o['metadata'] as Raw;
+          if (namespaceOf(o) !== ns) continue;
+          if (o['kind'] === 'Endpoints' && omd['name'] === md['name']) {
+            for (const sub of list(o['subsets'])) if (isRecord(sub)) for (const a of list(sub['addresses'])) if (isRecord(a) && typeof a['ip'] === 'string') ips.push(a['ip']);
+          }
+          if (o['kind'] === 'EndpointSlice' && labelsOf(omd['labels'])['kubernetes.io/service-name'] === md['name']) {
+            for (const ep of list(o['endpoints'])) {
+              if (!isRecord(ep) || (isRecord(ep['conditions']) && ep['conditions']['ready'] === false)) continue;
+              for (const ip of list(ep['addresses'])) if (typeof ip === 'string') ips.push(ip);
+            }
+          }
+        }
+      }
+      return ips;
+    };
     interface CiliumRule {
       readonly describe: string;
       readonly namespace: string | undefined; // undefined: clusterwide
@@ -798,9 +843,9 @@ export class LayeredReferenceCluster {
       if (!isRecord(rule)) fail(`${r.describe}: bad rule`);
       const remote = direction === 'ingress' ? conn.src : conn.dst;
       const pre = direction === 'ingress' ? 'from' : 'to';
-      for (const k of ['Requires', 'Services', 'Groups', 'Nodes']) if (present(rule[`${pre}${k}`])) fail(`${r.describe}: ${pre}${k} is not modelled`);
+      for (const k of ['Requires', 'Groups', 'Nodes', ...(pre === 'from' ? ['Services'] : [])]) if (present(rule[`${pre}${k}`])) fail(`${r.describe}: ${pre}${k} is not modelled`);
       if (present(rule['icmps'])) fail(`${r.describe}: icmps is not modelled`);
-      const l3 = ['Endpoints', 'Entities', 'CIDR', 'CIDRSet', 'FQDNs'].filter((k) => present(rule[`${pre}${k}`]));
+      const l3 = ['Endpoints', 'Entities', 'CIDR', 'CIDRSet', 'FQDNs', 'Services'].filter((k) => present(rule[`${pre}${k}`]));
       const toPorts = list(rule['toPorts']);
       if (l3.length === 0 && toPorts.length === 0) return false; // {}: matches nothing
       const external = (cidrOk: (ip: string) => boolean): boolean => remote.kind === 'ip' && ipsOf(remote, conn.family).some(cidrOk);
@@ -813,7 +858,8 @@ export class LayeredReferenceCluster {
           if (!isRecord(set) || typeof set['cidr'] !== 'string') return fail(`${r.describe}: ${pre}CIDRSet entry is not modelled`);
           const cidr = set['cidr'];
           return external((ip) => cidrContains(cidr, ip) && list(set['except']).every((x) => !cidrContains(String(x), ip)));
-        });
+        }) ||
+        (pre === 'to' && list(rule['toServices']).some((entry) => external((ip) => serviceIps(entry).some((x) => cidrContains(`${x}/${x.includes(":") ? 128 : 32}`, ip)))));
       return peerOk && portsMatch(r, toPorts, conn);
     };
 
