@@ -224,6 +224,8 @@ export function endpointFilter(sel: unknown, labelsOf: (id: string) => Readonly<
  * an input error naming the flag, with the nearest ids.
  */
 export function checkedEndpointFilter(flag: string, sel: unknown, inv: Inventory): ((id: string) => boolean) | undefined {
+  // No selector, no filter: and no index of every endpoint (a large cluster has 100,000).
+  if (sel === undefined) return undefined;
   const labels = new Map(inv.endpoints.map((e) => [e.id, e.labels]));
   const workloads = new Map(inv.endpoints.map((e) => [e.id, e.workload]));
   const f = endpointFilter(sel, (id) => labels.get(id), (id) => workloads.get(id));
