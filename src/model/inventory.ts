@@ -248,7 +248,8 @@ export function buildInventory(docs: readonly ParsedDocument[], options: Invento
   for (const o of objects) {
     const { kind, apiVersion } = o.object;
     const group = apiGroup(apiVersion);
-    const display = `${o.object.metadata.namespace ? `${o.object.metadata.namespace}/` : ''}${o.object.metadata.name}`;
+    // Named only for the policies' diagnostics: most objects are not policies.
+    const display = (): string => `${o.object.metadata.namespace ? `${o.object.metadata.namespace}/` : ''}${o.object.metadata.name}`;
     if (kind === 'NetworkPolicy' && (group === 'networking.k8s.io' || group === 'extensions')) {
       if (apiVersion !== 'networking.k8s.io/v1') {
         diagnostics.push({ severity: 'error', code: 'unsupported-version', message: `NetworkPolicy ${o.object.metadata.name} has apiVersion ${apiVersion}; only networking.k8s.io/v1 is served by current clusters`, source: o.source, path: 'apiVersion', hint: 'use apiVersion: networking.k8s.io/v1' });
@@ -266,7 +267,7 @@ export function buildInventory(docs: readonly ParsedDocument[], options: Invento
     if (group === NPAPI_GROUP && (kind === 'AdminNetworkPolicy' || kind === 'BaselineAdminNetworkPolicy' || kind === 'ClusterNetworkPolicy')) {
       const problems: FieldProblem[] = [];
       const p = parseNpapiPolicy(o.object, o.source, problems);
-      for (const pr of problems) diagnostics.push(toDiagnostic(pr, o.source, kind, display, locate));
+      for (const pr of problems) diagnostics.push(toDiagnostic(pr, o.source, kind, display(), locate));
       if (p) layerPolicies.push(p);
       else reject(o);
       continue;
@@ -275,13 +276,13 @@ export function buildInventory(docs: readonly ParsedDocument[], options: Invento
       const problems: FieldProblem[] = [];
       if (kind === 'Tier') {
         const t = parseCalicoTier(o.object, o.source, problems);
-        for (const pr of problems) diagnostics.push(toDiagnostic(pr, o.source, kind, display, locate));
+        for (const pr of problems) diagnostics.push(toDiagnostic(pr, o.source, kind, display(), locate));
         if (t) tiers.push(t);
         else reject(o);
         continue;
       }
       const p = parseCalicoPolicy(o.object, o.source, problems);
-      for (const pr of problems) diagnostics.push(toDiagnostic(pr, o.source, `Calico ${kind}`, display, locate));
+      for (const pr of problems) diagnostics.push(toDiagnostic(pr, o.source, `Calico ${kind}`, display(), locate));
       if (p) layerPolicies.push(p);
       else if (problems.some((pr) => pr.severity === 'error')) reject(o);
       continue;
@@ -289,7 +290,7 @@ export function buildInventory(docs: readonly ParsedDocument[], options: Invento
     if (group === CILIUM_GROUP && (kind === 'CiliumNetworkPolicy' || kind === 'CiliumClusterwideNetworkPolicy')) {
       const problems: FieldProblem[] = [];
       const ps = parseCiliumPolicy(o.object, o.source, problems);
-      for (const pr of problems) diagnostics.push(toDiagnostic(pr, o.source, kind, display, locate));
+      for (const pr of problems) diagnostics.push(toDiagnostic(pr, o.source, kind, display(), locate));
       if (ps) layerPolicies.push(...ps);
       else reject(o);
       continue;

@@ -67,7 +67,7 @@ const CLUSTER_SCOPED = new Set([
  * well-known custom resources do.
  */
 export function isClusterScoped(kind: string, group?: string, crdScopes?: ReadonlyMap<string, boolean>): boolean {
-  const fromCrd = group !== undefined ? crdScopes?.get(`${group}/${kind}`) : undefined;
+  const fromCrd = group !== undefined && crdScopes !== undefined && crdScopes.size > 0 ? crdScopes.get(`${group}/${kind}`) : undefined;
   return fromCrd ?? CLUSTER_SCOPED.has(kind);
 }
 
