@@ -132,5 +132,9 @@ async function loadFromCluster(options: ClusterOptions, watch: Stopwatch): Promi
   watch.lap('read');
   const inventory = buildInventory(got.docs, { diagnostics: got.diagnostics });
   watch.lap('inventory');
+  if (inventory.objects.length === 0) {
+    const where = `the cluster (context ${got.contextName}${options.namespace ? `, namespace ${options.namespace}` : ''})`;
+    throw new MeshlessError('input-invalid', `no objects read from ${where}`, { hint: 'check the context and namespace (-n, -A), and that your credentials may list pods, namespaces and NetworkPolicies (kubectl auth can-i list pods)' });
+  }
   return { inventory, files: 0, unavailableKinds: got.unavailable.map((u) => u.kind), inputs: [], clusterName: `cluster:${got.contextName}` };
 }
