@@ -8,7 +8,7 @@ import { runCli as run } from './support/cli.js';
 import { main } from '../src/cli/main.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { startFakeApiServer, writeKubeconfig } from './support/fake-apiserver.js';
 import { join } from 'node:path';
@@ -45,4 +45,62 @@ test('--cluster that lists no objects is exit 2 "no objects read from the cluste
     await kc.cleanup();
     await server.close();
   }
+});
+
+/** main() as on a terminal (or not), with NO_COLOR as given: output captured. */
+async function runAs(args: readonly string[], isTTY: boolean, noColor?: string): Promise<{ code: number; out: string; err: string }> {
+  const saved = process.env['NO_COLOR'];
+  if (noColor === undefined) delete process.env['NO_COLOR'];
+  else process.env['NO_COLOR'] = noColor;
+  let out = '';
+  let err = '';
+  try {
+    const code = await main(args, { out: (s) => (out += `${s}\n`), err: (s) => (err += `${s}\n`), isTTY, prog: 'meshless' });
+    return { code, out, err };
+  } finally {
+    if (saved === undefined) delete process.env['NO_COLOR'];
+    else process.env['NO_COLOR'] = saved;
+  }
+}
+
+const ESC = '\u001b[';
+const AUDIT = ['audit', 'examples/shop', '--network-team', 'network-team', '--brief', '--fail-on', 'none', '-q'];
+
+test('colour only on a terminal; NO_COLOR and --color auto|always|never are honoured', async () => {
+  assert.ok((await runAs(AUDIT, true)).out.includes(ESC), 'a terminal gets colour');
+  assert.ok(!(await runAs(AUDIT, false)).out.includes(ESC), 'a pipe gets none');
+  assert.ok(!(await runAs(AUDIT, true, '1')).out.includes(ESC), 'NO_COLOR turns it off');
+  assert.ok((await runAs(AUDIT, true, '')).out.includes(ESC), 'an empty NO_COLOR does not');
+  assert.ok(!(await runAs([...AUDIT, '--color', 'never'], true)).out.includes(ESC), '--color never');
+  assert.ok((await runAs(['--color=always', ...AUDIT], false, '1')).out.includes(ESC), '--color=always, anywhere, wins over NO_COLOR and a pipe');
+  assert.ok(!(await runAs([...AUDIT, '--color', 'auto'], false)).out.includes(ESC), '--color auto');
+  const bad = await runAs([...AUDIT, '--color', 'sometimes'], true);
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /--color must be one of auto, always, never/);
+});
+
+test('table columns are measured without colour codes: coloured and plain tables line up the same', async () => {
+  const plain = (await runAs([...AUDIT, '--color', 'never'], true)).out;
+  // eslint-disable-next-line no-control-regex -- stripping the colour codes is the point
+  const stripped = (await runAs([...AUDIT, '--color', 'always'], true)).out.replace(/\u001b\[[0-9;]*m/g, '');
+  assert.equal(stripped, plain);
+});
+
+test('"did you mean" for an unknown command and an unknown flag', async () => {
+  const cmd = await run(['raech', 'examples/shop']);
+  assert.equal(cmd.code, 2);
+  assert.match(cmd.err, /unknown command "raech"; did you mean reach\?/);
+  const flag = await run(['reach', 'examples/shop', '--fromm', 'payments']);
+  assert.equal(flag.code, 2);
+  assert.match(flag.err, /unknown flag --fromm; did you mean --from\?/);
+  const far = await run(['audit', 'examples/shop', '--zzzzzzzz']);
+  assert.equal(far.code, 2);
+  assert.match(far.err, /unknown flag --zzzzzzzz/);
+  assert.doesNotMatch(far.err, /did you mean/);
+});
+
+test('-o=json is read as -o json, as kubectl accepts it', async () => {
+  const r = await run(['reach', 'examples/shop', '--level', 'namespace', '-o=json', '-q']);
+  assert.equal(r.code, 0, r.err);
+  assert.ok(Array.isArray((JSON.parse(r.out) as { allowed: unknown[] }).allowed));
 });

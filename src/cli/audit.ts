@@ -100,7 +100,7 @@ export async function runAuditCommand(args: readonly string[], io: Io): Promise<
       io.out(auditMarkdown(result));
       break;
     case 'table':
-      io.out(auditTable(result, { colour: io.isTTY, fixes: values['brief'] !== true }));
+      io.out(auditTable(result, { colour: io.colour === true, fixes: values['brief'] !== true }));
       break;
   }
   watch.lap('output');

@@ -236,7 +236,7 @@ export async function runDiff(args: readonly string[], io: Io): Promise<number> 
       io.out(diffMarkdown(report));
       break;
     case 'table':
-      io.out(diffTable(report, { colour: io.isTTY, ...(values['verbose'] === true ? {} : { limit: 200 }) }));
+      io.out(diffTable(report, { colour: io.colour === true, ...(values['verbose'] === true ? {} : { limit: 200 }) }));
       break;
   }
   watch.lap('output');

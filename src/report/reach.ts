@@ -34,11 +34,19 @@ export function notJudgedText(list: readonly NotJudged[]): string[] {
   ];
 }
 
-/** Pads columns; the last column is left ragged. */
+// eslint-disable-next-line no-control-regex -- the escape character is what an SGR colour code starts with
+const SGR = /\u001b\[[0-9;]*m/g;
+
+/** How wide a cell shows on a terminal: colour codes take no columns. */
+export function visibleWidth(s: string): number {
+  return s.replace(SGR, '').length;
+}
+
+/** Pads columns (measured without colour codes); the last column is left ragged. */
 export function table(rows: readonly (readonly string[])[]): string {
   if (rows.length === 0) return '';
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n');
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => visibleWidth(r[i] ?? ''))));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat(Math.max(0, widths[i]! - visibleWidth(c))))).join('  ').trimEnd()).join('\n');
 }
 
 export function reachTable(r: ReachResult, port?: { port: number; protocol: string }): string {
