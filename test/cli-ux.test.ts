@@ -8,7 +8,7 @@ import { runCli as run } from './support/cli.js';
 import { main } from '../src/cli/main.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { startFakeApiServer, writeKubeconfig } from './support/fake-apiserver.js';
 import { join } from 'node:path';
@@ -103,4 +103,52 @@ test('-o=json is read as -o json, as kubectl accepts it', async () => {
   const r = await run(['reach', 'examples/shop', '--level', 'namespace', '-o=json', '-q']);
   assert.equal(r.code, 0, r.err);
   assert.ok(Array.isArray((JSON.parse(r.out) as { allowed: unknown[] }).allowed));
+});
+
+interface InputSection { files: number; objects: { read: number; used: number; skipped: Record<string, number> }; errors: number; warnings: number; diagnostics: { severity: string; code: string; file?: string; line?: number }[] }
+
+/** A folder with one good Pod, one invalid NetworkPolicy (line 8) and a YAML syntax error. */
+function badInput(): string {
+  const dir = tmp('diag');
+  writeFileSync(
+    join(dir, 'app.yaml'),
+    [
+      'apiVersion: v1', 'kind: Pod', 'metadata: {name: web, namespace: shop, labels: {app: web}}', 'spec: {containers: [{name: c, image: x}]}', '---',
+      'apiVersion: networking.k8s.io/v1', 'kind: NetworkPolicy', 'metadata: {name: p, namespace: shop}', 'spec:', '  podSelector: {}', '  ingress:', '  - ports: [{port: 90, endPort: 80}]', '---',
+      'apiVersion: v1', 'kind: Pod', 'metadata: {name: [broken', '',
+    ].join('\n'),
+  );
+  return dir;
+}
+
+test('input diagnostics are in the JSON of audit and reach: objects read, skipped, errors with file:line', async () => {
+  const dir = badInput();
+  for (const args of [['audit', dir, '-o', 'json'], ['reach', dir, '-o', 'json']]) {
+    const r = await run(args);
+    assert.equal(r.code, 2, r.err);
+    const input = (JSON.parse(r.out) as { input: InputSection }).input;
+    assert.equal(input.files, 1);
+    assert.equal(input.objects.read, 2, args[0]);
+    assert.equal(input.objects.used, 1);
+    assert.ok(input.errors >= 2, JSON.stringify(input));
+    const invalid = input.diagnostics.find((d) => d.code === 'invalid-object');
+    assert.equal(invalid?.file, join(dir, 'app.yaml'));
+    assert.ok(invalid.line !== undefined && invalid.line >= 6, JSON.stringify(invalid));
+    const syntax = input.diagnostics.find((d) => d.code === 'yaml-syntax');
+    assert.equal(syntax?.file, join(dir, 'app.yaml'));
+    assert.ok(syntax.line !== undefined && syntax.line >= 16, JSON.stringify(syntax));
+  }
+});
+
+test('input diagnostics are SARIF toolExecutionNotifications with their file and line', async () => {
+  const dir = badInput();
+  const r = await run(['audit', dir, '-o', 'sarif']);
+  assert.equal(r.code, 2, r.err);
+  const sarif = JSON.parse(r.out) as { runs: { invocations?: { executionSuccessful: boolean; toolExecutionNotifications: { level: string; descriptor?: { id: string }; locations?: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }[] }[] }[] };
+  const notes = sarif.runs[0]!.invocations?.[0]?.toolExecutionNotifications ?? [];
+  const invalid = notes.find((n) => n.descriptor?.id === 'invalid-object');
+  assert.equal(invalid?.level, 'error');
+  assert.equal(invalid.locations?.[0]?.physicalLocation.artifactLocation.uri, join(dir, 'app.yaml'));
+  assert.ok((invalid.locations?.[0]?.physicalLocation.region.startLine ?? 0) >= 6);
+  assert.ok(notes.some((n) => n.descriptor?.id === 'yaml-syntax' && n.locations?.[0] !== undefined));
 });

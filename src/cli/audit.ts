@@ -10,7 +10,7 @@ import { auditJunit } from '../report/audit-junit.js';
 import { auditMarkdown } from '../report/audit-markdown.js';
 import { auditTable } from '../report/audit-table.js';
 import { loadBaseline, loadConfig, type BaselineFile } from './settings.js';
-import { EXIT, Stopwatch, hasInputErrors, loadAndAnalyze, oneOf, parse, printStats, reportDiagnostics, CLUSTER_OPTIONS, type Io } from './common.js';
+import { EXIT, Stopwatch, hasInputErrors, inputFacts, loadAndAnalyze, oneOf, parse, printStats, reportDiagnostics, CLUSTER_OPTIONS, type Io } from './common.js';
 
 export const auditHelp = `Usage: meshless audit PATH... | --cluster [options]
 
@@ -88,10 +88,10 @@ export async function runAuditCommand(args: readonly string[], io: Io): Promise<
   }
   switch (format) {
     case 'json':
-      io.out(JSON.stringify(auditJson(result), null, 2));
+      io.out(JSON.stringify(auditJson(result, inputFacts(loaded, [...a.diagnostics, ...result.diagnostics])), null, 2));
       break;
     case 'sarif':
-      io.out(JSON.stringify(auditSarif(result, checks), null, 2));
+      io.out(JSON.stringify(auditSarif(result, checks, inputFacts(loaded, [...a.diagnostics, ...result.diagnostics])), null, 2));
       break;
     case 'junit':
       io.out(auditJunit(result, checks));

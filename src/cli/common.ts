@@ -15,6 +15,7 @@ import { parseCidr } from '../model/ip.js';
 import { PROTOCOLS, type Protocol } from '../model/networkpolicy.js';
 import { analyze, type Analysis } from '../netpol/analysis.js';
 import { nearest } from '../model/suggest.js';
+import type { InputFacts } from '../report/input-json.js';
 
 /** Exit codes (STYLE.md): 0 clean, 1 findings or denied, 2 usage or input error, 3 internal error (or the machine refused). */
 export const EXIT = { ok: 0, findings: 1, usage: 2, internal: 3 } as const;
@@ -219,6 +220,16 @@ export function reportDiagnostics(io: Io, loaded: Loaded, extra: readonly Diagno
     const from = loaded.files === 0 && loaded.inventory.objects[0]?.source.file.startsWith('cluster:') ? 'the cluster' : `${loaded.files} file${loaded.files === 1 ? '' : 's'}`;
     io.err(`read ${s.read} objects from ${from}: ${s.used} used, ${s.read - s.used} skipped${skipped ? ` (${skipped})` : ''}; ${counts('error')} error(s), ${counts('warning')} warning(s)`);
   }
+}
+
+/** What a report says was read: the load's counts and every diagnostic (the loader's and `extra`, the analysis' own). */
+export function inputFacts(loaded: Loaded, extra: readonly Diagnostic[]): InputFacts {
+  return {
+    files: loaded.files,
+    ...(loaded.clusterName !== undefined ? { clusterName: loaded.clusterName } : {}),
+    summary: loaded.inventory.summary,
+    diagnostics: [...loaded.inventory.diagnostics, ...extra],
+  };
 }
 
 export function hasInputErrors(inv: Inventory): boolean {

@@ -3,7 +3,7 @@ import { LEVELS, reach, unisolated } from '../netpol/reach.js';
 import { outsideReach } from '../exposure/outside.js';
 import { notJudgedText, reachJson, reachTable } from '../report/reach.js';
 import { notJudged } from '../netpol/unjudged.js';
-import { CLUSTER_OPTIONS, EXIT, Stopwatch, checkedEndpointFilter, hasInputErrors, loadAndAnalyze, oneOf, parse, parsePortFlag, printStats, reportDiagnostics, type Io } from './common.js';
+import { CLUSTER_OPTIONS, EXIT, Stopwatch, checkedEndpointFilter, hasInputErrors, inputFacts, loadAndAnalyze, oneOf, parse, parsePortFlag, printStats, reportDiagnostics, type Io } from './common.js';
 
 export const reachHelp = `Usage: meshless reach PATH...|--cluster [--port N[/PROTO]] [--from SEL] [--to SEL] [--level pod|workload|namespace] [-o table|json]
 
@@ -45,7 +45,7 @@ export async function runReach(args: readonly string[], io: Io): Promise<number>
   const result = reach(a, { level, ...(port ? { port } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}) });
   watch.lap('evaluate');
   if (format === 'json') {
-    io.out(JSON.stringify(reachJson(result, port, notJudged(a))));
+    io.out(JSON.stringify(reachJson(result, port, notJudged(a), inputFacts(loaded, a.diagnostics))));
   } else {
     const open = unisolated(a);
     const nsCount = inv.namespaces.size;

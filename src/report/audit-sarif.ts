@@ -7,12 +7,13 @@
 import { fingerprint, type AuditResult } from '../checks/run.js';
 import type { Check, Severity } from '../checks/types.js';
 import { TOOL } from './audit-json.js';
+import { sarifNotifications, type InputFacts } from './input-json.js';
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { critical: 'error', high: 'error', medium: 'warning', low: 'note', info: 'note' };
 /** GitHub's security-severity scale: critical > 9, high 7-8.9, medium 4-6.9, low < 4. */
 const SECURITY_SEVERITY: Record<Severity, string> = { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0', info: '0.0' };
 
-export function auditSarif(r: AuditResult, checks: readonly Check[]): unknown {
+export function auditSarif(r: AuditResult, checks: readonly Check[], input?: InputFacts): unknown {
   const index = new Map(checks.map((c, i) => [c.id, i]));
   const unknown = Object.entries(r.controls).filter(([, c]) => c.status === 'unknown');
   return {
@@ -37,9 +38,21 @@ export function auditSarif(r: AuditResult, checks: readonly Check[]): unknown {
             })),
           },
         },
-        // A control the input could not settle (e.g. NetworkPolicies a cluster refused to list) is said, not left to silence.
-        ...(unknown.length > 0
-          ? { invocations: [{ executionSuccessful: true, toolExecutionNotifications: unknown.map(([control, c]) => ({ level: 'warning', message: { text: `${control}: unknown — ${c.note}` }, properties: { control, status: c.status } })) }] }
+        // A control the input could not settle (e.g. NetworkPolicies a cluster refused to list) is said, not left
+        // to silence; so is every input diagnostic (objects skipped, YAML errors), with its file and line.
+        ...(unknown.length > 0 || input
+          ? {
+              invocations: [
+                {
+                  executionSuccessful: r.errors.length === 0,
+                  toolExecutionNotifications: [
+                    ...unknown.map(([control, c]) => ({ level: 'warning', message: { text: `${control}: unknown — ${c.note}` }, properties: { control, status: c.status } })),
+                    ...(input ? sarifNotifications(input) : []),
+                  ],
+                  ...(input ? { properties: { files: input.files, objects: { read: input.summary.read, used: input.summary.used, skipped: input.summary.skipped } } } : {}),
+                },
+              ],
+            }
           : {}),
         results: r.findings.map((f) => ({
           ruleId: f.check,

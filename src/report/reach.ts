@@ -2,6 +2,7 @@
 import type { ReachResult } from '../netpol/reach.js';
 import { formatPorts } from '../netpol/ports.js';
 import type { NotJudged } from '../netpol/unjudged.js';
+import { inputJson, type InputFacts, type InputJson } from './input-json.js';
 
 export interface ReachJson {
   readonly level: string;
@@ -12,9 +13,11 @@ export interface ReachJson {
   readonly allowed: ({ from: string; to: string } | { from: string; to: string; ports: string[] })[];
   /** Rules whose peers cannot be judged from manifests (node IPs, domain names…): the answers they could change. Absent when none. */
   readonly notJudged?: readonly NotJudged[];
+  /** What was read: objects, skipped, diagnostics with file:line. */
+  readonly input?: InputJson;
 }
 
-export function reachJson(r: ReachResult, port?: { port: number; protocol: string }, notJudged: readonly NotJudged[] = []): ReachJson {
+export function reachJson(r: ReachResult, port?: { port: number; protocol: string }, notJudged: readonly NotJudged[] = [], input?: InputFacts): ReachJson {
   return {
     ...(port ? { port: port.port, protocol: port.protocol } : {}),
     level: r.level,
@@ -22,6 +25,7 @@ export function reachJson(r: ReachResult, port?: { port: number; protocol: strin
     external: r.external,
     allowed: r.allowed.map((e) => (port ? { from: e.from, to: e.to } : { from: e.from, to: e.to, ports: formatPorts(e.ports) })),
     ...(notJudged.length > 0 ? { notJudged } : {}),
+    ...(input ? { input: inputJson(input) } : {}),
   };
 }
 
