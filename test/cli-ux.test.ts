@@ -149,6 +149,6 @@ test('input diagnostics are SARIF toolExecutionNotifications with their file and
   const invalid = notes.find((n) => n.descriptor?.id === 'invalid-object');
   assert.equal(invalid?.level, 'error');
   assert.equal(invalid.locations?.[0]?.physicalLocation.artifactLocation.uri, join(dir, 'app.yaml'));
-  assert.ok((invalid.locations?.[0]?.physicalLocation.region.startLine ?? 0) >= 6);
+  const notes = sarif.runs[0]!.invocations?.[0]!.toolExecutionNotifications ?? [];
   assert.ok(notes.some((n) => n.descriptor?.id === 'yaml-syntax' && n.locations?.[0] !== undefined));
 });
