@@ -8,7 +8,7 @@ import { runCli as run } from './support/cli.js';
 import { main } from '../src/cli/main.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { startFakeApiServer, writeKubeconfig } from './support/fake-apiserver.js';
 import { join } from 'node:path';
@@ -152,4 +152,28 @@ test('input diagnostics are SARIF toolExecutionNotifications with their file and
   assert.equal(where?.artifactLocation.uri, join(dir, 'app.yaml'));
   assert.ok(where.region.startLine >= 6, JSON.stringify(where));
   assert.ok(notes.some((n) => n.descriptor?.id === 'yaml-syntax' && n.locations?.[0] !== undefined));
+});
+
+test('meshless checks ID prints that check\'s page, as docs/checks/ID.md has it; an unknown id is exit 2 with the nearest', async () => {
+  const r = await run(['checks', 'seg-namespace-no-default-deny']);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.out, `${readFileSync('docs/checks/seg-namespace-no-default-deny.md', 'utf8')}\n`);
+  const typo = await run(['checks', 'seg-namespace-no-default-deyn']);
+  assert.equal(typo.code, 2);
+  assert.match(typo.err, /unknown check "seg-namespace-no-default-deyn"; did you mean seg-namespace-no-default-deny\?/);
+  assert.equal(typo.out, '');
+});
+
+test('every finding links its check\'s page: in the table, in Markdown and in SARIF', async () => {
+  const table = await run(['audit', 'examples/shop', '--brief', '-q']);
+  const findings = table.out.split('\n').filter((l) => /^ {2}(CRITICAL|HIGH|MEDIUM|LOW|INFO) /.test(l));
+  assert.ok(findings.length > 0);
+  const docs = table.out.split('\n').filter((l) => /^ {4}docs: docs\/checks\/[a-z0-9-]+\.md \(meshless checks [a-z0-9-]+\)$/.test(l));
+  assert.equal(docs.length, findings.length);
+  const md = await run(['audit', 'examples/shop', '-o', 'markdown', '-q']);
+  assert.match(md.out, /\| \[`[a-z0-9-]+`\]\(https:\/\/meshless\.dev\/docs\/checks\/[a-z0-9-]+\) \|/);
+  const sarif = JSON.parse((await run(['audit', 'examples/shop', '-o', 'sarif', '-q'])).out) as { runs: { tool: { driver: { rules: { id: string; helpUri: string }[] } }; results: { ruleId: string; properties: { helpUri: string; docs: string } }[] }[] };
+  const run0 = sarif.runs[0]!;
+  for (const rule of run0.tool.driver.rules) assert.equal(rule.helpUri, `https://meshless.dev/docs/checks/${rule.id}`);
+  for (const res of run0.results) assert.equal(res.properties.docs, `docs/checks/${res.ruleId}.md`);
 });

@@ -7,6 +7,7 @@
 import { fingerprint, type AuditResult } from '../checks/run.js';
 import type { Check, Severity } from '../checks/types.js';
 import { TOOL } from './audit-json.js';
+import { checkDocPath, checkDocUri } from './checks-doc.js';
 import { sarifNotifications, type InputFacts } from './input-json.js';
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { critical: 'error', high: 'error', medium: 'warning', low: 'note', info: 'note' };
@@ -31,8 +32,8 @@ export function auditSarif(r: AuditResult, checks: readonly Check[], input?: Inp
               name: c.id.replace(/(^|-)([a-z])/g, (_, __: string, ch: string) => ch.toUpperCase()),
               shortDescription: { text: c.title },
               fullDescription: { text: c.rationale },
-              help: { text: `${c.rationale}\n\nFix: ${c.fixSummary}`, markdown: `${c.rationale}\n\n**Fix:** ${c.fixSummary}\n\nSee docs/checks/${c.id}.md` },
-              helpUri: `${TOOL.informationUri}/docs/checks/${c.id}`,
+              help: { text: `${c.rationale}\n\nFix: ${c.fixSummary}\n\nSee ${checkDocPath(c.id)} (meshless checks ${c.id})`, markdown: `${c.rationale}\n\n**Fix:** ${c.fixSummary}\n\nSee [${checkDocPath(c.id)}](${checkDocUri(c.id)}) (\`meshless checks ${c.id}\`)` },
+              helpUri: checkDocUri(c.id),
               defaultConfiguration: { level: LEVEL[c.severity] },
               properties: { tags: ['security', c.control, ...(c.requirements ?? [])], 'security-severity': SECURITY_SEVERITY[c.severity], precision: 'high' },
             })),
@@ -63,7 +64,7 @@ export function auditSarif(r: AuditResult, checks: readonly Check[], input?: Inp
             ? [{ physicalLocation: { artifactLocation: { uri: f.object.file.replace(/\\/g, '/').replace(/^\.\//, '') }, region: { startLine: Math.max(1, f.object.line ?? 1) } } }]
             : [{ logicalLocations: [{ fullyQualifiedName: `${f.object.kind}/${f.object.namespace ? `${f.object.namespace}/` : ''}${f.object.name}` }] }],
           partialFingerprints: { 'meshless/v1': fingerprint(f) },
-          properties: { control: f.control, severity: f.severity, object: f.object, ...(f.fixObjects !== undefined ? { fixObjects: f.fixObjects } : {}) },
+          properties: { control: f.control, severity: f.severity, helpUri: checkDocUri(f.check), docs: checkDocPath(f.check), object: f.object, ...(f.fixObjects !== undefined ? { fixObjects: f.fixObjects } : {}) },
           ...(f.suppressed ? { suppressions: [{ kind: f.suppressed.by === 'annotation' ? 'inSource' : 'external', justification: f.suppressed.reason }] } : {}),
         })),
       },
