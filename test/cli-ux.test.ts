@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { startFakeApiServer, writeKubeconfig } from './support/fake-apiserver.js';
 import { join } from 'node:path';
 
@@ -176,4 +177,64 @@ test('every finding links its check\'s page: in the table, in Markdown and in SA
   const run0 = sarif.runs[0]!;
   for (const rule of run0.tool.driver.rules) assert.equal(rule.helpUri, `https://meshless.dev/docs/checks/${rule.id}`);
   for (const res of run0.results) assert.equal(res.properties.docs, `docs/checks/${res.ruleId}.md`);
+});
+
+/** examples/meshless.yaml with `cluster` changed as given, written to a fresh folder. */
+function specWith(cluster: Record<string, unknown>): string {
+  const dir = tmp('gen-ks');
+  const spec = parseYaml(readFileSync('examples/meshless.yaml', 'utf8')) as { cluster: Record<string, unknown> };
+  writeFileSync(join(dir, 'meshless.yaml'), stringifyYaml({ ...spec, cluster: { ...spec.cluster, ...cluster } }));
+  return dir;
+}
+
+const KUBE_SYSTEM = [
+  'apiVersion: v1', 'kind: Namespace', 'metadata: {name: kube-system}', '---',
+  'apiVersion: apps/v1', 'kind: Deployment', 'metadata: {name: metrics-server, namespace: kube-system}',
+  'spec: {selector: {matchLabels: {k8s-app: metrics-server}}, template: {metadata: {labels: {k8s-app: metrics-server}}, spec: {containers: [{name: m, image: x, ports: [{containerPort: 10250}]}]}}}', '---',
+  'apiVersion: apps/v1', 'kind: Deployment', 'metadata: {name: coredns, namespace: kube-system}',
+  'spec: {selector: {matchLabels: {k8s-app: kube-dns}}, template: {metadata: {labels: {k8s-app: kube-dns}}, spec: {containers: [{name: d, image: x}]}}}', '',
+].join('\n');
+
+test('generate puts no default deny into kube-system unless the spec asks for it', async () => {
+  const dir = specWith({});
+  const r = await run(['generate', '-c', join(dir, 'meshless.yaml'), '-o', join(dir, 'out'), '-q']);
+  assert.equal(r.code, 0, r.err);
+  const ks = readFileSync(join(dir, 'out/network-policies/kube-system.yaml'), 'utf8');
+  assert.doesNotMatch(ks, /name: default-deny/);
+  assert.match(ks, /name: coredns/);
+  assert.doesNotMatch(r.err, /kube-system gets a default deny/);
+  const asked = specWith({ isolateKubeSystem: true });
+  const r2 = await run(['generate', '-c', join(asked, 'meshless.yaml'), '-o', join(asked, 'out'), '-q']);
+  assert.equal(r2.code, 0, r2.err);
+  assert.match(readFileSync(join(asked, 'out/network-policies/kube-system.yaml'), 'utf8'), /name: default-deny/);
+  assert.match(r2.err, /kube-system gets a default deny \(cluster.isolateKubeSystem: true\)/);
+});
+
+test('generate --input, when the spec asks for kube-system\'s default deny, lists what the input shows would lose traffic', async () => {
+  const dir = specWith({ isolateKubeSystem: true });
+  writeFileSync(join(dir, 'cluster.yaml'), KUBE_SYSTEM);
+  const r = await run(['generate', '-c', join(dir, 'meshless.yaml'), '-o', join(dir, 'out'), '-q', '--input', join(dir, 'cluster.yaml')]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, /shows \d+ connections? that the default deny in kube-system would cut off/);
+  assert.match(r.err, /→ kube-system\/deployment\/metrics-server/);
+  assert.match(r.err, /kube-system\/deployment\/metrics-server → /);
+  // Not asked: the input is not needed, and it says so.
+  const plain = specWith({});
+  writeFileSync(join(plain, 'cluster.yaml'), KUBE_SYSTEM);
+  const r2 = await run(['generate', '-c', join(plain, 'meshless.yaml'), '-o', join(plain, 'out'), '-q', '--input', join(plain, 'cluster.yaml')]);
+  assert.equal(r2.code, 0, r2.err);
+  assert.match(r2.err, /--input is read only with cluster.isolateKubeSystem: true/);
+});
+
+test('generate → audit: kube-system left open by the spec is a suppressed finding with its reason, not an open one', async () => {
+  const dir = specWith({});
+  assert.equal((await run(['generate', '-c', join(dir, 'meshless.yaml'), '-o', join(dir, 'out'), '-q'])).code, 0);
+  // CoreDNS, as every cluster has it, beside the generated platform (its policy selects it).
+  writeFileSync(join(dir, 'cluster.yaml'), KUBE_SYSTEM.split('---\n').filter((d) => !d.includes('metrics-server')).join('---\n'));
+  const r = await run(['audit', join(dir, 'out'), join(dir, 'cluster.yaml'), '-o', 'json', '-q']);
+  const json = JSON.parse(r.out) as { findings: { check: string; object: { kind: string; name: string }; suppressed?: { by: string; reason: string } }[] };
+  const ks = json.findings.filter((f) => f.check === 'seg-namespace-no-default-deny' && f.object.name === 'kube-system');
+  assert.equal(ks.length, 1);
+  assert.match(ks[0]!.suppressed?.reason ?? '', /leaves kube-system to its add-ons.*isolateKubeSystem: true/);
+  assert.equal(r.code, 0, r.err);
 });
