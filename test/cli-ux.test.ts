@@ -238,3 +238,52 @@ test('generate → audit: kube-system left open by the spec is a suppressed find
   assert.match(ks[0]!.suppressed?.reason ?? '', /leaves kube-system to its add-ons.*isolateKubeSystem: true/);
   assert.equal(r.code, 0, r.err);
 });
+
+test('reach: the default table fits 100 columns, outside peers by short name; -o wide prints everything', async () => {
+  const r = await run(['reach', 'examples/shop', '-q']);
+  assert.equal(r.code, 0, r.err);
+  const long = r.out.split('\n').filter((l) => Array.from(l).length > 100);
+  assert.deepEqual(long, []);
+  assert.match(r.out, /^auth\/deploy\/oauth2-proxy +internet +443\/TCP$/m);
+  assert.match(r.out, / 10\.0\.0\.0\/8 \(\+2\) +all$/m);
+  assert.doesNotMatch(r.out, /ip:0\.0\.0\.0\/0/);
+  assert.match(r.out, /-o wide prints them whole/);
+  const wide = await run(['reach', 'examples/shop', '-o', 'wide', '-q']);
+  assert.equal(wide.code, 0, wide.err);
+  assert.match(wide.out, /^auth\/deployment\/oauth2-proxy +ip:0\.0\.0\.0\/0 except 10\.0\.0\.0\/8, 172\.16\.0\.0\/12, 192\.168\.0\.0\/16 +443\/TCP$/m);
+  assert.match(wide.out, /envoy-gateway-system\/deployment\/envoy-shop-public/);
+  assert.doesNotMatch(wide.out, /…/);
+});
+
+test('-o yaml for reach, audit, explain and checks: the JSON document, as YAML', async () => {
+  for (const args of [
+    ['reach', 'examples/shop', '--level', 'namespace'],
+    ['audit', 'examples/shop', '--fail-on', 'none'],
+    ['explain', 'storefront/deployment/storefront', 'catalog/deployment/catalog', '--port', '8080', 'examples/shop'],
+    ['checks'],
+  ]) {
+    const json = await run([...args, '-o', 'json', '-q']);
+    const yaml = await run([...args, '-o', 'yaml', '-q']);
+    assert.equal(yaml.code, json.code, `${args[0]!}: ${yaml.err}`);
+    assert.deepEqual(parseYaml(yaml.out), JSON.parse(json.out), args[0]);
+  }
+});
+
+test('the default format is called table in every command that prints one, and -o table is accepted', async () => {
+  for (const [cmd, args] of [
+    ['reach', ['examples/shop']],
+    ['audit', ['examples/shop', '--fail-on', 'none']],
+    ['explain', ['storefront/deployment/storefront', 'catalog/deployment/catalog', '--port', '8080', 'examples/shop']],
+    ['checks', []],
+    ['diff', ['examples/shop', 'examples/shop']],
+    ['guard', ['--check', 'examples/shop/payments.yaml']],
+  ] as const) {
+    const help = await run([cmd, '--help']);
+    assert.match(help.out, /-o (FORMAT|table)/, `${cmd} --help names its formats`);
+    assert.match(help.out, /table/, `${cmd} --help names table`);
+    const plain = await run([cmd, ...args, '-q']);
+    const table = await run([cmd, ...args, '-o', 'table', '-q']);
+    assert.equal(table.code, plain.code, `${cmd} -o table: ${table.err}`);
+    assert.equal(table.out, plain.out, `${cmd} -o table is the default`);
+  }
+});

@@ -1,6 +1,7 @@
 /** `meshless checks`: every check, with its control and severity. */
 import { ALL_CHECKS, checkById, unknownCheckProblem } from '../checks/index.js';
 import { checkPage } from '../report/checks-doc.js';
+import { stringify as stringifyYaml } from 'yaml';
 import { table } from '../report/reach.js';
 import { EXIT, UsageError, oneOf, parse, type Io } from './common.js';
 import { MeshlessError } from '../model/errors.js';
@@ -8,7 +9,7 @@ import { MeshlessError } from '../model/errors.js';
 export async function runChecksCommand(args: readonly string[], io: Io): Promise<number> {
   const { values, positionals } = parse(args, {});
   if (values['help']) {
-    io.out('Usage: meshless checks [ID] [-o table|json]\n\nLists every check meshless audit runs. Each has a page in docs/checks/;\nmeshless checks ID prints that page (Markdown).\n\nExit codes: 0 ok, 2 usage error (an unknown check id).');
+    io.out('Usage: meshless checks [ID] [-o table|json|yaml]\n\nLists every check meshless audit runs. Each has a page in docs/checks/;\nmeshless checks ID prints that page (Markdown).\n\nExit codes: 0 ok, 2 usage error (an unknown check id).');
     return EXIT.ok;
   }
   if (positionals.length > 1) throw new UsageError(`checks takes at most one check id (got ${positionals.length})`);
@@ -20,9 +21,10 @@ export async function runChecksCommand(args: readonly string[], io: Io): Promise
     io.out(checkPage(check));
     return EXIT.ok;
   }
-  const format = oneOf(values['output'], ['table', 'json'] as const, '-o', 'table');
-  if (format === 'json') {
-    io.out(JSON.stringify(ALL_CHECKS.map((c) => ({ id: c.id, control: c.control, severity: c.severity, title: c.title, requirements: c.requirements ?? [], docs: `docs/checks/${c.id}.md` })), null, 2));
+  const format = oneOf(values['output'], ['table', 'json', 'yaml'] as const, '-o', 'table');
+  if (format === 'json' || format === 'yaml') {
+    const list = ALL_CHECKS.map((c) => ({ id: c.id, control: c.control, severity: c.severity, title: c.title, requirements: c.requirements ?? [], docs: `docs/checks/${c.id}.md` }));
+    io.out(format === 'json' ? JSON.stringify(list, null, 2) : stringifyYaml(list, { lineWidth: 0 }));
   } else {
     io.out(table([['CHECK', 'CONTROL', 'SEVERITY', 'TITLE'], ...ALL_CHECKS.map((c) => [c.id, c.control, c.severity, c.title])]));
   }

@@ -1,10 +1,11 @@
 /** `meshless explain FROM TO`: the verdict for one connection, with the rules and lines that decide it. */
 import { resolveEndpointRef } from '../netpol/resolve.js';
 import type { Analysis } from '../netpol/analysis.js';
+import { stringify as stringifyYaml } from 'yaml';
 import { explainText } from '../report/explain.js';
 import { CLUSTER_OPTIONS, EXIT, Stopwatch, UsageError, hasInputErrors, loadAndAnalyze, oneOf, parse, parsePortFlag, printStats, reportDiagnostics, type Io } from './common.js';
 
-export const explainHelp = `Usage: meshless explain FROM TO [--port N[/PROTO]] PATH...|--cluster [-o text|json]
+export const explainHelp = `Usage: meshless explain FROM TO [--port N[/PROTO]] PATH...|--cluster [-o table|json|yaml]
 
 Explains whether FROM may connect to TO: which policies isolate the source for
 egress and the destination for ingress, which rule (file:line) allows it, or
@@ -13,6 +14,8 @@ why no rule matched.
 FROM and TO are endpoint ids as printed by reach (namespace/name for a Pod,
 namespace/kind/name for a controller), a shorter namespace/name or name when
 unambiguous, or an IP address (a pod's IP, or an address outside the cluster).
+
+-o table (the default; text is the same), json or yaml.
 
 PATH... may be read from a git revision with --git REV (no checkout), or the
 live cluster with --cluster (--context, --kubeconfig, -A, -n, --request-timeout).
@@ -30,7 +33,8 @@ export async function runExplain(args: readonly string[], io: Io): Promise<numbe
     io.out(explainHelp);
     return EXIT.ok;
   }
-  const format = oneOf(values['output'], ['text', 'json'] as const, '-o', 'text');
+  // `table`, as every command names its default; `text`, as explain named it first.
+  const format = oneOf(values['output'], ['table', 'text', 'json', 'yaml'] as const, '-o', 'table');
   const port = parsePortFlag(values['port']);
   if (positionals.length < (values['cluster'] === true || typeof values['git'] === 'string' ? 2 : 3)) throw new UsageError('explain needs FROM, TO and at least one PATH (or --cluster, or --git REV)');
   const [fromRef, toRef, ...paths] = positionals as [string, string, ...string[]];
@@ -41,7 +45,7 @@ export async function runExplain(args: readonly string[], io: Io): Promise<numbe
   // An unknown endpoint or an address in the pod network is a MeshlessError (input, exit 2).
   const e = a.explain(from, to, port ?? {});
   watch.lap('evaluate');
-  io.out(format === 'json' ? JSON.stringify(e, null, 2) : explainText(e));
+  io.out(format === 'json' ? JSON.stringify(e, null, 2) : format === 'yaml' ? stringifyYaml(e, { lineWidth: 0 }) : explainText(e));
   watch.lap('output');
   reportDiagnostics(io, loaded, a.diagnostics, { ...values, quiet: true });
   if (values['stats']) printStats(io, watch, { endpoints: loaded.inventory.endpoints.length, classes: a.classes.length, policies: loaded.inventory.policies.length });

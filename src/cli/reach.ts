@@ -1,11 +1,12 @@
 /** `meshless reach`: every allowed connection between the endpoints found in the input. */
 import { LEVELS, reach, unisolated } from '../netpol/reach.js';
 import { outsideReach } from '../exposure/outside.js';
-import { notJudgedText, reachJson, reachTable } from '../report/reach.js';
+import { stringify as stringifyYaml } from 'yaml';
+import { notJudgedText, reachJson, reachTable, wrapLine } from '../report/reach.js';
 import { notJudged } from '../netpol/unjudged.js';
 import { CLUSTER_OPTIONS, EXIT, Stopwatch, checkedEndpointFilter, hasInputErrors, inputFacts, loadAndAnalyze, oneOf, parse, parsePortFlag, printStats, reportDiagnostics, type Io } from './common.js';
 
-export const reachHelp = `Usage: meshless reach PATH...|--cluster [--port N[/PROTO]] [--from SEL] [--to SEL] [--level pod|workload|namespace] [-o table|json]
+export const reachHelp = `Usage: meshless reach PATH...|--cluster [--port N[/PROTO]] [--from SEL] [--to SEL] [--level pod|workload|namespace] [-o table|wide|json|yaml]
 
 Prints every allowed connection between the endpoints found in PATH (files,
 directories, or - for stdin): egress allowed at the source AND ingress allowed
@@ -17,7 +18,9 @@ Options:
                        (payments/*), a namespace name, or labels (app=web,tier!=db)
   --level LEVEL        pod (endpoints as found), workload (default: pods under their
                        controller) or namespace (namespace to namespace, plus outside peers)
-  -o table|json        output format (json: see docs/output-formats.md)
+  -o FORMAT            table (default: fits 100 columns; outside peers by short name,
+                       such as internet or 10.0.0.0/8 (+2)), wide (every name and
+                       address block whole), json or yaml (see docs/output-formats.md)
   -n, --namespace NS   namespace for objects that name none (default: default)
   --cluster            read the live cluster (--context, --kubeconfig, -A, -n, --request-timeout)
   --git REV            read PATH... (default .) at a git revision, without a checkout
@@ -28,13 +31,16 @@ Options:
 
 Exit codes: 0 ok, 2 usage or input error, 3 internal error.`;
 
+/** The default table's width, as a terminal of kubectl users has it. */
+const WIDTH = 100;
+
 export async function runReach(args: readonly string[], io: Io): Promise<number> {
   const { values, positionals } = parse(args, { ...CLUSTER_OPTIONS, port: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, level: { type: 'string' } });
   if (values['help']) {
     io.out(reachHelp);
     return EXIT.ok;
   }
-  const format = oneOf(values['output'], ['table', 'json'] as const, '-o', 'table');
+  const format = oneOf(values['output'], ['table', 'wide', 'json', 'yaml'] as const, '-o', 'table');
   const level = oneOf(values['level'], LEVELS, '--level', 'workload');
   const port = parsePortFlag(values['port']);
   const watch = new Stopwatch();
@@ -44,15 +50,16 @@ export async function runReach(args: readonly string[], io: Io): Promise<number>
   const to = checkedEndpointFilter('--to', values['to'], inv);
   const result = reach(a, { level, ...(port ? { port } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}) });
   watch.lap('evaluate');
-  if (format === 'json') {
-    io.out(JSON.stringify(reachJson(result, port, notJudged(a), inputFacts(loaded, a.diagnostics))));
+  if (format === 'json' || format === 'yaml') {
+    const json = reachJson(result, port, notJudged(a), inputFacts(loaded, a.diagnostics));
+    io.out(format === 'json' ? JSON.stringify(json) : stringifyYaml(json, { lineWidth: 0 }));
   } else {
     const open = unisolated(a);
     const nsCount = inv.namespaces.size;
     const lines = [
       `${inv.endpoints.length} endpoints in ${nsCount} namespaces, ${inv.policies.length} NetworkPolicies${a.layerPolicies.length > 0 ? `, ${a.layerPolicies.length} cluster-wide or CNI policies` : ''}; ${result.allowed.length} allowed connection${result.allowed.length === 1 ? '' : 's'} at ${level} level${port ? ` on ${port.port}/${port.protocol}` : ''}`,
       '',
-      reachTable(result, port),
+      reachTable(result, port, format === 'table' ? { maxWidth: WIDTH } : {}),
     ];
     const outside = outsideLines(inv, a, level, to);
     if (outside.length > 0) lines.push('', 'From the internet (entry points):', ...outside);
@@ -63,7 +70,8 @@ export async function runReach(args: readonly string[], io: Io): Promise<number>
       if (open.ingress.length > 0) lines.push(`Not isolated for ingress (any source may connect): ${open.ingress.join(', ')}`);
       if (open.egress.length > 0) lines.push(`Not isolated for egress (may connect anywhere): ${open.egress.join(', ')}`);
     }
-    io.out(lines.join('\n'));
+    // The table fits by itself; the lines around it are wrapped to the same width (-o wide: one line each).
+    io.out((format === 'table' ? lines.flatMap((l) => (l.includes('\n') ? [l] : wrapLine(l, WIDTH))) : lines).join('\n'));
   }
   watch.lap('output');
   reportDiagnostics(io, loaded, a.diagnostics, values);
