@@ -287,3 +287,38 @@ test('the default format is called table in every command that prints one, and -
     assert.equal(table.out, plain.out, `${cmd} -o table is the default`);
   }
 });
+
+/** Two destinations that call port http by different numbers, one with no such port, and a client. */
+const NAMED = [
+  'apiVersion: v1', 'kind: Pod', 'metadata: {name: web, namespace: a, labels: {app: web}}', 'spec: {containers: [{name: c, image: x, ports: [{name: http, containerPort: 8080}]}]}', '---',
+  'apiVersion: v1', 'kind: Pod', 'metadata: {name: api, namespace: a, labels: {app: api}}', 'spec: {containers: [{name: c, image: x, ports: [{name: http, containerPort: 9090}]}]}', '---',
+  'apiVersion: v1', 'kind: Pod', 'metadata: {name: db, namespace: a, labels: {app: db}}', 'spec: {containers: [{name: c, image: x, ports: [{name: pg, containerPort: 5432}]}]}', '---',
+  'apiVersion: v1', 'kind: Pod', 'metadata: {name: client, namespace: a, labels: {app: client}}', 'spec: {containers: [{name: c, image: x}]}', '---',
+  // Only 9090 is open to api: its http port is allowed, web's (8080) is not.
+  'apiVersion: networking.k8s.io/v1', 'kind: NetworkPolicy', 'metadata: {name: only-9090, namespace: a}',
+  'spec: {podSelector: {matchLabels: {app: web}}, ingress: [{ports: [{port: 9090}]}]}', '',
+].join('\n');
+
+test('--port NAME resolves the named port at each destination; a destination without it cannot be reached on it', async () => {
+  const dir = tmp('named');
+  writeFileSync(join(dir, 'pods.yaml'), NAMED);
+  const r = await run(['reach', dir, '--port', 'http', '--from', 'a/client', '-o', 'json', '-q']);
+  assert.equal(r.code, 0, r.err);
+  const json = JSON.parse(r.out) as { portName: string; withoutPort: string[]; allowed: { from: string; to: string; ports: string[] }[] };
+  assert.equal(json.portName, 'http');
+  assert.deepEqual(json.allowed.filter((x) => x.to !== 'a/client'), [{ from: 'a/client', to: 'a/api', ports: ['9090/TCP'] }]);
+  assert.ok(json.withoutPort.includes('a/db'), JSON.stringify(json.withoutPort));
+  const table = await run(['reach', dir, '--port', 'http', '--from', 'a/client', '-q']);
+  assert.match(table.out, /^a\/client +a\/api +9090\/TCP$/m);
+  assert.match(table.out, /No container port named http, so no connection is possible on it: .*a\/db/);
+
+  const ok = await run(['explain', 'a/client', 'a/api', '--port', 'http', dir, '-q']);
+  assert.equal(ok.code, 0, ok.out);
+  assert.match(ok.out, /^port http is 9090\/TCP at a\/api\nALLOWED/);
+  const blocked = await run(['explain', 'a/client', 'a/web', '--port', 'http', dir, '-q']);
+  assert.equal(blocked.code, 1);
+  assert.match(blocked.out, /port http is 8080\/TCP at a\/web\nDENIED/);
+  const none = await run(['explain', 'a/client', 'a/db', '--port', 'http', dir, '-q']);
+  assert.equal(none.code, 1);
+  assert.match(none.out, /a\/db has no container port named http, so no connection is possible on that port/);
+});

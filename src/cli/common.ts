@@ -121,7 +121,7 @@ export function parsePortFlag(value: unknown): { port: number; protocol: Protoco
   const port = m ? Number(m[1]) : NaN;
   const protocol = (m?.[2] ?? 'TCP').toUpperCase() as Protocol;
   if (!m || port < 1 || port > 65535 || !PROTOCOLS.includes(protocol)) {
-    throw new UsageError(`--port takes N or N/PROTOCOL with N from 1 to 65535 and PROTOCOL one of TCP, UDP, SCTP (got ${JSON.stringify(value)})`);
+    throw new UsageError(`--port takes N or N/PROTOCOL with N from 1 to 65535 and PROTOCOL one of TCP, UDP, SCTP, or a container port name such as http (got ${JSON.stringify(value)})`);
   }
   return { port, protocol };
 }

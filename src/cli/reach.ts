@@ -4,6 +4,7 @@ import { outsideReach } from '../exposure/outside.js';
 import { stringify as stringifyYaml } from 'yaml';
 import { notJudgedText, reachJson, reachTable, wrapLine } from '../report/reach.js';
 import { notJudged } from '../netpol/unjudged.js';
+import { isPortName, reachNamedPort } from './named-port.js';
 import { CLUSTER_OPTIONS, EXIT, Stopwatch, checkedEndpointFilter, hasInputErrors, inputFacts, loadAndAnalyze, oneOf, parse, parsePortFlag, printStats, reportDiagnostics, type Io } from './common.js';
 
 export const reachHelp = `Usage: meshless reach PATH...|--cluster [--port N[/PROTO]] [--from SEL] [--to SEL] [--level pod|workload|namespace] [-o table|wide|json|yaml]
@@ -14,6 +15,8 @@ at the destination, under the NetworkPolicies in the input.
 
 Options:
   --port N[/PROTO]     only connections to this destination port (protocol TCP by default)
+  --port NAME          a container port name (http), resolved at each destination as
+                       NetworkPolicy resolves named ports; destinations without it are listed
   --from SEL, --to SEL keep sources / destinations matching SEL: an endpoint id or glob
                        (payments/*), a namespace name, or labels (app=web,tier!=db)
   --level LEVEL        pod (endpoints as found), workload (default: pods under their
@@ -42,25 +45,32 @@ export async function runReach(args: readonly string[], io: Io): Promise<number>
   }
   const format = oneOf(values['output'], ['table', 'wide', 'json', 'yaml'] as const, '-o', 'table');
   const level = oneOf(values['level'], LEVELS, '--level', 'workload');
-  const port = parsePortFlag(values['port']);
+  // A name (`--port http`) is resolved at each destination, as policies resolve named ports.
+  const portName = typeof values['port'] === 'string' && isPortName(values['port']) ? values['port'] : undefined;
+  const port = portName === undefined ? parsePortFlag(values['port']) : undefined;
   const watch = new Stopwatch();
   const { loaded, analysis: a } = await loadAndAnalyze(positionals, values, watch);
   const inv = loaded.inventory;
   const from = checkedEndpointFilter('--from', values['from'], inv);
   const to = checkedEndpointFilter('--to', values['to'], inv);
-  const result = reach(a, { level, ...(port ? { port } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}) });
+  const named = portName !== undefined ? reachNamedPort(a, portName, { level, ...(from ? { from } : {}), ...(to ? { to } : {}) }) : undefined;
+  const result = named?.result ?? reach(a, { level, ...(port ? { port } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}) });
   watch.lap('evaluate');
   if (format === 'json' || format === 'yaml') {
-    const json = reachJson(result, port, notJudged(a), inputFacts(loaded, a.diagnostics));
+    const json = {
+      ...(named ? { portName, withoutPort: named.withoutPort } : {}),
+      ...reachJson(result, port, notJudged(a), inputFacts(loaded, a.diagnostics)),
+    };
     io.out(format === 'json' ? JSON.stringify(json) : stringifyYaml(json, { lineWidth: 0 }));
   } else {
     const open = unisolated(a);
     const nsCount = inv.namespaces.size;
     const lines = [
-      `${inv.endpoints.length} endpoints in ${nsCount} namespaces, ${inv.policies.length} NetworkPolicies${a.layerPolicies.length > 0 ? `, ${a.layerPolicies.length} cluster-wide or CNI policies` : ''}; ${result.allowed.length} allowed connection${result.allowed.length === 1 ? '' : 's'} at ${level} level${port ? ` on ${port.port}/${port.protocol}` : ''}`,
+      `${inv.endpoints.length} endpoints in ${nsCount} namespaces, ${inv.policies.length} NetworkPolicies${a.layerPolicies.length > 0 ? `, ${a.layerPolicies.length} cluster-wide or CNI policies` : ''}; ${result.allowed.length} allowed connection${result.allowed.length === 1 ? '' : 's'} at ${level} level${port ? ` on ${port.port}/${port.protocol}` : ''}${named ? ` on the port named ${portName!}${named.resolved.size > 0 ? ` (${[...named.resolved].map(([p, n]) => `${p} at ${n}`).join(', ')})` : ''}` : ''}`,
       '',
       reachTable(result, port, format === 'table' ? { maxWidth: WIDTH } : {}),
     ];
+    if (named && named.withoutPort.length > 0) lines.push('', `No container port named ${portName!}, so no connection is possible on it: ${named.withoutPort.join(', ')}`);
     const outside = outsideLines(inv, a, level, to);
     if (outside.length > 0) lines.push('', 'From the internet (entry points):', ...outside);
     const unjudged = notJudgedText(notJudged(a));
