@@ -63,30 +63,47 @@ export async function runReach(args: readonly string[], io: Io): Promise<number>
     };
     io.out(format === 'json' ? JSON.stringify(json) : stringifyYaml(json, { lineWidth: 0 }));
   } else {
-    const open = unisolated(a);
-    const nsCount = inv.namespaces.size;
-    const lines = [
-      `${inv.endpoints.length} endpoints in ${nsCount} namespaces, ${inv.policies.length} NetworkPolicies${a.layerPolicies.length > 0 ? `, ${a.layerPolicies.length} cluster-wide or CNI policies` : ''}; ${result.allowed.length} allowed connection${result.allowed.length === 1 ? '' : 's'} at ${level} level${port ? ` on ${port.port}/${port.protocol}` : ''}${named ? ` on the port named ${portName!}${named.resolved.size > 0 ? ` (${[...named.resolved].map(([p, n]) => `${p} at ${n}`).join(', ')})` : ''}` : ''}`,
-      '',
-      reachTable(result, port, format === 'table' ? { maxWidth: WIDTH } : {}),
-    ];
-    if (named && named.withoutPort.length > 0) lines.push('', `No container port named ${portName!}, so no connection is possible on it: ${named.withoutPort.join(', ')}`);
-    const outside = outsideLines(inv, a, level, to);
-    if (outside.length > 0) lines.push('', 'From the internet (entry points):', ...outside);
-    const unjudged = notJudgedText(notJudged(a));
-    if (unjudged.length > 0) lines.push('', ...unjudged);
-    if (open.ingress.length > 0 || open.egress.length > 0) {
-      lines.push('');
-      if (open.ingress.length > 0) lines.push(`Not isolated for ingress (any source may connect): ${open.ingress.join(', ')}`);
-      if (open.egress.length > 0) lines.push(`Not isolated for egress (may connect anywhere): ${open.egress.join(', ')}`);
-    }
-    // The table fits by itself; the lines around it are wrapped to the same width (-o wide: one line each).
-    io.out((format === 'table' ? lines.flatMap((l) => (l.includes('\n') ? [l] : wrapLine(l, WIDTH))) : lines).join('\n'));
+    io.out(tableText({ loaded, a, level, format, result, port, named, portName, to }));
   }
   watch.lap('output');
   reportDiagnostics(io, loaded, a.diagnostics, values);
   if (values['stats']) printStats(io, watch, { endpoints: inv.endpoints.length, classes: a.classes.length, policies: inv.policies.length, connections: result.allowed.length });
   return hasInputErrors(inv) ? EXIT.usage : EXIT.ok;
+}
+
+/** What `-o table` and `-o wide` print: a headline, the table, the ways in, what is not judged or not isolated. */
+function tableText(v: {
+  loaded: Awaited<ReturnType<typeof loadAndAnalyze>>['loaded'];
+  a: Awaited<ReturnType<typeof loadAndAnalyze>>['analysis'];
+  level: string;
+  format: 'table' | 'wide';
+  result: ReturnType<typeof reach>;
+  port: { port: number; protocol: string } | undefined;
+  named: ReturnType<typeof reachNamedPort> | undefined;
+  portName: string | undefined;
+  to: ((id: string) => boolean) | undefined;
+}): string {
+  const { loaded, a, level, format, result, port, named, portName, to } = v;
+  const inv = loaded.inventory;
+  const open = unisolated(a);
+  const on = port ? ` on ${port.port}/${port.protocol}` : named ? ` on the port named ${portName ?? ''}${named.resolved.size > 0 ? ` (${[...named.resolved].map(([p, n]) => `${p} at ${n}`).join(', ')})` : ''}` : '';
+  const lines = [
+    `${inv.endpoints.length} endpoints in ${inv.namespaces.size} namespaces, ${inv.policies.length} NetworkPolicies${a.layerPolicies.length > 0 ? `, ${a.layerPolicies.length} cluster-wide or CNI policies` : ''}; ${result.allowed.length} allowed connection${result.allowed.length === 1 ? '' : 's'} at ${level} level${on}`,
+    '',
+    reachTable(result, port, format === 'table' ? { maxWidth: WIDTH } : {}),
+  ];
+  if (named && named.withoutPort.length > 0) lines.push('', `No container port named ${portName ?? ''}, so no connection is possible on it: ${named.withoutPort.join(', ')}`);
+  const outside = outsideLines(inv, a, level, to);
+  if (outside.length > 0) lines.push('', 'From the internet (entry points):', ...outside);
+  const unjudged = notJudgedText(notJudged(a));
+  if (unjudged.length > 0) lines.push('', ...unjudged);
+  if (open.ingress.length > 0 || open.egress.length > 0) {
+    lines.push('');
+    if (open.ingress.length > 0) lines.push(`Not isolated for ingress (any source may connect): ${open.ingress.join(', ')}`);
+    if (open.egress.length > 0) lines.push(`Not isolated for egress (may connect anywhere): ${open.egress.join(', ')}`);
+  }
+  // The table fits by itself; the lines around it are wrapped to the same width (-o wide: one line each).
+  return (format === 'table' ? lines.flatMap((l) => (l.includes('\n') ? [l] : wrapLine(l, WIDTH))) : lines).join('\n');
 }
 
 /** One line per way in and what is behind it, at the chosen level: `internet → shop/deployment/redis 6379/TCP through Service shop/redis (LoadBalancer 6379): allowed`. */
