@@ -36,10 +36,11 @@ test('a LoadBalancer Service is an entry point: exposed, judged by authenticatio
 });
 
 test('reach names the internet reaching a LoadBalancer Service and a hostPort, with the policy verdict', async () => {
-  const lb = await run(['reach', 'test/fixtures/exposure/service-loadbalancer.yaml']);
+  // -o wide: one line per way in (the default table wraps lines at 100 columns).
+  const lb = await run(['reach', 'test/fixtures/exposure/service-loadbalancer.yaml', '-o', 'wide']);
   assert.equal(lb.code, 0, lb.err);
   assert.match(lb.out, /internet → shop\/deployment\/redis 6379\/TCP through Service shop\/redis \(LoadBalancer 6379\): allowed/);
-  const hp = await run(['reach', 'test/fixtures/exposure/daemonset-hostport.yaml']);
+  const hp = await run(['reach', 'test/fixtures/exposure/daemonset-hostport.yaml', '-o', 'wide']);
   assert.match(hp.out, /internet → monitoring\/daemonset\/node-exporter 9100\/TCP through DaemonSet monitoring\/node-exporter \(host port 9100\): blocked by NetworkPolicy/);
 });
 

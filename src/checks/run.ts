@@ -3,6 +3,7 @@
  * the webhook and the UI all call this, so they can never disagree.
  */
 import type { Inventory } from '../model/inventory.js';
+import { inputAuditSettings } from '../model/audit-settings.js';
 import type { LoadedObject } from '../model/kube.js';
 import type { Diagnostic } from '../model/diagnostics.js';
 import type { Analysis } from '../netpol/analysis.js';
@@ -221,8 +222,21 @@ function unjudgedEdgeNote(eps: readonly EntryPoint[]): string | undefined {
   return parts.join('; ');
 }
 
+/**
+ * The baseline the audit applies: the one given (`--baseline`), over the findings the
+ * input's AuditSettings accept with a reason (what generate leaves open on purpose).
+ */
+function effectiveBaseline(inventory: Inventory, given: Baseline | undefined): Baseline | undefined {
+  const accepted = inputAuditSettings(inventory)?.accepted ?? [];
+  if (accepted.length === 0) return given;
+  const entries = new Map(accepted.map((a) => [fingerprint({ check: a.check, object: { kind: a.kind, name: a.name, ...(a.namespace !== undefined ? { namespace: a.namespace } : {}) }, ...(a.path !== undefined ? { path: a.path } : {}) }), a.reason]));
+  for (const [k, v] of given?.entries ?? []) entries.set(k, v);
+  return { entries };
+}
+
 export function runAudit(inventory: Inventory, analysis: Analysis, options: AuditOptions): AuditResult {
   const ctx = checkContext(inventory, analysis, options.config);
+  const baseline = effectiveBaseline(inventory, options.baseline);
   const findings: Finding[] = [];
   const errors: Diagnostic[] = [];
   const unavailable = new Set(options.unavailableKinds ?? []);
@@ -239,7 +253,7 @@ export function runAudit(inventory: Inventory, analysis: Analysis, options: Audi
     }
     for (const d of drafts) {
       const f = toFinding(check, d, inventory);
-      const s = suppression(f, d, options.baseline);
+      const s = suppression(f, d, baseline);
       findings.push(s ? { ...f, suppressed: s } : f);
     }
   }

@@ -1,6 +1,7 @@
 /** `meshless audit`: the four controls, checked, with a concrete fix for every finding. */
 import { inputAuditSettings } from '../model/audit-settings.js';
 import { writeFile } from 'node:fs/promises';
+import { stringify as stringifyYaml } from 'yaml';
 import { ALL_CHECKS } from '../checks/index.js';
 import { failing, fingerprint, runAudit, type AuditResult } from '../checks/run.js';
 import { SEVERITIES, type Severity } from '../checks/types.js';
@@ -10,7 +11,7 @@ import { auditJunit } from '../report/audit-junit.js';
 import { auditMarkdown } from '../report/audit-markdown.js';
 import { auditTable } from '../report/audit-table.js';
 import { loadBaseline, loadConfig, type BaselineFile } from './settings.js';
-import { EXIT, Stopwatch, hasInputErrors, loadAndAnalyze, oneOf, parse, printStats, reportDiagnostics, CLUSTER_OPTIONS, type Io } from './common.js';
+import { EXIT, Stopwatch, hasInputErrors, inputFacts, loadAndAnalyze, oneOf, parse, printStats, reportDiagnostics, CLUSTER_OPTIONS, type Io } from './common.js';
 
 export const auditHelp = `Usage: meshless audit PATH... | --cluster [options]
 
@@ -25,7 +26,7 @@ Input:
   --request-timeout 30s (per API request; 0: none)
 
 Options:
-  -o FORMAT              table (default), json, sarif, junit, markdown
+  -o FORMAT              table (default), json, yaml, sarif, junit, markdown
   --fail-on SEVERITY     exit 1 when an open finding is at or above it:
                          critical, high, medium, low (default), info, or none
   --network-team GROUP   who may edit NetworkPolicies (repeatable); anyone else
@@ -66,7 +67,7 @@ export async function runAuditCommand(args: readonly string[], io: Io): Promise<
     io.out(auditHelp);
     return EXIT.ok;
   }
-  const format = oneOf(values['output'], ['table', 'json', 'sarif', 'junit', 'markdown'] as const, '-o', 'table');
+  const format = oneOf(values['output'], ['table', 'json', 'yaml', 'sarif', 'junit', 'markdown'] as const, '-o', 'table');
   const cfg = await loadConfig(values);
   const failOn = oneOf<Severity | 'none'>(values['fail-on'] ?? cfg.failOn, [...SEVERITIES, 'none'], '--fail-on', 'low');
   const baseline = typeof values['baseline'] === 'string' ? await loadBaseline(values['baseline']) : undefined;
@@ -88,10 +89,13 @@ export async function runAuditCommand(args: readonly string[], io: Io): Promise<
   }
   switch (format) {
     case 'json':
-      io.out(JSON.stringify(auditJson(result), null, 2));
+      io.out(JSON.stringify(auditJson(result, inputFacts(loaded, [...a.diagnostics, ...result.diagnostics])), null, 2));
+      break;
+    case 'yaml':
+      io.out(stringifyYaml(auditJson(result, inputFacts(loaded, [...a.diagnostics, ...result.diagnostics])), { lineWidth: 0 }));
       break;
     case 'sarif':
-      io.out(JSON.stringify(auditSarif(result, checks), null, 2));
+      io.out(JSON.stringify(auditSarif(result, checks, inputFacts(loaded, [...a.diagnostics, ...result.diagnostics])), null, 2));
       break;
     case 'junit':
       io.out(auditJunit(result, checks));
@@ -100,7 +104,7 @@ export async function runAuditCommand(args: readonly string[], io: Io): Promise<
       io.out(auditMarkdown(result));
       break;
     case 'table':
-      io.out(auditTable(result, { colour: io.isTTY, fixes: values['brief'] !== true }));
+      io.out(auditTable(result, { colour: io.colour === true, fixes: values['brief'] !== true }));
       break;
   }
   watch.lap('output');

@@ -14,6 +14,8 @@ import { MeshlessError } from '../model/errors.js';
 import { parseCidr } from '../model/ip.js';
 import { PROTOCOLS, type Protocol } from '../model/networkpolicy.js';
 import { analyze, type Analysis } from '../netpol/analysis.js';
+import { nearest } from '../model/suggest.js';
+import type { InputFacts } from '../report/input-json.js';
 
 /** Exit codes (STYLE.md): 0 clean, 1 findings or denied, 2 usage or input error, 3 internal error (or the machine refused). */
 export const EXIT = { ok: 0, findings: 1, usage: 2, internal: 3 } as const;
@@ -45,8 +47,22 @@ export interface Io {
   readonly out: (s: string) => void;
   readonly err: (s: string) => void;
   readonly isTTY: boolean;
+  /**
+   * Whether tables may be coloured: set by main() from `--color auto|always|never`
+   * (auto: standard output is a terminal and `NO_COLOR` is unset or empty).
+   */
+  readonly colour?: boolean;
   /** The name the tool was called by: `meshless` or `kubectl meshless`. */
   readonly prog: string;
+}
+
+export const COLOR_MODES = ['auto', 'always', 'never'] as const;
+export type ColorMode = (typeof COLOR_MODES)[number];
+
+/** `--color` as kubectl users expect it; `NO_COLOR` (https://no-color.org) turns `auto` off. */
+export function colourFor(mode: ColorMode, isTTY: boolean, env: Readonly<Record<string, string | undefined>>): boolean {
+  if (mode !== 'auto') return mode === 'always';
+  return isTTY && (env['NO_COLOR'] === undefined || env['NO_COLOR'] === '');
 }
 
 export type Options = Record<string, string | boolean | string[] | undefined>;
@@ -61,12 +77,32 @@ export const COMMON_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
+/**
+ * `-o=json` as kubectl accepts it: node's parseArgs would read the value as `=json`.
+ * Only before `--`, after which everything is a positional.
+ */
+function splitShortEquals(args: readonly string[]): string[] {
+  const end = args.indexOf('--');
+  return args.flatMap((a, i) => {
+    const m = end !== -1 && i > end ? null : /^-([A-Za-z])=(.*)$/s.exec(a);
+    return m ? [`-${m[1]!}`, m[2]!] : [a];
+  });
+}
+
 export function parse(args: readonly string[], options: ParseArgsConfig['options']): { values: Options; positionals: string[] } {
+  const all = { ...COMMON_OPTIONS, ...options };
   try {
-    const r = parseArgs({ args: [...args], options: { ...COMMON_OPTIONS, ...options }, allowPositionals: true, strict: true });
+    const r = parseArgs({ args: splitShortEquals(args), options: all, allowPositionals: true, strict: true });
     return { values: r.values, positionals: r.positionals };
   } catch (e) {
-    throw new UsageError(e instanceof Error ? e.message.replace(/^TypeError \[[A-Z_]+\]: /, '') : String(e));
+    const message = e instanceof Error ? e.message.replace(/^TypeError \[[A-Z_]+\]: /, '') : String(e);
+    // An unknown flag: name the nearest one the command has.
+    const unknown = /^Unknown option '(-{1,2}[^'=]+)'/.exec(message)?.[1];
+    if (unknown !== undefined) {
+      const near = unknown.startsWith('--') ? nearest(unknown.slice(2), Object.keys(all)) : undefined;
+      throw new UsageError(`unknown flag ${unknown}${near !== undefined ? `; did you mean --${near}?` : ''}`);
+    }
+    throw new UsageError(message);
   }
 }
 
@@ -85,7 +121,7 @@ export function parsePortFlag(value: unknown): { port: number; protocol: Protoco
   const port = m ? Number(m[1]) : NaN;
   const protocol = (m?.[2] ?? 'TCP').toUpperCase() as Protocol;
   if (!m || port < 1 || port > 65535 || !PROTOCOLS.includes(protocol)) {
-    throw new UsageError(`--port takes N or N/PROTOCOL with N from 1 to 65535 and PROTOCOL one of TCP, UDP, SCTP (got ${JSON.stringify(value)})`);
+    throw new UsageError(`--port takes N or N/PROTOCOL with N from 1 to 65535 and PROTOCOL one of TCP, UDP, SCTP, or a container port name such as http (got ${JSON.stringify(value)})`);
   }
   return { port, protocol };
 }
@@ -184,6 +220,16 @@ export function reportDiagnostics(io: Io, loaded: Loaded, extra: readonly Diagno
     const from = loaded.files === 0 && loaded.inventory.objects[0]?.source.file.startsWith('cluster:') ? 'the cluster' : `${loaded.files} file${loaded.files === 1 ? '' : 's'}`;
     io.err(`read ${s.read} objects from ${from}: ${s.used} used, ${s.read - s.used} skipped${skipped ? ` (${skipped})` : ''}; ${counts('error')} error(s), ${counts('warning')} warning(s)`);
   }
+}
+
+/** What a report says was read: the load's counts and every diagnostic (the loader's and `extra`, the analysis' own). */
+export function inputFacts(loaded: Loaded, extra: readonly Diagnostic[]): InputFacts {
+  return {
+    files: loaded.files,
+    ...(loaded.clusterName !== undefined ? { clusterName: loaded.clusterName } : {}),
+    summary: loaded.inventory.summary,
+    diagnostics: [...loaded.inventory.diagnostics, ...extra],
+  };
 }
 
 export function hasInputErrors(inv: Inventory): boolean {

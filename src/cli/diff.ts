@@ -92,6 +92,12 @@ async function computeSide(which: 'before' | 'after', input: DiffInput, s: DiffS
   watch.lap('read');
   const loaded = await loadRead(read, { watch, ...(s.defaultNamespace !== undefined ? { defaultNamespace: s.defaultNamespace } : {}) });
   const inventory = loaded.inventory;
+  // A side that reads as nothing would make every connection of the other side "added" or "removed": name it.
+  if (inventory.objects.length === 0) {
+    throw new MeshlessError('input-invalid', `no objects read from the ${which === 'before' ? 'old' : 'new'} side (${input.side.label}${input.side.sha !== undefined ? ` ${input.side.sha.slice(0, 12)}` : ''})`, {
+      hint: 'point both sides at the files or folders that hold the Kubernetes manifests (.yaml, .yml, .json); a path that did not exist at a revision reads as nothing',
+    });
+  }
   const analysis = analyze(inventory, s.podCidrs ? { podCidrs: s.podCidrs } : {});
   const connectivity = snapshot(analysis);
   watch.lap('classes');
@@ -230,7 +236,7 @@ export async function runDiff(args: readonly string[], io: Io): Promise<number> 
       io.out(diffMarkdown(report));
       break;
     case 'table':
-      io.out(diffTable(report, { colour: io.isTTY, ...(values['verbose'] === true ? {} : { limit: 200 }) }));
+      io.out(diffTable(report, { colour: io.colour === true, ...(values['verbose'] === true ? {} : { limit: 200 }) }));
       break;
   }
   watch.lap('output');

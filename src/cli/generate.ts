@@ -10,7 +10,7 @@ import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node as Y
 import { GENERATED_MARKER, generate, type GeneratedFile } from '../generate/index.js';
 import { unifiedDiff } from '../generate/diff.js';
 import { formatPath, parseSpec, type Platform, type SpecProblem } from '../generate/spec.js';
-import { EXIT, UsageError, parse, type Io } from './common.js';
+import { EXIT, UsageError, parse, type Io, type Options } from './common.js';
 
 export const generateHelp = `Usage: meshless generate [-c meshless.yaml] -o DIR
        meshless generate [-c meshless.yaml] --check DIR
@@ -28,6 +28,9 @@ Options:
                       are left alone.
   --check DIR         write nothing: exit 1 and print a diff when DIR is not what
                       the spec generates (for CI)
+  --input PATH        with cluster.isolateKubeSystem: true, the cluster's manifests
+                      (files, directories, - for stdin; repeatable): list what
+                      they show the default deny in kube-system would cut off
   -q, --quiet         do not list the files written
 
 Exit codes: 0 written / up to date, 1 --check found differences,
@@ -161,8 +164,21 @@ export async function checkDir(dir: string, files: readonly GeneratedFile[]): Pr
   return { changed, missing, extra, diff };
 }
 
+/** `--input`: what the default deny in kube-system would cut off, when the spec asks for one. */
+async function reportLosses(spec: Platform, files: readonly GeneratedFile[], values: Options, io: Io): Promise<void> {
+  const input = values['input'];
+  if (!Array.isArray(input) || input.length === 0) return;
+  const ns = spec.cluster.dns.namespace;
+  if (!spec.cluster.isolateKubeSystem) {
+    io.err(`note: --input is read only with cluster.isolateKubeSystem: true (${ns} gets no default deny, so nothing there loses traffic)`);
+    return;
+  }
+  const { kubeSystemLosses, lossesText } = await import('./generate-impact.js');
+  for (const line of lossesText(ns, input, await kubeSystemLosses(spec, files, input))) io.err(line);
+}
+
 export async function runGenerate(args: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(args, { config: { type: 'string', short: 'c' }, check: { type: 'string' } });
+  const { values, positionals } = parse(args, { config: { type: 'string', short: 'c' }, check: { type: 'string' }, input: { type: 'string', multiple: true } });
   if (values['help']) {
     io.out(generateHelp);
     return EXIT.ok;
@@ -208,6 +224,7 @@ export async function runGenerate(args: readonly string[], io: Io): Promise<numb
     for (const p of stale) io.out(`removed ${join(dir, p)} (no longer generated)`);
   }
   for (const n of result.notes) io.err(`note: ${n}`);
+  await reportLosses(loaded.spec, result.files, values, io);
   io.err(`${result.files.length} files in ${dir}; apply with kubectl apply -k ${dir}`);
   return EXIT.ok;
 }

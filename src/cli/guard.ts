@@ -30,7 +30,7 @@ import { loadInput } from '../load/input.js';
 
 export const guardHelp = `Usage:
   meshless guard serve --cert FILE --key FILE [options]
-  meshless guard --check FILE... [options] [-o text|json]
+  meshless guard --check FILE... [options] [-o table|json]
   meshless guard manifests [--image IMAGE] [options]
 
 The admission webhook that enforces at creation what meshless audit reports:
@@ -64,7 +64,7 @@ serve                      run the webhook: HTTPS on --port with POST /validate,
                            the files (directories, - for stdin), with the
                            NetworkPolicies and Namespaces in the same files as
                            its cache; exit 1 if anything would be denied
-  -o text|json             output format
+  -o table|json            output format (table, the default, is also called text)
 
 manifests                  print the YAML that installs the webhook (needs
                            cert-manager): meshless guard manifests | kubectl apply -f -
@@ -174,7 +174,7 @@ export async function runGuard(args: readonly string[], io: Io): Promise<number>
 const VERDICT_WORD: Readonly<Record<GuardDecision['verdict'], string>> = { allowed: 'ALLOWED', denied: 'DENIED', 'would-deny': 'WOULD DENY', undecided: 'UNDECIDED' };
 
 async function check(paths: readonly string[], values: Options, io: Io): Promise<number> {
-  const format = oneOf(values['output'], ['text', 'json'] as const, '-o', 'text');
+  const format = oneOf(values['output'], ['table', 'text', 'json'] as const, '-o', 'table');
   const config = await guardConfig(values);
   const loaded = await loadInput({ kind: 'files', paths }, { ...defaultNamespace(values) });
   const inv = loaded.inventory;

@@ -4,7 +4,8 @@
  * as `kubectl meshless ...`.
  */
 import { basename } from 'node:path';
-import { EXIT, exitCodeOf, type Io } from './common.js';
+import { COLOR_MODES, EXIT, colourFor, exitCodeOf, type ColorMode, type Io } from './common.js';
+import { nearest } from '../model/suggest.js';
 import { MeshlessError } from '../model/errors.js';
 import { VERSION } from '../version.js';
 
@@ -38,12 +39,45 @@ function usage(prog: string): string {
     'Commands:',
     ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
     '',
+    'Global options:',
+    '  --color auto|always|never  colour in tables (auto: on a terminal, unless NO_COLOR is set)',
+    '',
     `Run ${prog} COMMAND --help for a command's options.`,
   ].join('\n');
 }
 
-export async function main(argv: readonly string[], io: Io): Promise<number> {
-  const [cmd, ...rest] = argv;
+/**
+ * `--color auto|always|never` (or `--color=…`), a global flag accepted anywhere
+ * before `--`: taken out of the arguments before the command parses them.
+ */
+function takeColorFlag(argv: readonly string[]): { args: string[]; mode: ColorMode } | { problem: string } {
+  const args: string[] = [];
+  let mode: ColorMode = 'auto';
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') {
+      args.push(...argv.slice(i));
+      break;
+    }
+    if (a !== '--color' && !a.startsWith('--color=')) {
+      args.push(a);
+      continue;
+    }
+    const value = a === '--color' ? argv[++i] : a.slice('--color='.length);
+    if (value === undefined || !(COLOR_MODES as readonly string[]).includes(value)) return { problem: `--color must be one of ${COLOR_MODES.join(', ')} (got ${value === undefined ? 'nothing' : JSON.stringify(value)})` };
+    mode = value as ColorMode;
+  }
+  return { args, mode };
+}
+
+export async function main(argv: readonly string[], baseIo: Io): Promise<number> {
+  const color = takeColorFlag(argv);
+  if ('problem' in color) {
+    baseIo.err(`${baseIo.prog}: ${color.problem}`);
+    return EXIT.usage;
+  }
+  const io: Io = { ...baseIo, colour: colourFor(color.mode, baseIo.isTTY, process.env) };
+  const [cmd, ...rest] = color.args;
   if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
     io.out(usage(io.prog));
     return cmd === undefined ? EXIT.usage : EXIT.ok;
@@ -54,7 +88,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   }
   const command = COMMANDS[cmd];
   if (!command) {
-    io.err(`${io.prog}: unknown command "${cmd}"\n\n${usage(io.prog)}`);
+    const near = nearest(cmd, Object.keys(COMMANDS));
+    io.err(`${io.prog}: unknown command "${cmd}"${near !== undefined ? `; did you mean ${near}?` : ''}\n\n${usage(io.prog)}`);
     return EXIT.usage;
   }
   try {

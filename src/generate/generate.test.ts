@@ -75,7 +75,7 @@ const MODELS: Record<string, (o: Obj) => void> = {
   'kustomize.config.k8s.io/v1beta1/Kustomization': (o) => KustomizationSchema.parse(o),
   // meshless's own settings for `meshless audit DIR` (src/model/audit-settings.ts).
   'meshless.dev/v1alpha1/AuditSettings': (o) =>
-    z.object({ apiVersion: z.literal('meshless.dev/v1alpha1'), kind: z.literal('AuditSettings'), metadata: z.object({ name: z.string() }).strict(), networkTeam: z.array(z.string()).min(1), podCidrs: z.array(z.string()).min(1) }).strict().parse(o),
+    z.object({ apiVersion: z.literal('meshless.dev/v1alpha1'), kind: z.literal('AuditSettings'), metadata: z.object({ name: z.string() }).strict(), networkTeam: z.array(z.string()).min(1), podCidrs: z.array(z.string()).min(1), accepted: z.array(z.object({ check: z.string(), kind: z.string(), namespace: z.string().optional(), name: z.string(), path: z.string().optional(), reason: z.string().min(1) }).strict()).optional() }).strict().parse(o),
 };
 
 function objects(p: Platform): { file: string; object: Obj }[] {

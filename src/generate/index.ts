@@ -57,7 +57,30 @@ function renderAuditSettings(spec: Platform): FilePlan {
   return {
     path: AUDIT_SETTINGS_FILE,
     title: 'For meshless audit and reach of this directory: the network team and the pod network (not applied to the cluster).',
-    docs: [{ object: { apiVersion: AUDIT_SETTINGS_API_VERSION, kind: AUDIT_SETTINGS_KIND, metadata: { name: spec.name }, networkTeam: [spec.teams.network], podCidrs: [spec.cluster.podCidr] } }],
+    docs: [
+      {
+        object: {
+          apiVersion: AUDIT_SETTINGS_API_VERSION,
+          kind: AUDIT_SETTINGS_KIND,
+          metadata: { name: spec.name },
+          networkTeam: [spec.teams.network],
+          podCidrs: [spec.cluster.podCidr],
+          // Left open on purpose, and said so: the audit shows it as suppressed with this reason.
+          ...(spec.cluster.isolateKubeSystem
+            ? {}
+            : {
+                accepted: [
+                  {
+                    check: 'seg-namespace-no-default-deny',
+                    kind: 'Namespace',
+                    name: spec.cluster.dns.namespace,
+                    reason: `the spec leaves ${spec.cluster.dns.namespace} to its add-ons (CNI, metrics-server, CSI drivers), which a default deny would cut off; cluster.isolateKubeSystem: true adds one`,
+                  },
+                ],
+              }),
+        },
+      },
+    ],
   };
 }
 
@@ -70,7 +93,7 @@ export function generate(spec: Platform, options: GenerateOptions = {}): Generat
   const notes: string[] = [];
   if (spec.edge.type === 'ingress-nginx') notes.push(INGRESS_NGINX_RETIRED);
   if (spec.tls.acme === 'staging') notes.push("tls.acme is staging: Let's Encrypt staging certificates are not trusted by browsers; switch to production when the setup works.");
-  if (spec.cluster.isolateKubeSystem) notes.push(`${spec.cluster.dns.namespace} gets a default deny: components there other than CoreDNS need their own NetworkPolicies (or set cluster.isolateKubeSystem: false).`);
+  if (spec.cluster.isolateKubeSystem) notes.push(`${spec.cluster.dns.namespace} gets a default deny (cluster.isolateKubeSystem: true): components there other than CoreDNS need their own NetworkPolicies; generate --input with the cluster's manifests lists what would lose traffic.`);
   return { files, notes };
 }
 

@@ -240,7 +240,7 @@ function edgePolicies(spec: Platform, edge: EdgeProfile): Doc[] {
 
 function dnsPolicies(spec: Platform): Doc[] {
   const ns = spec.cluster.dns.namespace;
-  const docs: Doc[] = spec.cluster.isolateKubeSystem ? [networkPolicy(spec, { namespace: ns, name: 'default-deny', select: {}, types: ['Ingress', 'Egress'], comment: `Default deny in ${ns}. Components here other than CoreDNS (metrics-server, CSI and cloud controllers...) need their own policies: add them beside this file, or set cluster.isolateKubeSystem: false.` })] : [];
+  const docs: Doc[] = spec.cluster.isolateKubeSystem ? [networkPolicy(spec, { namespace: ns, name: 'default-deny', select: {}, types: ['Ingress', 'Egress'], comment: `Default deny in ${ns}. Components here other than CoreDNS (metrics-server, CSI and cloud controllers...) need their own policies: add them beside this file, or remove cluster.isolateKubeSystem: true from the spec.` })] : [];
   docs.push(
     networkPolicy(spec, {
       namespace: ns,

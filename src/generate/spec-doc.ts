@@ -43,6 +43,10 @@ function section(path: string, s: Json, out: string[]): void {
     if (raw['type'] === 'object' && isObj(raw['properties'])) nested.push([`${path === '(top level)' ? '' : `${path}.`}${k}`, raw]);
     const items = raw['items'];
     if (raw['type'] === 'array' && isObj(items) && isObj(items['properties'])) nested.push([`${path === '(top level)' ? '' : `${path}.`}${k}[]`, items]);
+    // A list whose items are a number or a mapping (services[].ports): the mapping has its own section.
+    for (const alt of raw['type'] === 'array' && isObj(items) && Array.isArray(items['anyOf']) ? (items['anyOf'] as Json[]) : []) {
+      if (alt['type'] === 'object' && isObj(alt['properties'])) nested.push([`${path === '(top level)' ? '' : `${path}.`}${k}[]`, alt]);
+    }
     for (const alt of Array.isArray(raw['anyOf']) ? (raw['anyOf'] as Json[]) : []) {
       if (alt['type'] === 'object' && isObj(alt['properties'])) nested.push([`${path === '(top level)' ? '' : `${path}.`}${k}`, alt]);
     }

@@ -192,8 +192,10 @@ export const PlatformSchema = z
           .default({ namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } }),
         isolateKubeSystem: z
           .boolean()
-          .default(true)
-          .describe('Write a default-deny for the DNS namespace (kube-system). Other components there then need their own policies.'),
+          .default(false)
+          .describe(
+            'Opt in: write a default deny for the DNS namespace (kube-system) too. The spec cannot know the add-ons there (CNI controllers, metrics-server, CSI drivers, cloud controllers) that it would cut off: they then need their own policies. `generate --input` lists what the cluster\'s manifests show would lose traffic.',
+          ),
       })
       .strict()
       .describe('Facts about the cluster the policies need: pod network, kube-apiserver addresses, DNS.'),

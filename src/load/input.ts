@@ -132,5 +132,14 @@ async function loadFromCluster(options: ClusterOptions, watch: Stopwatch): Promi
   watch.lap('read');
   const inventory = buildInventory(got.docs, { diagnostics: got.diagnostics });
   watch.lap('inventory');
+  if (inventory.objects.length === 0) {
+    // Why nothing came (a timeout, a 403) is the message; the empty answer is its consequence.
+    const where = `the cluster (context ${got.contextName}${options.namespace ? `, namespace ${options.namespace}` : ''})`;
+    const problems = inventory.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message);
+    const hints = [...new Set(inventory.diagnostics.filter((d) => d.severity === 'error' && d.hint !== undefined).map((d) => d.hint!))];
+    throw new MeshlessError('input-invalid', `no objects read from ${where}${problems.length > 0 ? `: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? `; and ${problems.length - 3} more` : ''}` : ''}`, {
+      hint: hints.length > 0 ? hints.slice(0, 2).join('\n') : 'check the context and namespace (-n, -A), and that your credentials may list pods, namespaces and NetworkPolicies (kubectl auth can-i list pods)',
+    });
+  }
   return { inventory, files: 0, unavailableKinds: got.unavailable.map((u) => u.kind), inputs: [], clusterName: `cluster:${got.contextName}` };
 }

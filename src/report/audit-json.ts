@@ -2,10 +2,12 @@
 import type { AuditResult } from '../checks/run.js';
 import { SEVERITIES, type Severity } from '../checks/types.js';
 import { VERSION } from '../version.js';
+import { inputJson, type InputFacts } from './input-json.js';
 
 export const TOOL = { name: 'meshless', version: VERSION, informationUri: 'https://meshless.dev' } as const;
 
-export function auditJson(r: AuditResult): unknown {
+/** With `input`, the report says what was read (objects, skipped, diagnostics with file:line). */
+export function auditJson(r: AuditResult, input?: InputFacts): unknown {
   const open = r.findings.filter((f) => !f.suppressed);
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, open.filter((f) => f.severity === s).length])) as Record<Severity, number>;
   return {
@@ -29,5 +31,6 @@ export function auditJson(r: AuditResult): unknown {
     cni: { ...(r.cni.cni !== undefined ? { cni: r.cni.cni } : {}), encryption: r.cni.encryption, note: r.cni.note },
     summary: { checks: r.checksRun, findings: r.findings.length, open: open.length, suppressed: r.findings.length - open.length, bySeverity },
     errors: r.errors,
+    ...(input ? { input: inputJson(input) } : {}),
   };
 }

@@ -1,6 +1,7 @@
 /** Markdown: the controls, the workload table, then every finding with its fix. For PR comments and reports. */
 import type { AuditResult, ControlState } from '../checks/run.js';
 import { CONTROLS, objectText } from '../checks/types.js';
+import { checkDocUri } from './checks-doc.js';
 
 const ICON: Record<ControlState, string> = { pass: '✅ pass', partial: '🟡 partial', fail: '❌ fail', unknown: '❔ unknown' };
 const yn = (v: boolean | null): string => (v === null ? '–' : v ? 'yes' : '**no**');
@@ -24,7 +25,7 @@ export function auditMarkdown(r: AuditResult): string {
     out.push('| Severity | Check | Object | Message |', '| --- | --- | --- | --- |');
     for (const f of open) {
       const where = f.object.file ? ` (${f.object.file}:${f.object.line ?? 1})` : '';
-      out.push(`| ${f.severity} | \`${f.check}\` | ${objectText(f.object)}${cell(where)} | ${cell(f.message)} |`);
+      out.push(`| ${f.severity} | [\`${f.check}\`](${checkDocUri(f.check)}) | ${objectText(f.object)}${cell(where)} | ${cell(f.message)} |`);
     }
     out.push('', '<details><summary>Fixes</summary>', '');
     for (const f of open) {

@@ -2,6 +2,7 @@
 import type { AuditResult, ControlState } from '../checks/run.js';
 import { CONTROLS, objectText, type Severity } from '../checks/types.js';
 import { table } from './reach.js';
+import { checkDocLine } from './checks-doc.js';
 
 const COLOURS = { red: 31, yellow: 33, green: 32, grey: 90, bold: 1 } as const;
 
@@ -23,6 +24,7 @@ export function auditTable(r: AuditResult, opts: { colour: boolean; fixes: boole
     out.push(`  ${sevText(f.severity)} ${f.check}  ${objectText(f.object)}  ${c('grey', where)}`);
     out.push(`    ${f.message}`);
     if (opts.fixes) out.push(...f.fix.trimEnd().split('\n').map((l, i) => (i === 0 ? `    fix: ${l}` : `         ${l}`)));
+    out.push(`    ${c('grey', checkDocLine(f.check))}`);
   }
   for (const e of r.errors) out.push(c('red', `  error: ${e.message}`));
   return out.join('\n');

@@ -2,6 +2,21 @@
 import type { Check } from '../checks/types.js';
 import { CONTROLS } from '../checks/types.js';
 
+/** Where a check's page is: in the repository and in the package (`files` ships docs/checks). */
+export function checkDocPath(id: string): string {
+  return `docs/checks/${id}.md`;
+}
+
+/** The page on the web, as SARIF's helpUri gives it. */
+export function checkDocUri(id: string): string {
+  return `https://meshless.dev/docs/checks/${id}`;
+}
+
+/** The line under a finding in text output: where to read about its check. */
+export function checkDocLine(id: string): string {
+  return `docs: ${checkDocPath(id)} (meshless checks ${id})`;
+}
+
 export function checkPage(c: Check): string {
   return [
     `# ${c.id}`,

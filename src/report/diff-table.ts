@@ -1,4 +1,5 @@
 /** `diff` for a terminal: the summary, the connections added, removed and changed, then the findings. */
+import { checkDocLine } from './checks-doc.js';
 import { objectText, type Finding } from '../checks/types.js';
 import { formatPorts } from '../netpol/ports.js';
 import { byNamespace } from '../netpol/diff.js';
@@ -44,6 +45,7 @@ export function diffTable(r: DiffReport, opts: DiffTableOptions): string {
     const where = x.object.file ? `${x.object.file}:${x.object.line ?? 1}` : '';
     out.push(`  ${c(colour, mark)} ${x.severity.toUpperCase()} ${x.check}  ${objectText(x.object)}  ${c('grey', where)}${note}`);
     out.push(`      ${x.message}`);
+    out.push(`      ${c('grey', checkDocLine(x.check))}`);
   };
   if (f.introduced.length + f.worsened.length > 0) {
     out.push('', c('bold', `Findings introduced (${f.introduced.length + f.worsened.length})`));
