@@ -1,13 +1,23 @@
 /**
  * Fixes as objects: every object a finding proposes (`fixObjects`) in the audit of
- * the demo and of every check's bad example is a valid object of its kind
- * (kubernetes-models), is what the fix text shows as YAML, and the audit's and the
- * guard's fix for the same gap come from the same builder.
+ * the demo, of the test fixtures and of every check's bad example is a valid object
+ * of its kind (kubernetes-models for the built-in kinds and for cert-manager and
+ * Gateway API; the apiVersion/kind/metadata/spec shape for the other CRDs). A
+ * segregation fix's text shows exactly its objects as YAML; another check's fix
+ * either changes the finding's own object (the text shows the change) or adds
+ * objects the text names.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseAllDocuments } from 'yaml';
-import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ingress, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
+import { ConfigMap } from 'kubernetes-models/v1';
+import { ClusterRole, Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
+import { Certificate, ClusterIssuer, Issuer } from '@kubernetes-models/cert-manager/cert-manager.io/v1';
+import { Gateway, HTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1';
+import { ReferenceGrant } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1beta1';
 import { ALL_CHECKS } from '../src/checks/index.js';
 import { runAudit } from '../src/checks/run.js';
 import { DEFAULT_CONFIG, type Finding } from '../src/checks/types.js';
@@ -16,17 +26,69 @@ import { inventoryFromText } from '../src/load/text.js';
 import { analyze } from '../src/netpol/analysis.js';
 import type { Inventory } from '../src/model/inventory.js';
 
-const VALIDATORS: Record<string, (o: Record<string, unknown>) => void> = {
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** CRDs without a kubernetes-models package here: the shape every object has, and a spec. */
+function crdShape(apiVersions: readonly string[]): (o: Obj) => void {
+  return (o) => {
+    assert.ok(apiVersions.includes(String(o['apiVersion'])), `apiVersion ${String(o['apiVersion'])} is one of ${apiVersions.join(', ')}`);
+    const md = o['metadata'];
+    assert.ok(isObj(md) && typeof md['name'] === 'string' && md['name'] !== '', 'metadata.name');
+    assert.ok(isObj(o['spec']), 'a spec');
+  };
+}
+
+const VALIDATORS: Record<string, (o: Obj) => void> = {
   NetworkPolicy: (o) => {
     new NetworkPolicy(o).validate();
   },
+  Ingress: (o) => {
+    new Ingress(o).validate();
+  },
+  ConfigMap: (o) => {
+    new ConfigMap(o).validate();
+  },
+  Role: (o) => {
+    new Role(o).validate();
+  },
+  ClusterRole: (o) => {
+    new ClusterRole(o).validate();
+  },
+  RoleBinding: (o) => {
+    new RoleBinding(o as never).validate();
+  },
+  ClusterIssuer: (o) => {
+    new ClusterIssuer(o as never).validate();
+  },
+  Issuer: (o) => {
+    new Issuer(o as never).validate();
+  },
+  Certificate: (o) => {
+    new Certificate(o as never).validate();
+  },
+  Gateway: (o) => {
+    new Gateway(o as never).validate();
+  },
+  HTTPRoute: (o) => {
+    new HTTPRoute(o as never).validate();
+  },
+  ReferenceGrant: (o) => {
+    new ReferenceGrant(o).validate();
+  },
+  SecurityPolicy: crdShape(['gateway.envoyproxy.io/v1alpha1']),
+  Middleware: crdShape(['traefik.io/v1alpha1', 'traefik.containo.us/v1alpha1']),
+  IngressRoute: crdShape(['traefik.io/v1alpha1', 'traefik.containo.us/v1alpha1']),
+  FelixConfiguration: crdShape(['crd.projectcalico.org/v1', 'projectcalico.org/v3']),
 };
 
 function audit(inventory: Inventory): readonly Finding[] {
   return runAudit(inventory, analyze(inventory), { config: DEFAULT_CONFIG, checks: ALL_CHECKS }).findings;
 }
 
-function assertValidFixes(findings: readonly Finding[], where: string): number {
+const meta = (o: Obj): Obj => (isObj(o['metadata']) ? o['metadata'] : {});
+
+function assertValidFixes(findings: readonly Finding[], where: string, seen?: Set<string>): number {
   let n = 0;
   for (const f of findings) {
     for (const o of f.fixObjects ?? []) {
@@ -36,16 +98,38 @@ function assertValidFixes(findings: readonly Finding[], where: string): number {
       assert.doesNotThrow(() => {
         validate(o);
       }, `${where}: ${f.check} ${JSON.stringify(o)}`);
+      seen?.add(f.check);
       n++;
     }
-    if (f.fixObjects) {
+    if (!f.fixObjects) continue;
+    if (f.check.startsWith('seg-')) {
       // The text shows exactly these objects.
       const docs = parseAllDocuments(f.fix.slice(f.fix.indexOf('\n') + 1)).map((d) => d.toJS() as unknown);
       assert.deepEqual(docs, f.fixObjects, `${where}: ${f.check}: fix text and objects agree`);
+      continue;
+    }
+    for (const o of f.fixObjects) {
+      const m = meta(o);
+      const own = o['kind'] === f.object.kind && m['name'] === f.object.name && (m['namespace'] ?? undefined) === f.object.namespace;
+      // Either the finding's object changed as the text says, or a new object the text names.
+      if (!own) assert.ok(f.fix.includes(String(o['kind'])) && f.fix.includes(String(m['name'])), `${where}: ${f.check}: the fix text names ${String(o['kind'])} ${String(m['name'])}`);
     }
   }
   return n;
 }
+
+/** The non-segregation checks whose fix is to add or change an object: each proposes objects for its bad example. */
+const OBJECT_FIX_CHECKS = [
+  'auth-ingress-nginx-no-auth-url',
+  'auth-gateway-route-unauthenticated',
+  'auth-traefik-no-forward-auth',
+  'tls-host-without-tls',
+  'tls-no-certificate-source',
+  'tls-issuer-missing',
+  'tls-acme-staging',
+  'rbac-networkpolicy-write-outside-network-team',
+  'cni-encryption-off',
+];
 
 test('every fix object in the audit of the demo is a valid object of its kind', async () => {
   const { inventory } = await loadInput({ kind: 'files', paths: ['examples/shop'] });
@@ -53,12 +137,34 @@ test('every fix object in the audit of the demo is a valid object of its kind', 
   assert.ok(assertValidFixes(findings, 'examples/shop') > 0, 'the demo has segregation gaps with fix objects');
 });
 
+test('every fix object in the audit of each test fixture is a valid object of its kind', () => {
+  const seen = new Set<string>();
+  const dir = 'test/fixtures';
+  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => /\.ya?ml$/.test(f));
+  assert.ok(files.length > 10, `read ${files.length} fixtures`);
+  for (const f of files) {
+    let inventory: Inventory;
+    try {
+      inventory = inventoryFromText(readFileSync(join(dir, f), 'utf8'), f);
+    } catch {
+      continue; // fixtures of loader errors
+    }
+    assertValidFixes(audit(inventory), f, seen);
+  }
+  assert.ok(seen.size > 3, `fix objects from ${[...seen].join(', ')}`);
+});
+
 test("every fix object in the audit of each check's bad example is a valid object of its kind", () => {
   let total = 0;
   for (const check of ALL_CHECKS) total += assertValidFixes(audit(inventoryFromText(check.examples.bad, `${check.id}.yaml`)), `${check.id} bad example`);
   assert.ok(total > 0);
-  const segChecks = ['seg-namespace-no-default-deny', 'seg-workload-not-isolated-ingress', 'seg-workload-not-isolated-egress'];
-  for (const id of segChecks) {
+  const withObjects = [
+    'seg-namespace-no-default-deny',
+    'seg-workload-not-isolated-ingress',
+    'seg-workload-not-isolated-egress',
+    ...OBJECT_FIX_CHECKS,
+  ];
+  for (const id of withObjects) {
     const check = ALL_CHECKS.find((c) => c.id === id)!;
     const mine = audit(inventoryFromText(check.examples.bad, `${id}.yaml`)).filter((f) => f.check === id);
     assert.ok(mine.length > 0 && mine.every((f) => (f.fixObjects?.length ?? 0) > 0), `${id} proposes objects`);
