@@ -129,6 +129,10 @@ const OBJECT_FIX_CHECKS = [
   'tls-acme-staging',
   'rbac-networkpolicy-write-outside-network-team',
   'cni-encryption-off',
+  'auth-signin-missing',
+  'auth-response-headers-no-authorization',
+  'auth-traefik-no-authorization-header',
+  'tls-ssl-redirect-disabled',
 ];
 
 test('every fix object in the audit of the demo is a valid object of its kind', async () => {
@@ -169,4 +173,71 @@ test("every fix object in the audit of each check's bad example is a valid objec
     const mine = audit(inventoryFromText(check.examples.bad, `${id}.yaml`)).filter((f) => f.check === id);
     assert.ok(mine.length > 0 && mine.every((f) => (f.fixObjects?.length ?? 0) > 0), `${id} proposes objects`);
   }
+});
+
+test('a fix that changes the finding\'s object proposes that object with the change, and nothing the server sets', () => {
+  const yaml = `apiVersion: v1
+kind: Namespace
+metadata:
+  name: auth
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: oauth2-proxy
+  namespace: auth
+spec:
+  selector:
+    matchLabels: { app: oauth2-proxy }
+  template:
+    metadata:
+      labels: { app: oauth2-proxy }
+    spec:
+      containers:
+        - name: oauth2-proxy
+          image: quay.io/oauth2-proxy/oauth2-proxy:v7.15.2
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: oauth2-proxy
+  namespace: auth
+spec:
+  selector: { app: oauth2-proxy }
+  ports:
+    - port: 4180
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: admin
+  namespace: auth
+  uid: 0d4f6a52-5b0e-4c63-9d77-0c8f1f0e2a11
+  resourceVersion: "12345"
+  annotations:
+    nginx.ingress.kubernetes.io/auth-url: http://oauth-proxy.auth.svc.cluster.local:4180/oauth2/auth
+spec:
+  ingressClassName: nginx
+  rules:
+    - host: admin.example.com
+      http:
+        paths:
+          - path: /
+            pathType: Prefix
+            backend:
+              service: { name: oauth2-proxy, port: { number: 4180 } }
+status:
+  loadBalancer: {}
+`;
+  const f = audit(inventoryFromText(yaml, 'x.yaml')).find((x) => x.check === 'auth-url-target-missing');
+  assert.ok(f, 'the misspelt auth-url is found');
+  assertValidFixes([f], 'auth-url-target-missing');
+  const [o] = f.fixObjects ?? [];
+  assert.deepEqual(o?.['metadata'], {
+    name: 'admin',
+    namespace: 'auth',
+    annotations: { 'nginx.ingress.kubernetes.io/auth-url': 'http://oauth2-proxy.auth.svc.cluster.local:4180/oauth2/auth' },
+  });
+  assert.equal(o['status'], undefined);
+  assert.deepEqual(o['spec'], inventoryFromText(yaml, 'x.yaml').objects.find((x) => x.object.kind === 'Ingress')?.object['spec']);
 });
