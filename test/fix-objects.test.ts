@@ -133,6 +133,7 @@ const OBJECT_FIX_CHECKS = [
   'auth-response-headers-no-authorization',
   'auth-traefik-no-authorization-header',
   'tls-ssl-redirect-disabled',
+  'tls-gateway-http-without-redirect',
 ];
 
 test('every fix object in the audit of the demo is a valid object of its kind', async () => {

@@ -38,6 +38,30 @@ function routeNamespaces(spec: Platform, host: string): string[] {
   return [...new Set(ns)].sort();
 }
 
+export interface HttpsRedirectInput {
+  readonly namespace: string;
+  readonly name: string;
+  /** The plain-HTTP listener(s) it attaches to. */
+  readonly parentRefs: readonly Obj[];
+  /** The hosts it redirects; none: every host of the listener. */
+  readonly hostnames?: readonly string[];
+  readonly labels?: Labels;
+}
+
+/** An HTTPRoute that answers plain HTTP with a permanent redirect to https (a RequestRedirect filter, no backend). */
+export function httpsRedirectRoute(r: HttpsRedirectInput): Obj {
+  return {
+    apiVersion: `${GW_GROUP}/v1`,
+    kind: 'HTTPRoute',
+    metadata: { name: r.name, namespace: r.namespace, ...(r.labels !== undefined ? { labels: r.labels } : {}) },
+    spec: {
+      parentRefs: r.parentRefs.map((p) => ({ ...p })),
+      ...(r.hostnames !== undefined && r.hostnames.length > 0 ? { hostnames: [...r.hostnames] } : {}),
+      rules: [{ filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] }],
+    },
+  };
+}
+
 function gateway(spec: Platform): Doc[] {
   const edge = edgeProfile(spec);
   const listeners: Obj[] = [
@@ -66,15 +90,12 @@ function gateway(spec: Platform): Doc[] {
     },
     {
       comment: 'Plain HTTP only redirects to https. cert-manager\'s HTTP-01 solver routes (/.well-known/acme-challenge/<token>) are more specific and win while a challenge is open.',
-      object: {
-        apiVersion: `${GW_GROUP}/v1`,
-        kind: 'HTTPRoute',
-        metadata: { name: 'https-redirect', namespace: edge.namespace, labels: commonLabels(spec) },
-        spec: {
-          parentRefs: [{ group: GW_GROUP, kind: 'Gateway', name: edge.gatewayName, sectionName: 'http' }],
-          rules: [{ filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] }],
-        },
-      },
+      object: httpsRedirectRoute({
+        namespace: edge.namespace,
+        name: 'https-redirect',
+        parentRefs: [{ group: GW_GROUP, kind: 'Gateway', name: edge.gatewayName, sectionName: 'http' }],
+        labels: commonLabels(spec),
+      }),
     },
   ];
 }
