@@ -134,6 +134,7 @@ const OBJECT_FIX_CHECKS = [
   'auth-traefik-no-authorization-header',
   'tls-ssl-redirect-disabled',
   'tls-gateway-http-without-redirect',
+  'auth-gateway-bypass',
 ];
 
 test('every fix object in the audit of the demo is a valid object of its kind', async () => {
