@@ -13,7 +13,7 @@ import { parseAllDocuments } from 'yaml';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ingress, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
-import { ConfigMap } from 'kubernetes-models/v1';
+import { ConfigMap, Service } from 'kubernetes-models/v1';
 import { ClusterRole, Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { Certificate, ClusterIssuer, Issuer } from '@kubernetes-models/cert-manager/cert-manager.io/v1';
 import { Gateway, HTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1';
@@ -48,6 +48,12 @@ const VALIDATORS: Record<string, (o: Obj) => void> = {
   },
   ConfigMap: (o) => {
     new ConfigMap(o).validate();
+  },
+  Service: (o) => {
+    new Service(o).validate();
+    // A ClusterIP Service takes no node port (the API server rejects it; the schema does not say).
+    const spec = o['spec'] as { type?: string; ports?: { nodePort?: number }[] };
+    if (spec.type === 'ClusterIP') assert.ok((spec.ports ?? []).every((p) => p.nodePort === undefined), 'no nodePort on a ClusterIP Service');
   },
   Role: (o) => {
     new Role(o).validate();
@@ -135,6 +141,9 @@ const OBJECT_FIX_CHECKS = [
   'tls-ssl-redirect-disabled',
   'tls-gateway-http-without-redirect',
   'auth-gateway-bypass',
+  'auth-snippet-annotation',
+  'auth-direct-exposure',
+  'tls-direct-exposure-plain',
 ];
 
 test('every fix object in the audit of the demo is a valid object of its kind', async () => {

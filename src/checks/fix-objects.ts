@@ -11,6 +11,7 @@
 import { Document, isScalar, isSeq, visit } from 'yaml';
 import { isRecord } from '../model/json.js';
 import type { LoadedObject } from '../model/kube.js';
+import { field, list } from '../exposure/index.js';
 import type { Obj } from '../generate/platform.js';
 import { ACME_SERVERS, clusterIssuerObject, http01IngressSolver } from '../generate/tls.js';
 
@@ -84,4 +85,25 @@ export function compactObjectsYaml(objects: readonly Obj[]): string {
       return doc.toString({ lineWidth: 0, indentSeq: true, flowCollectionPadding: false });
     })
     .join('---\n');
+}
+
+/**
+ * A Service of type LoadBalancer or NodePort made private: `type: ClusterIP`, without
+ * the fields only those types take (the API server rejects a ClusterIP Service that
+ * keeps a nodePort or load balancer settings).
+ */
+export function clusterIpService(svc: LoadedObject): Obj {
+  const ports = list(field(svc.object, 'spec', 'ports'));
+  return patched(svc, {
+    spec: {
+      type: 'ClusterIP',
+      ports: ports.map((p) => (isRecord(p) ? without(p, ['nodePort']) : p)),
+      externalTrafficPolicy: null,
+      healthCheckNodePort: null,
+      loadBalancerIP: null,
+      loadBalancerSourceRanges: null,
+      loadBalancerClass: null,
+      allocateLoadBalancerNodePorts: null,
+    },
+  });
 }
