@@ -261,10 +261,11 @@ test('rbac finding names subject, verbs, scope, binding and role, and the fix bi
   assert.match(d.fix, /kind: Role\n/);
   // The Role meshless generate gives app teams: NetworkPolicies read only, bound in place of edit.
   const [role, binding] = d.fixObjects ?? [];
-  assert.equal(role?.['kind'], 'Role');
-  const np = (role?.['rules'] as { resources: string[]; verbs: string[] }[]).filter((r) => r.resources.includes('networkpolicies'));
+  assert.ok(role && binding);
+  assert.equal(role['kind'], 'Role');
+  const np = (role['rules'] as { resources: string[]; verbs: string[] }[]).filter((r) => r.resources.includes('networkpolicies'));
   assert.deepEqual(np.map((r) => r.verbs), [['get', 'list', 'watch']]);
-  assert.deepEqual(binding?.['roleRef'], { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: (role?.['metadata'] as { name: string }).name });
+  assert.deepEqual(binding['roleRef'], { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: (role['metadata'] as { name: string }).name });
   assert.match(d.fix, /kubectl -n checkout delete rolebinding app-edit/);
 });
 
