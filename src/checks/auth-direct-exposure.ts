@@ -1,5 +1,6 @@
 import { defineCheck, type FindingDraft } from './types.js';
 import { describe, DIRECT_WAYS_IN, entryDetail, entryPoints, HOST_PORT, joinList, SERVICE_LOADBALANCER, unique } from '../exposure/index.js';
+import { clusterIpService } from './fix-objects.js';
 
 const bad = `apiVersion: apps/v1
 kind: Deployment
@@ -77,6 +78,7 @@ export default defineCheck({
         fix: isService
           ? 'spec:\n  type: ClusterIP   # publish it through the edge (Ingress or HTTPRoute) that authenticates, or keep it private\n# or, if anyone may use it on purpose:\nmetadata:\n  annotations:\n    meshless.dev/public: "true"\n    meshless.dev/public-reason: "<why anyone on the internet may connect>"'
           : '# remove hostPort / hostNetwork from the pod template and publish the port through a ClusterIP Service and the authenticated edge\n# or, if anyone may connect on purpose:\nmetadata:\n  annotations:\n    meshless.dev/public: "true"\n    meshless.dev/public-reason: "<why anyone may connect>"',
+        ...(isService ? { fixObjects: [clusterIpService(first.route)] } : {}),
       });
     }
     return out;

@@ -30,6 +30,8 @@ import {
 } from '../exposure/index.js';
 import { isRecord } from '../model/json.js';
 import { oauth2ProxyContainers } from './oauth2-proxy.js';
+import { podPeer, type Obj } from '../generate/platform.js';
+import { networkPolicyObject, rule } from '../generate/policies.js';
 
 const bad = `apiVersion: networking.k8s.io/v1
 kind: Ingress
@@ -372,6 +374,20 @@ function closingPolicy(b: Bypass): string {
   ].join('\n');
 }
 
+/** The policy `closingPolicy` shows, built as `meshless generate` builds NetworkPolicies. */
+function closingPolicyObject(b: Bypass): Obj {
+  const s = b.served;
+  const proxies = [...new Map(s.proxies.map((p) => [`${p.namespace}|${JSON.stringify(proxyLabels(p))}`, p])).values()];
+  const selector = Object.keys(s.selector).length > 0 ? s.selector : proxyLabels(s.endpoint);
+  return networkPolicyObject({
+    namespace: s.endpoint.namespace,
+    name: `${s.endpoint.name}-only-from-edge`,
+    select: { ...selector },
+    types: ['Ingress'],
+    ingress: [rule('from', [...proxies.map((p) => podPeer(p.namespace, { ...proxyLabels(p) })), { podSelector: {} }], [{ protocol: s.protocol, port: s.port }])],
+  });
+}
+
 export default defineCheck({
   id: 'auth-gateway-bypass',
   control: 'authentication',
@@ -418,6 +434,7 @@ export default defineCheck({
           `${describe(object)} serves ${joinList(b.whats, 2)} on ${s.port}/${s.protocol}, but ${b.sources.length} other source${b.sources.length === 1 ? '' : 's'} reach${b.sources.length === 1 ? 'es' : ''} that port without the ` +
           `${s.proxies.length > 0 ? 'edge' : 'edge (whose pods are not in the input)'}: ${joinList(b.sources, 4)}`,
         fix: `${ex.summary}\n  egress: ${ex.egress.summary}\n  ingress: ${ex.ingress.summary}\nAdmit only the edge on that port:\n${closingPolicy(b)}${narrow}`,
+        fixObjects: [closingPolicyObject(b)],
       });
     }
     return out;

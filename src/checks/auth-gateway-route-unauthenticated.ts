@@ -1,6 +1,10 @@
 import type { Inventory } from '../model/inventory.js';
 import type { LoadedObject } from '../model/kube.js';
 import { defineCheck, type CheckContext, type EntryPoint, type FindingDraft } from './types.js';
+import { referenceGrantObject, securityPolicyObject } from '../generate/edge-gateway.js';
+import { objectsYaml } from '../generate/fixes.js';
+import type { Obj } from '../generate/platform.js';
+import { patched } from './fix-objects.js';
 import {
   authProxyHint,
   describe,
@@ -101,56 +105,28 @@ function targetRefYaml(kind: string, name: string): string {
   return `    - group: gateway.networking.k8s.io\n      kind: ${kind}\n      name: ${name}`;
 }
 
-/** Add the route to an authenticating SecurityPolicy of its namespace, or create one (with the ReferenceGrant it needs). */
-function fixFor(inv: Inventory, route: LoadedObject): string {
+/**
+ * Add the route to an authenticating SecurityPolicy of its namespace, or create one (with
+ * the ReferenceGrant it needs), built as `meshless generate` builds them.
+ */
+function fixFor(inv: Inventory, route: LoadedObject): { text: string; objects: Obj[] } {
   const ns = nsOf(route);
   const existing = securityPolicies(inv).find((sp) => nsOf(sp) === ns && securityPolicyAuth(sp) !== undefined && (Array.isArray(field(sp.object, 'spec', 'targetRefs')) || field(sp.object, 'spec', 'targetRef') !== undefined));
+  const newRef = { group: 'gateway.networking.k8s.io', kind: route.object.kind, name: nameOf(route) };
   if (existing) {
     const refs = [...list(field(existing.object, 'spec', 'targetRefs')), ...(field(existing.object, 'spec', 'targetRef') !== undefined ? [field(existing.object, 'spec', 'targetRef')] : [])];
     const lines = refs.map((r) => targetRefYaml(str(field(r, 'kind')) ?? 'HTTPRoute', str(field(r, 'name')) ?? '?'));
     lines.push(targetRefYaml(route.object.kind, nameOf(route)));
-    return `Add the route to ${describe(existing)}, which already authenticates with ${securityPolicyAuth(existing)!}:\nspec:\n  targetRefs:\n${lines.join('\n')}`;
+    return {
+      text: `Add the route to ${describe(existing)}, which already authenticates with ${securityPolicyAuth(existing)!}:\nspec:\n  targetRefs:\n${lines.join('\n')}`,
+      objects: [patched(existing, { spec: { targetRef: null, targetRefs: [...refs, newRef] } })],
+    };
   }
   const hint = authProxyHint(inv);
   const s = hint.service ?? { namespace: 'auth', name: 'oauth2-proxy', port: 4180 };
-  const sp = [
-    'apiVersion: gateway.envoyproxy.io/v1alpha1',
-    'kind: SecurityPolicy',
-    'metadata:',
-    `  name: ${nameOf(route)}-oauth2-proxy`,
-    `  namespace: ${ns}`,
-    'spec:',
-    '  targetRefs:',
-    targetRefYaml(route.object.kind, nameOf(route)),
-    '  extAuth:',
-    '    http:',
-    '      backendRefs:',
-    `        - name: ${s.name}`,
-    ...(s.namespace !== ns ? [`          namespace: ${s.namespace}`] : []),
-    `          port: ${s.port}`,
-    '      headersToBackend:',
-    '        - authorization',
-  ].join('\n');
-  const grant = referenceGrantAllows(inv, ns, s.namespace, s.name)
-    ? ''
-    : [
-        '\n---',
-        'apiVersion: gateway.networking.k8s.io/v1beta1',
-        'kind: ReferenceGrant',
-        'metadata:',
-        `  name: allow-${ns}-security-policies`,
-        `  namespace: ${s.namespace}`,
-        'spec:',
-        '  from:',
-        '    - group: gateway.envoyproxy.io',
-        '      kind: SecurityPolicy',
-        `      namespace: ${ns}`,
-        '  to:',
-        '    - group: ""',
-        '      kind: Service',
-        `      name: ${s.name}`,
-      ].join('\n');
-  return `Put oauth2-proxy in front of it with an Envoy Gateway SecurityPolicy:\n${sp}${grant}`;
+  const objects = [securityPolicyObject({ namespace: ns, name: `${nameOf(route)}-oauth2-proxy`, target: { kind: route.object.kind, name: nameOf(route) }, authService: s })];
+  if (!referenceGrantAllows(inv, ns, s.namespace, s.name)) objects.push(referenceGrantObject({ namespace: s.namespace, name: `allow-${ns}-security-policies`, fromNamespaces: [ns], service: s.name }));
+  return { text: `Put oauth2-proxy in front of it with an Envoy Gateway SecurityPolicy:\n${objectsYaml(objects).trimEnd()}`, objects };
 }
 
 /** Authenticated routes that serve the same host: this one takes some of their requests around the authentication. */
@@ -196,6 +172,7 @@ export default defineCheck({
       const services = joinList(unique(eps.map((e) => `${e.service.namespace}/${e.service.name}`)));
       const around = bypassed(byHost, route, eps);
       const marked = publicMarking(route).marked;
+      const fix = fixFor(ctx.inventory, route);
       out.push({
         object: route,
         path: entryDetail(ctx, eps[0]!)?.path ?? 'spec.parentRefs',
@@ -204,7 +181,8 @@ export default defineCheck({
           (around.length > 0 ? `; it takes these requests around the authentication of ${joinList(around)}` : '') +
           (marked ? '; it is marked meshless.dev/public but gives no meshless.dev/public-reason' : ''),
         fix:
-          `${fixFor(ctx.inventory, route)}\nOr, if it is public on purpose, say why:\nmetadata:\n  annotations:\n    meshless.dev/public: "true"\n    meshless.dev/public-reason: "<why anyone on the internet may use it>"`,
+          `${fix.text}\nOr, if it is public on purpose, say why:\nmetadata:\n  annotations:\n    meshless.dev/public: "true"\n    meshless.dev/public-reason: "<why anyone on the internet may use it>"`,
+        fixObjects: fix.objects,
         ...(eps.some((e) => isPublicHost(e.host)) ? {} : { severity: 'medium' as const }),
       });
     }

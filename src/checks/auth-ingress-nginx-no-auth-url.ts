@@ -1,5 +1,7 @@
 import { defineCheck, type FindingDraft } from './types.js';
-import { describe, entryDetail, entryPointsByRoute, hostAndPath, INGRESS_NGINX, isPublicHost, joinList, nginxAuthAnnotations, publicMarking, unique } from '../exposure/index.js';
+import { authProxyHint, describe, entryDetail, entryPointsByRoute, hostAndPath, INGRESS_NGINX, isPublicHost, joinList, nginxAuthAnnotations, publicMarking, unique } from '../exposure/index.js';
+import { ingressNginxAuthAnnotations } from '../generate/edge-ingress-nginx.js';
+import { annotationsPatch, patched } from './fix-objects.js';
 
 const bad = `apiVersion: networking.k8s.io/v1
 kind: Ingress
@@ -103,6 +105,7 @@ export default defineCheck({
         fix:
           `Put oauth2-proxy in front of it; add to ${describe(route)}:\n${nginxAuthAnnotations(ctx.inventory)}\n` +
           `Or, if it is public on purpose, say why:\nmetadata:\n  annotations:\n    meshless.dev/public: "true"\n    meshless.dev/public-reason: "<why anyone on the internet may use it>"`,
+        fixObjects: [patched(route, annotationsPatch(ingressNginxAuthAnnotations(authProxyHint(ctx.inventory))))],
         ...(anyPublic ? {} : { severity: 'medium' as const }),
       });
     }

@@ -1,5 +1,6 @@
 import { defineCheck, type FindingDraft } from './types.js';
 import { annotation, annotationPath, describe, NGINX, ofKind, q, str } from '../exposure/index.js';
+import { annotationsPatch, patched } from './fix-objects.js';
 
 const bad = `apiVersion: networking.k8s.io/v1
 kind: Ingress
@@ -60,6 +61,7 @@ export default defineCheck({
             ? `${describe(ing)} forwards ${headers.join(', ')} from the auth response but not Authorization: the application does not get the JWT`
             : `${describe(ing)} authenticates with auth-url but forwards no auth response headers: the application does not get the JWT (nginx.ingress.kubernetes.io/auth-response-headers is missing)`,
         fix: `metadata:\n  annotations:\n    nginx.ingress.kubernetes.io/auth-response-headers: ${q(fixed)}`,
+        fixObjects: [patched(ing, annotationsPatch({ [`${NGINX}auth-response-headers`]: fixed }))],
         // The app gets identity through other headers: it may not need the JWT.
         ...(headers.length > 0 ? { severity: 'low' as const } : {}),
       });

@@ -1,5 +1,6 @@
 import { defineCheck, type FindingDraft } from './types.js';
 import { annotation, annotationPath, authProxyHint, describe, NGINX, ofKind, q, str } from '../exposure/index.js';
+import { annotationsPatch, patched } from './fix-objects.js';
 
 const bad = `apiVersion: networking.k8s.io/v1
 kind: Ingress
@@ -49,6 +50,7 @@ export default defineCheck({
         path: annotationPath(`${NGINX}auth-url`),
         message: `${describe(ing)} authenticates with auth-url but has no nginx.ingress.kubernetes.io/auth-signin: users who are not signed in get a 401 instead of the sign-in page`,
         fix: `metadata:\n  annotations:\n    nginx.ingress.kubernetes.io/auth-signin: ${q(authProxyHint(ctx.inventory).signinUrl)}`,
+        fixObjects: [patched(ing, annotationsPatch({ [`${NGINX}auth-signin`]: authProxyHint(ctx.inventory).signinUrl }))],
       });
     }
     return out;

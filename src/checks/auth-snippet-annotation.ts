@@ -1,5 +1,6 @@
 import { defineCheck, type FindingDraft } from './types.js';
 import { annotationPath, annotationsOf, describe, field, ingressNginxConfigMaps, NGINX, ofKind } from '../exposure/index.js';
+import { annotationsPatch, patched } from './fix-objects.js';
 
 const bad = `apiVersion: networking.k8s.io/v1
 kind: Ingress
@@ -80,6 +81,7 @@ export default defineCheck({
           `Remove from ${describe(ing)}:\nmetadata:\n  annotations:\n${keys.map((k) => `    ${k}: ...   # delete`).join('\n')}\n` +
           'Use the dedicated annotations instead (e.g. nginx.ingress.kubernetes.io/auth-url, custom-headers with a ConfigMap) or, on Gateway API, ' +
           'HTTPRoute filters (RequestHeaderModifier, ResponseHeaderModifier, URLRewrite) and Envoy Gateway policies.',
+        fixObjects: [patched(ing, annotationsPatch(Object.fromEntries(keys.map((k) => [k, null]))))],
       });
     }
     for (const cm of ingressNginxConfigMaps(ctx.inventory)) {
@@ -89,6 +91,7 @@ export default defineCheck({
         path: 'data.allow-snippet-annotations',
         message: `${describe(cm)} sets allow-snippet-annotations "true": anyone who may edit an Ingress can inject NGINX configuration into the controller`,
         fix: 'data:\n  allow-snippet-annotations: "false"\n  annotations-risk-level: "High"   # ingress-nginx >= 1.12 rejects Critical-risk annotations',
+        fixObjects: [patched(cm, { data: { 'allow-snippet-annotations': 'false', 'annotations-risk-level': 'High' } })],
       });
     }
     return out;

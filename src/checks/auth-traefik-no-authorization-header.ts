@@ -1,5 +1,6 @@
 import { defineCheck, type FindingDraft } from './types.js';
 import { clusterServiceOfUrl, describe, field, forwardAuthMiddlewares, isOAuth2ProxyImage, list, nsOf, serviceEndpoints, endpointObject, containersOf, str } from '../exposure/index.js';
+import { patched } from './fix-objects.js';
 
 const bad = `apiVersion: traefik.io/v1alpha1
 kind: Middleware
@@ -61,6 +62,7 @@ export default defineCheck({
             ? `${describe(mw)} copies ${headers.join(', ')} from the authentication response to the request, but not Authorization: applications behind it do not get the user's JWT`
             : `${describe(mw)} copies no header from the authentication response to the request (no authResponseHeaders), so applications behind it do not get the user's JWT in Authorization`,
         fix: `spec:\n  forwardAuth:\n    authResponseHeaders:\n${[...headers, 'Authorization'].map((h) => `      - ${h}`).join('\n')}`,
+        fixObjects: [patched(mw, { spec: { forwardAuth: { authResponseHeaders: [...headers, 'Authorization'] } } })],
         // Other authentication services hand identity over in their own headers.
         ...(toOAuth2Proxy ? {} : { severity: 'low' as const }),
       });

@@ -18,6 +18,8 @@ import {
   securityPolicies,
   str,
 } from '../exposure/index.js';
+import type { Obj } from '../generate/platform.js';
+import { annotationsPatch, patched } from './fix-objects.js';
 
 const bad = `apiVersion: v1
 kind: Service
@@ -64,6 +66,8 @@ interface Target {
   readonly name: string;
   /** The field to change in the fix. */
   readonly fixField: (inv: Inventory) => string;
+  /** The same change as a merge patch of the object. */
+  readonly fixPatch: (inv: Inventory) => Obj;
 }
 
 export default defineCheck({
@@ -93,18 +97,19 @@ export default defineCheck({
           what: `auth-url ${url!}`,
           ...ref,
           fixField: (i) => `metadata:\n  annotations:\n    nginx.ingress.kubernetes.io/auth-url: ${q(authProxyHint(i).authUrl)}`,
+          fixPatch: (i) => annotationsPatch({ [`${NGINX}auth-url`]: authProxyHint(i).authUrl }),
         });
       }
     }
     for (const cm of ingressNginxConfigMaps(inv)) {
       const url = str(field(cm.object, 'data', 'global-auth-url'));
       const ref = url ? clusterServiceOfUrl(url, nsOf(cm), inv) : undefined;
-      if (ref) targets.push({ object: cm, path: 'data.global-auth-url', what: `global-auth-url ${url!}`, ...ref, fixField: (i) => `data:\n  global-auth-url: ${q(authProxyHint(i).authUrl)}` });
+      if (ref) targets.push({ object: cm, path: 'data.global-auth-url', what: `global-auth-url ${url!}`, ...ref, fixField: (i) => `data:\n  global-auth-url: ${q(authProxyHint(i).authUrl)}`, fixPatch: (i) => ({ data: { 'global-auth-url': authProxyHint(i).authUrl } }) });
     }
     for (const mw of ofKind(inv, 'Middleware')) {
       const address = str(field(mw.object, 'spec', 'forwardAuth', 'address'));
       const ref = address ? clusterServiceOfUrl(address, nsOf(mw), inv) : undefined;
-      if (ref) targets.push({ object: mw, path: 'spec.forwardAuth.address', what: `forwardAuth address ${address!}`, ...ref, fixField: (i) => `spec:\n  forwardAuth:\n    address: ${q(authProxyHint(i).forwardAuthAddress)}` });
+      if (ref) targets.push({ object: mw, path: 'spec.forwardAuth.address', what: `forwardAuth address ${address!}`, ...ref, fixField: (i) => `spec:\n  forwardAuth:\n    address: ${q(authProxyHint(i).forwardAuthAddress)}`, fixPatch: (i) => ({ spec: { forwardAuth: { address: authProxyHint(i).forwardAuthAddress } } }) });
     }
     for (const sp of securityPolicies(inv)) {
       for (const b of extAuthBackends(sp)) {
@@ -117,6 +122,10 @@ export default defineCheck({
           fixField: (i) => {
             const s = authProxyHint(i).service ?? { namespace: 'auth', name: 'oauth2-proxy', port: 4180 };
             return `spec:\n  extAuth:\n    http:\n      backendRefs:\n        - name: ${s.name}\n          namespace: ${s.namespace}\n          port: ${s.port}`;
+          },
+          fixPatch: (i) => {
+            const s = authProxyHint(i).service ?? { namespace: 'auth', name: 'oauth2-proxy', port: 4180 };
+            return { spec: { extAuth: { http: { backendRefs: [{ name: s.name, namespace: s.namespace, port: s.port }] } } } };
           },
         });
       }
@@ -136,6 +145,7 @@ export default defineCheck({
         fix: hint.service
           ? `Point it at the oauth2-proxy that exists:\n${t.fixField(inv)}`
           : `Add Service ${t.namespace}/${t.name} (and its oauth2-proxy Deployment) to the input, or correct the name to the authentication Service you run.`,
+        ...(hint.service ? { fixObjects: [patched(t.object, t.fixPatch(inv))] } : {}),
       });
     }
     return out;

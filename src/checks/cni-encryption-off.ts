@@ -1,4 +1,9 @@
+import { isRecord } from '../model/json.js';
+import type { LoadedObject } from '../model/kube.js';
+import { calicoWireguardObject, ciliumEncryptionConfig } from '../generate/cni.js';
+import type { Obj } from '../generate/platform.js';
 import { detectCni } from './cni.js';
+import { patched } from './fix-objects.js';
 import { defineCheck, type CniStatus, type FindingDraft } from './types.js';
 
 /** The change that turns encryption on, per CNI: YAML first, then the command. */
@@ -58,6 +63,44 @@ function fixFor(s: CniStatus): { path: string; fix: string } {
   }
 }
 
+/** The evidence itself with the generator's setting merged in, when it is that object; else the setting as its own object. */
+function applied(o: LoadedObject, setting: Obj): Obj {
+  const md = setting['metadata'] as { name?: unknown; namespace?: unknown };
+  const same = o.object.kind === setting['kind'] && o.object.metadata.name === md.name && (md.namespace === undefined || o.object.metadata.namespace === md.namespace);
+  return same ? patched(o, setting) : setting;
+}
+
+/** Flannel's net-conf.json with the wireguard backend, the rest unchanged; undefined when it is not JSON. */
+function wireguardNetConf(o: LoadedObject): Obj | undefined {
+  const data = o.object['data'];
+  const text = isRecord(data) ? data['net-conf.json'] : undefined;
+  if (typeof text !== 'string') return undefined;
+  let conf: unknown;
+  try {
+    conf = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!isRecord(conf)) return undefined;
+  return patched(o, { data: { 'net-conf.json': `${JSON.stringify({ ...conf, Backend: { Type: 'wireguard' } }, null, 2)}\n` } });
+}
+
+/** The objects that turn encryption on, as `meshless generate` writes them (Flannel: the evidence's own net-conf.json changed). */
+function fixObjects(s: CniStatus): Obj[] {
+  const o = s.evidence!;
+  switch (s.cni) {
+    case 'calico':
+      return [applied(o, calicoWireguardObject(o.object.apiVersion))];
+    case 'flannel':
+    case 'canal': {
+      const c = wireguardNetConf(o);
+      return c ? [c] : [];
+    }
+    default:
+      return [applied(o, ciliumEncryptionConfig('wireguard', o.object.metadata.namespace ?? 'kube-system'))];
+  }
+}
+
 export default defineCheck({
   id: 'cni-encryption-off',
   control: 'in-cluster-encryption',
@@ -88,6 +131,7 @@ spec:
     const s = detectCni(ctx);
     if (s.encryption !== 'none' || s.cni === undefined || !s.evidence) return [];
     const { path, fix } = fixFor(s);
-    return [{ object: s.evidence, path, message: s.note, fix }];
+    const objects = fixObjects(s);
+    return [{ object: s.evidence, path, message: s.note, fix, ...(objects.length > 0 ? { fixObjects: objects } : {}) }];
   },
 });

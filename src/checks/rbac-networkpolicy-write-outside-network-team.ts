@@ -1,5 +1,8 @@
 import { describeSubject, isBroadGroup, subjectName, whoCanWrite, type RbacGrant, type Subject } from '../rbac/resolve.js';
 import { defineCheck, type AuditConfig, type FindingDraft } from './types.js';
+import type { Obj } from '../generate/platform.js';
+import { APP_DEPLOYER, appDeployerRole, roleBindingObject } from '../generate/rbac.js';
+import { compactObjectsYaml } from './fix-objects.js';
 
 /**
  * Is the subject on the network team? Entries name a group or user, a service
@@ -31,65 +34,39 @@ function isDefaultRole(g: RbacGrant): boolean {
   return g.role.object?.object.metadata.labels?.['kubernetes.io/bootstrapping'] === 'rbac-defaults';
 }
 
-function subjectYaml(s: Subject): string[] {
-  return s.kind === 'ServiceAccount'
-    ? [`  - kind: ServiceAccount`, `    name: ${s.name}`, `    namespace: ${s.namespace ?? '<namespace>'}`]
-    : [`  - apiGroup: rbac.authorization.k8s.io`, `    kind: ${s.kind}`, `    name: ${JSON.stringify(s.name)}`];
+/** The Role `meshless generate` gives app teams (NetworkPolicies read only), bound to the subject in place of the default role. */
+function objects(g: RbacGrant, namespace: string): Obj[] {
+  const s = g.subject;
+  const subject = s.kind === 'ServiceAccount' ? { kind: 'ServiceAccount', name: s.name, namespace: s.namespace ?? '<namespace>' } : { apiGroup: 'rbac.authorization.k8s.io', kind: s.kind, name: s.name };
+  return [appDeployerRole(namespace), roleBindingObject({ namespace, name: g.binding.object.metadata.name, role: APP_DEPLOYER, subjects: [subject] })];
 }
 
-function fixFor(g: RbacGrant): string {
+function fixFor(g: RbacGrant): { text: string; objects?: Obj[] } {
   const b = g.binding.object;
   const ns = g.namespace;
   const scopeNs = ns ?? '<namespace>';
   const bindingCmd = ns ? `kubectl -n ${ns} delete rolebinding ${b.metadata.name}` : `kubectl delete clusterrolebinding ${b.metadata.name}`;
   if (!isDefaultRole(g)) {
     const holder = g.via.filter((v) => v !== g.role.name);
-    return [
-      `Remove NetworkPolicy write from ${g.role.kind} ${g.role.namespace ? `${g.role.namespace}/` : ''}${holder.length > 0 ? holder.join(', ') : g.role.name}: drop "networkpolicies" (and any "*") from the resources of its networking.k8s.io rules, keeping read access if needed:`,
-      `rules:`,
-      `  - apiGroups: ["networking.k8s.io"]`,
-      `    resources: ["networkpolicies"]`,
-      `    verbs: ["get", "list", "watch"]`,
-      `If ${describeSubject(g.subject)} must change segregation, make it part of the network team (networkTeam in the meshless configuration) instead.`,
-    ].join('\n');
+    return {
+      text: [
+        `Remove NetworkPolicy write from ${g.role.kind} ${g.role.namespace ? `${g.role.namespace}/` : ''}${holder.length > 0 ? holder.join(', ') : g.role.name}: drop "networkpolicies" (and any "*") from the resources of its networking.k8s.io rules, keeping read access if needed:`,
+        `rules:`,
+        `  - apiGroups: ["networking.k8s.io"]`,
+        `    resources: ["networkpolicies"]`,
+        `    verbs: ["get", "list", "watch"]`,
+        `If ${describeSubject(g.subject)} must change segregation, make it part of the network team (networkTeam in the meshless configuration) instead.`,
+      ].join('\n'),
+    };
   }
-  return [
-    `Bind a Role without NetworkPolicy rights instead of ${g.role.name}; NetworkPolicies stay with the network team:`,
-    `apiVersion: rbac.authorization.k8s.io/v1`,
-    `kind: Role`,
-    `metadata:`,
-    `  name: app-deployer`,
-    `  namespace: ${scopeNs}`,
-    `rules:`,
-    `  - apiGroups: ["apps"]`,
-    `    resources: ["deployments", "statefulsets", "replicasets"]`,
-    `    verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]`,
-    `  - apiGroups: ["batch"]`,
-    `    resources: ["jobs", "cronjobs"]`,
-    `    verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]`,
-    `  - apiGroups: [""]`,
-    `    resources: ["services", "configmaps", "persistentvolumeclaims"]`,
-    `    verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]`,
-    `  - apiGroups: [""]`,
-    `    resources: ["pods", "pods/log", "events"]`,
-    `    verbs: ["get", "list", "watch"]`,
-    `  - apiGroups: ["networking.k8s.io"]`,
-    `    resources: ["networkpolicies"]`,
-    `    verbs: ["get", "list", "watch"]`,
-    `---`,
-    `apiVersion: rbac.authorization.k8s.io/v1`,
-    `kind: RoleBinding`,
-    `metadata:`,
-    `  name: ${b.metadata.name}`,
-    `  namespace: ${scopeNs}`,
-    `roleRef:`,
-    `  apiGroup: rbac.authorization.k8s.io`,
-    `  kind: Role`,
-    `  name: app-deployer`,
-    `subjects:`,
-    ...subjectYaml(g.subject),
-    `A binding's roleRef cannot be changed in place: ${bindingCmd}, then apply the above.`,
-  ].join('\n');
+  return {
+    text: [
+      `Bind a Role without NetworkPolicy rights instead of ${g.role.name}; NetworkPolicies stay with the network team:`,
+      compactObjectsYaml(objects(g, scopeNs)).trimEnd(),
+      `A binding's roleRef cannot be changed in place: ${bindingCmd}, then apply the above.`,
+    ].join('\n'),
+    ...(ns !== undefined ? { objects: objects(g, ns) } : {}),
+  };
 }
 
 export default defineCheck({
@@ -163,13 +140,15 @@ subjects:
       const named = g.resourceNames ? ` named ${g.resourceNames.join(', ')}` : '';
       const b = g.binding.object;
       const broad = g.subject.kind === 'Group' && isBroadGroup(g.subject.name);
+      const fix = fixFor(g);
       out.push({
         object: g.binding,
         path: 'roleRef',
         // Everybody (or every workload) holding it is worse than one team.
         ...(broad ? { severity: 'critical' as const } : {}),
         message: `${describeSubject(g.subject)} can ${g.verbs.join(', ')} NetworkPolicies${named} ${where} through ${b.kind} ${b.metadata.namespace && g.scope === 'namespace' ? `${b.metadata.namespace}/` : ''}${b.metadata.name} → ${roleText(g)}, and is not on the network team`,
-        fix: fixFor(g),
+        fix: fix.text,
+        ...(fix.objects !== undefined ? { fixObjects: fix.objects } : {}),
       });
     }
     return out;

@@ -259,7 +259,13 @@ test('rbac finding names subject, verbs, scope, binding and role, and the fix bi
   assert.ok(d);
   assert.equal(d.message, 'Group app-team-checkout can create, update, patch, delete, deletecollection NetworkPolicies in namespace checkout through RoleBinding checkout/app-edit → ClusterRole edit (built-in; aggregates system:aggregate-to-edit), and is not on the network team');
   assert.match(d.fix, /kind: Role\n/);
-  assert.match(d.fix, /resources: \["networkpolicies"\]\n {4}verbs: \["get", "list", "watch"\]/);
+  // The Role meshless generate gives app teams: NetworkPolicies read only, bound in place of edit.
+  const [role, binding] = d.fixObjects ?? [];
+  assert.ok(role && binding);
+  assert.equal(role['kind'], 'Role');
+  const np = (role['rules'] as { resources: string[]; verbs: string[] }[]).filter((r) => r.resources.includes('networkpolicies'));
+  assert.deepEqual(np.map((r) => r.verbs), [['get', 'list', 'watch']]);
+  assert.deepEqual(binding['roleRef'], { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: (role['metadata'] as { name: string }).name });
   assert.match(d.fix, /kubectl -n checkout delete rolebinding app-edit/);
 });
 

@@ -1,6 +1,8 @@
 import type { Inventory } from '../model/inventory.js';
 import type { LoadedObject } from '../model/kube.js';
 import { defineCheck, type FindingDraft } from './types.js';
+import { ACME_SERVERS } from '../generate/tls.js';
+import { patched } from './fix-objects.js';
 import { certManagerIssuerOf, describe, field, gateways, isCertManager, isStagingAcmeServer, issuers, joinList, nameOf, nsOf, ofKind, str } from '../exposure/index.js';
 
 const bad = `apiVersion: cert-manager.io/v1
@@ -82,6 +84,7 @@ export default defineCheck({
       if (!server || !isStagingAcmeServer(server)) continue;
       const users = usersOf(inv, issuer);
       const key = str(field(issuer.object, 'spec', 'acme', 'privateKeySecretRef', 'name'));
+      const newKey = key === `${nameOf(issuer)}-prod-account-key` ? `${nameOf(issuer)}-production-account-key` : `${nameOf(issuer)}-prod-account-key`;
       out.push({
         object: issuer,
         path: 'spec.acme.server',
@@ -89,7 +92,8 @@ export default defineCheck({
           users.length > 0
             ? `${describe(issuer)} uses the ACME staging server ${server}, whose certificates no browser trusts; it issues for ${joinList(users.map(describe))}`
             : `${describe(issuer)} uses the ACME staging server ${server}, whose certificates no browser trusts (nothing in the input uses it yet)`,
-        fix: `spec:\n  acme:\n    server: https://acme-v02.api.letsencrypt.org/directory\n    privateKeySecretRef:\n      name: ${key === `${nameOf(issuer)}-prod-account-key` ? `${nameOf(issuer)}-production-account-key` : `${nameOf(issuer)}-prod-account-key`}   # a new ACME account: staging accounts do not exist on production`,
+        fix: `spec:\n  acme:\n    server: ${ACME_SERVERS.production}\n    privateKeySecretRef:\n      name: ${newKey}   # a new ACME account: staging accounts do not exist on production`,
+        fixObjects: [patched(issuer, { spec: { acme: { server: ACME_SERVERS.production, privateKeySecretRef: { name: newKey } } } })],
         ...(users.length > 0 ? {} : { severity: 'low' as const }),
       });
     }

@@ -1,6 +1,7 @@
 import { defineCheck, type FindingDraft } from './types.js';
 import { describe, DIRECT_WAYS_IN, entryDetail, entryPoints, joinList, unique } from '../exposure/index.js';
 import { directWayIn } from './auth-direct-exposure.js';
+import { clusterIpService } from './fix-objects.js';
 
 const bad = `apiVersion: apps/v1
 kind: Deployment
@@ -72,6 +73,7 @@ export default defineCheck({
           first.route.object.kind === 'Service'
             ? 'spec:\n  type: ClusterIP   # and route it through an Ingress or HTTPRoute with tls\n# or, when the application serves TLS itself, say so:\n  ports:\n    - name: https\n      appProtocol: https'
             : '# remove hostPort / hostNetwork and publish the port through a ClusterIP Service and an edge that terminates TLS',
+        ...(first.route.object.kind === 'Service' ? { fixObjects: [clusterIpService(first.route)] } : {}),
       });
     }
     return out;

@@ -1,17 +1,23 @@
 import type { LoadedObject } from '../model/kube.js';
 import { defineCheck, type EntryPoint, type FindingDraft } from './types.js';
+import { httpsRedirectRoute } from '../generate/edge-gateway.js';
+import type { Obj } from '../generate/platform.js';
+import { patched } from './fix-objects.js';
 import {
   describe,
   entryDetail,
   entryPoints,
+  field,
   GATEWAY_API,
   hostCovers,
   httpsRedirects,
   isPublicHost,
   joinList,
+  list,
   listenersOf,
   nameOf,
   nsOf,
+  str,
   unique,
   type ListenerInfo,
 } from '../exposure/index.js';
@@ -106,6 +112,26 @@ function fixFor(route: LoadedObject, listener: ListenerInfo, hosts: readonly str
   return `Attach ${describe(route)} to the HTTPS listener only:\nspec:\n  parentRefs:\n${parent(tlsListener?.name ?? '<the HTTPS listener>')}\nand redirect plain HTTP for ${hosts.includes('*') ? 'every host' : 'its hosts'}:\n${redirect}`;
 }
 
+/**
+ * The objects of the fix: the route attached to the HTTPS listener only (its parentRefs
+ * to this Gateway narrowed to that listener), and the redirect route for its hosts.
+ */
+function fixObjects(route: LoadedObject, listener: ListenerInfo, hosts: readonly string[], tlsListener: ListenerInfo | undefined): Obj[] {
+  const gw = listener.gateway;
+  const ref = (section: string): Obj => ({ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: nameOf(gw), ...(nsOf(gw) !== nsOf(route) ? { namespace: nsOf(gw) } : {}), sectionName: section });
+  const redirect = httpsRedirectRoute({
+    namespace: nsOf(route),
+    name: `${nameOf(route)}-https-redirect`,
+    parentRefs: [ref(listener.name)],
+    ...(hosts.includes('*') ? {} : { hostnames: hosts }),
+  });
+  if (!tlsListener) return [redirect];
+  const toThisGateway = (p: unknown): boolean =>
+    (str(field(p, 'kind')) ?? 'Gateway') === 'Gateway' && str(field(p, 'name')) === nameOf(gw) && (str(field(p, 'namespace')) ?? nsOf(route)) === nsOf(gw);
+  const others = list(field(route.object, 'spec', 'parentRefs')).filter((p) => !toThisGateway(p));
+  return [patched(route, { spec: { parentRefs: [...others, ref(tlsListener.name)] } }), redirect];
+}
+
 export default defineCheck({
   id: 'tls-gateway-http-without-redirect',
   control: 'ingress-encryption',
@@ -150,6 +176,7 @@ export default defineCheck({
           `${listener.port !== undefined ? ` (port ${listener.port})` : ''} instead of redirecting to https` +
           (redirect ? `; it is more specific than the redirect in ${describe(redirect.route)}, so it wins` : ''),
         fix: fixFor(route, listener, hosts, tlsListener),
+        fixObjects: fixObjects(route, listener, hosts, tlsListener),
       });
     }
     return out;

@@ -1,11 +1,16 @@
 import type { Inventory } from '../model/inventory.js';
 import type { LoadedObject } from '../model/kube.js';
 import { defineCheck, type EntryPoint, type FindingDraft } from './types.js';
+import type { Obj } from '../generate/platform.js';
+import { certificateObject } from '../generate/tls.js';
+import { advisedIssuerObjects, annotationsPatch, mergePatch, patched } from './fix-objects.js';
 import {
   describe,
   entryDetail,
   entryPoints,
+  field,
   GATEWAY_API,
+  list,
   hostCovers,
   isPublicHost,
   issuerAdvice,
@@ -135,6 +140,41 @@ function gatewayFix(inv: Inventory, route: LoadedObject, hosts: readonly string[
   );
 }
 
+/** The objects of the fix: the route (or Gateway) with TLS added, the Certificate an IngressRoute needs, the issuer to create. */
+function fixObjects(inv: Inventory, route: LoadedObject, hosts: readonly string[], listener: ListenerInfo | undefined, via: string): Obj[] {
+  const a = issuerAdvice(inv);
+  const issuer = advisedIssuerObjects(a);
+  const annotations = annotationsPatch({ [a.annotationKey]: a.name });
+  if (via === GATEWAY_API) {
+    const real = hosts.filter((h) => h !== '*');
+    if (!listener || real.length === 0) return [];
+    const gw = listener.gateway;
+    const added = real.map((h) => ({
+      name: `https-${h.replace(/^\*\./, 'wildcard-').replace(/[^a-z0-9-]+/gi, '-')}`,
+      protocol: 'HTTPS',
+      port: 443,
+      hostname: h,
+      tls: { certificateRefs: [{ name: secretNameFor(h, nameOf(route)) }] },
+      allowedRoutes: { namespaces: { from: 'All' } },
+    }));
+    return [patched(gw, mergePatch(annotations, { spec: { listeners: [...list(field(gw.object, 'spec', 'listeners')), ...added] } }) as Obj), ...issuer];
+  }
+  const placeholder = (h: string): string => (h === '*' ? '<the public host name>' : h);
+  if (route.object.kind === 'IngressRoute') {
+    const secret = secretNameFor(hosts[0] ?? '*', nameOf(route));
+    const certificate = certificateObject({
+      namespace: nsOf(route),
+      name: secret.replace(/-tls$/, ''),
+      secretName: secret,
+      dnsNames: hosts.map(placeholder),
+      issuer: { kind: a.annotationKey.endsWith('cluster-issuer') ? 'ClusterIssuer' : 'Issuer', name: a.name },
+    });
+    return [patched(route, { spec: { entryPoints: ['websecure'], tls: { secretName: secret } } }), certificate, ...issuer];
+  }
+  const tls = hosts.map((h) => ({ hosts: [placeholder(h)], secretName: secretNameFor(h, nameOf(route)) }));
+  return [patched(route, mergePatch(annotations, { spec: { tls: [...list(field(route.object, 'spec', 'tls')), ...tls] } }) as Obj), ...issuer];
+}
+
 /** Hosts some TLS entry point serves: a host is fine when any edge terminates TLS for it. */
 function tlsHosts(eps: readonly EntryPoint[]): string[] {
   return unique(eps.filter((e) => e.tls).map((e) => e.host));
@@ -178,6 +218,7 @@ export default defineCheck({
         path: detail?.path ?? 'spec',
         message: `${describe(route)} serves ${joinList(shown)} over plain HTTP: no TLS is configured for ${hosts.length === 1 ? 'this host' : 'these hosts'} on any edge`,
         fix,
+        fixObjects: fixObjects(ctx.inventory, route, hosts, detail?.listener, via),
         ...(hosts.some(isPublicHost) ? {} : { severity: 'medium' as const }),
       });
     }

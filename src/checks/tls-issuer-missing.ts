@@ -1,6 +1,8 @@
 import type { Inventory } from '../model/inventory.js';
 import type { LoadedObject } from '../model/kube.js';
 import { defineCheck, type FindingDraft } from './types.js';
+import type { Obj } from '../generate/platform.js';
+import { annotationsPatch, patched } from './fix-objects.js';
 import {
   certManagerIssuerOf,
   describe,
@@ -132,20 +134,28 @@ export default defineCheck({
       const advice = issuerAdvice(inv);
       const isCert = u.object.object.kind === 'Certificate';
       let fix: string;
+      let change: Obj;
+      /** The annotation it names the issuer with now, dropped when another one replaces it. */
+      const was = u.ref.path.startsWith('metadata.annotations.') ? u.ref.path.slice('metadata.annotations.'.length) : undefined;
+      const rename = (key: string, name: string): Obj => annotationsPatch({ ...(was !== undefined && was !== key ? { [was]: null } : {}), [key]: name });
       if (other && !isCert) {
         const key = other.object.kind === 'ClusterIssuer' ? 'cert-manager.io/cluster-issuer' : 'cert-manager.io/issuer';
         fix = `${nameOf(other)} is a ${other.object.kind}; name it with the matching annotation:\nmetadata:\n  annotations:\n    ${key}: ${nameOf(other)}`;
+        change = rename(key, nameOf(other));
       } else if (isCert) {
         const target = other ?? known.find((i) => i.object.kind === 'ClusterIssuer') ?? known[0]!;
         fix = `spec:\n  issuerRef:\n    group: cert-manager.io\n    kind: ${target.object.kind}\n    name: ${nameOf(target)}`;
+        change = { spec: { issuerRef: { group: 'cert-manager.io', kind: target.object.kind, name: nameOf(target) } } };
       } else {
         fix = `Name an issuer that exists:\nmetadata:\n  annotations:\n    ${advice.annotationKey}: ${advice.name}\nor add ${u.ref.kind} ${u.ref.name} to the input.`;
+        change = rename(advice.annotationKey, advice.name);
       }
       out.push({
         object: u.object,
         path: u.ref.path,
         message: `${describe(u.object)} asks cert-manager for ${u.ref.kind} ${u.ref.name}${u.ref.kind === 'Issuer' ? ` in namespace ${ns}` : ''}, which is not in the input${available ? ` (available: ${available})` : ''}`,
         fix,
+        fixObjects: [patched(u.object, change)],
       });
     }
     return out;

@@ -1,5 +1,6 @@
 import { defineCheck, type FindingDraft } from './types.js';
 import { annotation, annotationPath, describe, entryPoints, field, ingressNginxConfigMaps, INGRESS_NGINX, joinList, NGINX, nameOf, nsOf, unique } from '../exposure/index.js';
+import { annotationsPatch, patched } from './fix-objects.js';
 
 const bad = `apiVersion: networking.k8s.io/v1
 kind: Ingress
@@ -55,6 +56,7 @@ export default defineCheck({
         path: annotationPath(`${NGINX}ssl-redirect`),
         message: `${describe(ing)} sets nginx.ingress.kubernetes.io/ssl-redirect "false": its TLS hosts are also served over plain HTTP`,
         fix: 'metadata:\n  annotations:\n    nginx.ingress.kubernetes.io/ssl-redirect: "true"   # or delete the annotation: true is the default\n    nginx.ingress.kubernetes.io/force-ssl-redirect: "true"   # also when TLS ends at a load balancer in front',
+        fixObjects: [patched(ing, annotationsPatch({ [`${NGINX}ssl-redirect`]: 'true', [`${NGINX}force-ssl-redirect`]: 'true' }))],
       });
     }
     for (const cm of ingressNginxConfigMaps(ctx.inventory)) {
@@ -67,6 +69,7 @@ export default defineCheck({
         path: 'data.ssl-redirect',
         message: `${describe(cm)} sets ssl-redirect "false" for the whole controller: ${joinList(affected.map((i) => `${nsOf(i)}/${nameOf(i)}`))} also serve their TLS hosts over plain HTTP`,
         fix: 'data:\n  ssl-redirect: "true"\n  hsts: "true"',
+        fixObjects: [patched(cm, { data: { 'ssl-redirect': 'true', hsts: 'true' } })],
       });
     }
     return out;

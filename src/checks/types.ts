@@ -44,9 +44,11 @@ export interface Finding {
   /** The concrete change: YAML to add or change, or a command. */
   readonly fix: string;
   /**
-   * The objects the fix adds, when it adds whole objects (the segregation fixes'
-   * NetworkPolicies): the same objects `fix` shows as YAML, built by the generator's
-   * builders, for tools that apply them (json, sarif).
+   * The whole objects to apply, when the fix is to add or change objects, for tools
+   * that apply them (json, sarif): new objects built by the generator's builders (the
+   * segregation fixes' NetworkPolicies, which `fix` shows as YAML; a SecurityPolicy,
+   * a ClusterIssuer, a Role...), or the finding's own object with the change `fix`
+   * shows applied (checks/fix-objects.ts).
    */
   readonly fixObjects?: readonly Record<string, unknown>[];
   /** Requirements this serves, e.g. `PCI-DSS 4.2.1`. */

@@ -3,8 +3,23 @@
  * CNI rather than by a mesh. One object per CNI, in the place that CNI reads
  * the setting from (the same places the audit looks, see src/checks/cni.ts).
  */
+import type { Obj } from './platform.js';
 import type { Platform } from './spec.js';
 import type { FilePlan } from './yaml.js';
+
+/**
+ * Calico's cluster-wide Felix settings with WireGuard on (`crd.projectcalico.org/v1`,
+ * or `projectcalico.org/v3` through the Calico API server).
+ */
+export function calicoWireguardObject(apiVersion = 'crd.projectcalico.org/v1'): Obj {
+  return { apiVersion, kind: 'FelixConfiguration', metadata: { name: 'default' }, spec: { wireguardEnabled: true } };
+}
+
+/** Cilium's ConfigMap keys for transparent encryption (WireGuard, or IPsec with keys from the cilium-ipsec-keys Secret). */
+export function ciliumEncryptionConfig(mode: 'wireguard' | 'ipsec', namespace = 'kube-system'): Obj {
+  const data: Record<string, string> = mode === 'wireguard' ? { 'enable-wireguard': 'true' } : { 'enable-ipsec': 'true', 'ipsec-key-file': '/etc/ipsec/keys' };
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cilium-config', namespace }, data };
+}
 
 export function renderCni(spec: Platform): FilePlan[] {
   const { cni, mode } = spec.encryption;
@@ -21,7 +36,7 @@ export function renderCni(spec: Platform): FilePlan[] {
         docs: [
           {
             comment: 'The cluster-wide Felix settings. Applying this adds wireguardEnabled to the existing object; every node then encrypts pod traffic to other nodes.',
-            object: { apiVersion: 'crd.projectcalico.org/v1', kind: 'FelixConfiguration', metadata: { name: 'default' }, spec: { wireguardEnabled: true } },
+            object: calicoWireguardObject(),
           },
         ],
       },
@@ -29,7 +44,6 @@ export function renderCni(spec: Platform): FilePlan[] {
   }
   // Flannel alone enforces no NetworkPolicy: checkSpec refuses it before anything is rendered.
   if (cni === 'flannel') return [];
-  const data: Record<string, string> = mode === 'wireguard' ? { 'enable-wireguard': 'true' } : { 'enable-ipsec': 'true', 'ipsec-key-file': '/etc/ipsec/keys' };
   return [
     {
       path: 'cni/cilium-config.yaml',
@@ -40,7 +54,7 @@ export function renderCni(spec: Platform): FilePlan[] {
         'Cilium reads its ConfigMap at start: restart the cilium DaemonSet after applying.',
         `The audit and reach need the pod network: meshless audit DIR --pod-cidr ${spec.cluster.podCidr}.`,
       ],
-      docs: [{ object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cilium-config', namespace: 'kube-system' }, data } }],
+      docs: [{ object: ciliumEncryptionConfig(mode) }],
     },
   ];
 }

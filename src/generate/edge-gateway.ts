@@ -19,6 +19,7 @@ import {
   OAUTH2_PROXY_NAME,
   OAUTH2_PROXY_PORT,
   tlsSecretName,
+  type Labels,
   type Obj,
 } from './platform.js';
 import type { Platform } from './spec.js';
@@ -35,6 +36,30 @@ function routeNamespaces(spec: Platform, host: string): string[] {
     .map((s) => s.name);
   if (host === authHost(spec)) ns.push(spec.auth.namespace);
   return [...new Set(ns)].sort();
+}
+
+export interface HttpsRedirectInput {
+  readonly namespace: string;
+  readonly name: string;
+  /** The plain-HTTP listener(s) it attaches to. */
+  readonly parentRefs: readonly Obj[];
+  /** The hosts it redirects; none: every host of the listener. */
+  readonly hostnames?: readonly string[];
+  readonly labels?: Labels;
+}
+
+/** An HTTPRoute that answers plain HTTP with a permanent redirect to https (a RequestRedirect filter, no backend). */
+export function httpsRedirectRoute(r: HttpsRedirectInput): Obj {
+  return {
+    apiVersion: `${GW_GROUP}/v1`,
+    kind: 'HTTPRoute',
+    metadata: { name: r.name, namespace: r.namespace, ...(r.labels !== undefined ? { labels: r.labels } : {}) },
+    spec: {
+      parentRefs: r.parentRefs.map((p) => ({ ...p })),
+      ...(r.hostnames !== undefined && r.hostnames.length > 0 ? { hostnames: [...r.hostnames] } : {}),
+      rules: [{ filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] }],
+    },
+  };
 }
 
 function gateway(spec: Platform): Doc[] {
@@ -65,15 +90,12 @@ function gateway(spec: Platform): Doc[] {
     },
     {
       comment: 'Plain HTTP only redirects to https. cert-manager\'s HTTP-01 solver routes (/.well-known/acme-challenge/<token>) are more specific and win while a challenge is open.',
-      object: {
-        apiVersion: `${GW_GROUP}/v1`,
-        kind: 'HTTPRoute',
-        metadata: { name: 'https-redirect', namespace: edge.namespace, labels: commonLabels(spec) },
-        spec: {
-          parentRefs: [{ group: GW_GROUP, kind: 'Gateway', name: edge.gatewayName, sectionName: 'http' }],
-          rules: [{ filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] }],
-        },
-      },
+      object: httpsRedirectRoute({
+        namespace: edge.namespace,
+        name: 'https-redirect',
+        parentRefs: [{ group: GW_GROUP, kind: 'Gateway', name: edge.gatewayName, sectionName: 'http' }],
+        labels: commonLabels(spec),
+      }),
     },
   ];
 }
@@ -119,40 +141,73 @@ function routes(spec: Platform): Doc[] {
   return docs;
 }
 
+export interface SecurityPolicyInput {
+  readonly namespace: string;
+  readonly name: string;
+  /** The route (or Gateway) it applies to, in the policy's namespace. */
+  readonly target: { readonly kind: string; readonly name: string };
+  /** The oauth2-proxy Service that extAuth asks. */
+  readonly authService: { readonly namespace: string; readonly name: string; readonly port: number };
+  readonly labels?: Labels;
+}
+
+/**
+ * An Envoy Gateway SecurityPolicy whose extAuth asks oauth2-proxy about every request
+ * and passes its `authorization` header on to the application.
+ */
+export function securityPolicyObject(p: SecurityPolicyInput): Obj {
+  return {
+    apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+    kind: 'SecurityPolicy',
+    metadata: { name: p.name, namespace: p.namespace, ...(p.labels !== undefined ? { labels: p.labels } : {}) },
+    spec: {
+      targetRefs: [{ group: GW_GROUP, kind: p.target.kind, name: p.target.name }],
+      extAuth: {
+        // The HTTP check request carries only Host, Method, Path, Content-Length and Authorization unless told: oauth2-proxy needs its session cookie.
+        headersToExtAuth: ['cookie', 'x-forwarded-proto'],
+        http: {
+          backendRefs: [{ group: '', kind: 'Service', name: p.authService.name, namespace: p.authService.namespace, port: p.authService.port }],
+          headersToBackend: ['authorization'],
+        },
+      },
+    },
+  };
+}
+
+export interface ReferenceGrantInput {
+  /** The namespace of the Service (where the grant lives). */
+  readonly namespace: string;
+  readonly name: string;
+  /** Namespaces whose SecurityPolicies may reference the Service. */
+  readonly fromNamespaces: readonly string[];
+  readonly service: string;
+  readonly labels?: Labels;
+}
+
+/** A ReferenceGrant that lets SecurityPolicies in other namespaces call one Service. */
+export function referenceGrantObject(g: ReferenceGrantInput): Obj {
+  return {
+    apiVersion: `${GW_GROUP}/v1beta1`,
+    kind: 'ReferenceGrant',
+    metadata: { name: g.name, namespace: g.namespace, ...(g.labels !== undefined ? { labels: g.labels } : {}) },
+    spec: {
+      from: g.fromNamespaces.map((namespace) => ({ group: 'gateway.envoyproxy.io', kind: 'SecurityPolicy', namespace })),
+      to: [{ group: '', kind: 'Service', name: g.service }],
+    },
+  };
+}
+
 function securityPolicies(spec: Platform): Doc[] {
   const authenticated = exposed(spec).filter((s) => !s.expose.public);
   const docs: Doc[] = authenticated.map((s) => ({
     comment: `Every request for route ${s.name} is first sent to oauth2-proxy. Signed-in users pass, with oauth2-proxy's Authorization: Bearer <ID token> added for the application; others are sent to sign in.`,
-    object: {
-      apiVersion: 'gateway.envoyproxy.io/v1alpha1',
-      kind: 'SecurityPolicy',
-      metadata: { name: `${s.name}-oauth2-proxy`, namespace: s.name, labels: commonLabels(spec) },
-      spec: {
-        targetRefs: [{ group: GW_GROUP, kind: 'HTTPRoute', name: s.name }],
-        extAuth: {
-          // The HTTP check request carries only Host, Method, Path, Content-Length and Authorization unless told: oauth2-proxy needs its session cookie.
-          headersToExtAuth: ['cookie', 'x-forwarded-proto'],
-          http: {
-            backendRefs: [{ group: '', kind: 'Service', name: OAUTH2_PROXY_NAME, namespace: spec.auth.namespace, port: OAUTH2_PROXY_PORT }],
-            headersToBackend: ['authorization'],
-          },
-        },
-      },
-    },
+    object: securityPolicyObject({ namespace: s.name, name: `${s.name}-oauth2-proxy`, target: { kind: 'HTTPRoute', name: s.name }, authService: { namespace: spec.auth.namespace, name: OAUTH2_PROXY_NAME, port: OAUTH2_PROXY_PORT }, labels: commonLabels(spec) }),
   }));
   const from = [...new Set(authenticated.map((s) => s.name))].filter((ns) => ns !== spec.auth.namespace);
   if (from.length > 0) {
     docs.push({
       comment: `The SecurityPolicies live in the services' namespaces and call oauth2-proxy in ${spec.auth.namespace}: this grant allows exactly that reference.`,
-      object: {
-        apiVersion: `${GW_GROUP}/v1beta1`,
-        kind: 'ReferenceGrant',
-        metadata: { name: 'allow-security-policies-to-oauth2-proxy', namespace: spec.auth.namespace, labels: commonLabels(spec) },
-        spec: {
-          from: from.map((namespace) => ({ group: 'gateway.envoyproxy.io', kind: 'SecurityPolicy', namespace })),
-          to: [{ group: '', kind: 'Service', name: OAUTH2_PROXY_NAME }],
-        },
-      },
+      object: referenceGrantObject({ namespace: spec.auth.namespace, name: 'allow-security-policies-to-oauth2-proxy', fromNamespaces: from, service: OAUTH2_PROXY_NAME, labels: commonLabels(spec) }),
     });
   }
   return docs;

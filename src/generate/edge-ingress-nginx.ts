@@ -42,13 +42,22 @@ function ingress(spec: Platform, name: string, namespace: string, host: string, 
   };
 }
 
-function ingresses(spec: Platform): Doc[] {
-  const ah = authHost(spec);
-  const auth: Record<string, string> = {
-    [`${NGINX}auth-url`]: `${oauth2ProxyUrl(spec)}/oauth2/auth`,
-    [`${NGINX}auth-signin`]: `https://${ah}/oauth2/start?rd=https://$host$escaped_request_uri`,
+/**
+ * The annotations that put oauth2-proxy in front of an Ingress: ingress-nginx asks
+ * `auth-url` about every request, sends users without a session to `auth-signin`
+ * and hands the application the `authorization` header oauth2-proxy returns.
+ */
+export function ingressNginxAuthAnnotations(urls: { readonly authUrl: string; readonly signinUrl: string }): Record<string, string> {
+  return {
+    [`${NGINX}auth-url`]: urls.authUrl,
+    [`${NGINX}auth-signin`]: urls.signinUrl,
     [`${NGINX}auth-response-headers`]: 'authorization',
   };
+}
+
+function ingresses(spec: Platform): Doc[] {
+  const ah = authHost(spec);
+  const auth = ingressNginxAuthAnnotations({ authUrl: `${oauth2ProxyUrl(spec)}/oauth2/auth`, signinUrl: `https://${ah}/oauth2/start?rd=https://$host$escaped_request_uri` });
   const docs: Doc[] = exposed(spec).map((s) => {
     const e = s.expose;
     const ann = e.public ? { [PUBLIC_ANNOTATION]: 'true', [PUBLIC_REASON_ANNOTATION]: e.publicReason ?? '' } : auth;

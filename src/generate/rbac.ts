@@ -4,7 +4,7 @@
  * namespaces of its services, a Role to deploy that can read NetworkPolicies
  * but not write them — unlike the built-in `edit` and `admin` roles.
  */
-import { commonLabels, type Obj } from './platform.js';
+import { commonLabels, type Labels, type Obj } from './platform.js';
 import type { Platform } from './spec.js';
 import type { Doc, FilePlan } from './yaml.js';
 
@@ -26,6 +26,31 @@ export const APP_DEPLOYER_RULES: readonly Obj[] = [
   { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: ALL },
   { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: READ },
 ];
+
+/** The Role an app team deploys with in one namespace: APP_DEPLOYER_RULES, NetworkPolicies read only. */
+export function appDeployerRole(namespace: string, labels?: Labels): Obj {
+  return { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: APP_DEPLOYER, namespace, ...(labels !== undefined ? { labels } : {}) }, rules: APP_DEPLOYER_RULES.map((r) => ({ ...r })) };
+}
+
+export interface RoleBindingInput {
+  readonly namespace: string;
+  readonly name: string;
+  /** The Role (in the same namespace) it grants. */
+  readonly role: string;
+  /** RBAC subjects as the API takes them (`{ apiGroup, kind, name }`, a ServiceAccount with `namespace`). */
+  readonly subjects: readonly Obj[];
+  readonly labels?: Labels;
+}
+
+export function roleBindingObject(b: RoleBindingInput): Obj {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name: b.name, namespace: b.namespace, ...(b.labels !== undefined ? { labels: b.labels } : {}) },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: b.role },
+    subjects: b.subjects.map((x) => ({ ...x })),
+  };
+}
 
 function networkTeam(spec: Platform): Doc[] {
   return [
@@ -57,16 +82,10 @@ function appTeams(spec: Platform): Doc[] {
       docs.push(
         {
           comment: `Team ${t.name} deploys in ${ns}. NetworkPolicies: read only (the network team owns them).`,
-          object: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: APP_DEPLOYER, namespace: ns, labels: commonLabels(spec) }, rules: APP_DEPLOYER_RULES.map((r) => ({ ...r })) },
+          object: appDeployerRole(ns, commonLabels(spec)),
         },
         {
-          object: {
-            apiVersion: 'rbac.authorization.k8s.io/v1',
-            kind: 'RoleBinding',
-            metadata: { name: `${t.name}-app-deployer`, namespace: ns, labels: commonLabels(spec) },
-            roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: APP_DEPLOYER },
-            subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: t.group }],
-          },
+          object: roleBindingObject({ namespace: ns, name: `${t.name}-app-deployer`, role: APP_DEPLOYER, subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: t.group }], labels: commonLabels(spec) }),
         },
       );
     }
