@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { ALL_CHECKS } from '../checks/index.js';
 import { failing, fingerprint, runAudit, type AuditResult } from '../checks/run.js';
 import { SEVERITIES, type Severity } from '../checks/types.js';
-import { auditJson } from '../report/audit-json.js';
+import { auditJsonChunks } from '../report/audit-json.js';
 import { auditSarif } from '../report/audit-sarif.js';
 import { auditJunit } from '../report/audit-junit.js';
 import { auditMarkdown } from '../report/audit-markdown.js';
@@ -88,7 +88,8 @@ export async function runAuditCommand(args: readonly string[], io: Io): Promise<
   }
   switch (format) {
     case 'json':
-      io.out(JSON.stringify(auditJson(result), null, 2));
+      // In chunks: a large cluster's audit is a hundred megabytes of JSON.
+      for (const chunk of auditJsonChunks(result)) io.out(chunk);
       break;
     case 'sarif':
       io.out(JSON.stringify(auditSarif(result, checks), null, 2));
