@@ -36,8 +36,9 @@ export function auditJson(r: AuditResult): unknown {
 const BATCH = 400;
 
 /**
- * `JSON.stringify(auditJson(r), null, 2)` followed by a line end, as chunks that each
- * end at a line end (so `io.out` writes them as they are). A large cluster's audit is
+ * `JSON.stringify(auditJson(r), null, 2)` as chunks: every chunk but the last ends at a
+ * line end, so `io.out` writes it as it is, and the last (the whole of a small report)
+ * does not, so `io.out` ends it as it ended the one string before. A large cluster's audit is
  * a hundred megabytes of JSON: one string that size is slow to build, to encode and to
  * collect. Each batch of findings or workloads is still serialized by JSON.stringify,
  * inside a wrapper that puts it at the depth it has in the whole, so the indentation,
@@ -52,7 +53,7 @@ export function* topLevelChunks(value: Record<string, unknown>, batch = BATCH): 
   // The keys JSON.stringify keeps (it drops undefined and functions), in its order.
   const entries = Object.entries(value).filter(([, x]) => x !== undefined && typeof x !== 'function' && typeof x !== 'symbol');
   if (entries.length === 0) {
-    yield '{}\n';
+    yield '{}';
     return;
   }
   let pending = '{\n';
@@ -75,5 +76,5 @@ export function* topLevelChunks(value: Record<string, unknown>, batch = BATCH): 
       yield s.slice(head, s.length - tail) + (from + batch < items.length ? ',\n' : `\n  ]${end}`);
     }
   }
-  yield `${pending}}\n`;
+  yield `${pending}}`;
 }
