@@ -19,7 +19,9 @@ test('audit JSON in chunks: the same bytes as JSON.stringify(value, null, 2), ea
       const chunks = [...topLevelChunks(v, batch)];
       assert.equal(chunks.join(''), whole(v), `batch ${batch}: ${JSON.stringify(v).slice(0, 80)}`);
       // io.out adds a line end to a string without one: the last chunk gets it, as the one string did.
-      chunks.forEach((c, i) => assert.ok(c.length > 0 && c.endsWith('\n') === (i < chunks.length - 1), 'every chunk but the last ends at a line end'));
+      chunks.forEach((c, i) => {
+        assert.ok(c.length > 0 && c.endsWith('\n') === (i < chunks.length - 1), 'every chunk but the last ends at a line end');
+      });
       if (batch === 400) assert.equal(chunks.length, 1, 'a small report is one chunk');
     }
   }
