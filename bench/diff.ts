@@ -1,7 +1,8 @@
 /**
- * Benchmark of `meshless diff` on the L synthetic cluster (issue 6): two versions
- * that differ in 1% of their NetworkPolicies (60 of 6,000: a port or a selector
- * changed, chosen deterministically), against analysing one version.
+ * Benchmark of `meshless diff` on a synthetic cluster (L for issue 6, N10K for
+ * issue 18): two versions that differ in 1% of their NetworkPolicies (60 of L's
+ * 6,000, 300 of N10K's 30,000: a port or a selector changed, chosen
+ * deterministically), against analysing one version.
  *
  *   one analysis: read + parse + inventory + analyze + reach at workload level
  *                 (the level diff uses by default);
@@ -13,12 +14,19 @@
  * alternating (with --expose-gc, a GC before each). Wall and CPU time (all threads)
  * are both recorded. Goal: full diff ≤ 2.5 × one analysis (wall). Reported, never asserted.
  *
- * Exported for bench/run.ts; also runs alone:
- *   node --expose-gc --import tsx bench/diff.ts [bench/out/L.yaml]
+ * With `endToEnd` (always when run alone), also the commands as a user runs them,
+ * each in its own process, alternating: `meshless diff FILE SECOND -o json` against
+ * `meshless reach FILE --level namespace -o json` (issue 18's goal on N10K: ≤ 1.5×),
+ * wall time and --stats phases (dist/cli/main.js; build first).
+ *
+ * Exported for bench/run.ts (which measures the end-to-end ratio itself, beside
+ * reach and audit); also runs alone:
+ *   node --expose-gc --import tsx bench/diff.ts [bench/out/L.yaml | bench/out/N10K.yaml]
  */
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateToFile } from './generate.js';
 import { readInputs } from '../src/load/files.js';
@@ -132,6 +140,65 @@ export interface DiffBenchFigures {
   readonly maxRssKiB: number;
   /** The 1-minute load average before and after: above about 1 on 2 cores, other work shares the CPU. */
   readonly loadAverage: readonly [number, number];
+  /** The commands end to end (with `endToEnd`). */
+  readonly endToEnd?: EndToEndFigures;
+}
+
+export interface EndToEndFigures {
+  /** `meshless reach FILE --level namespace -o json --stats`: median wall (ms), each run, the median run's phases. */
+  readonly reachMs: number;
+  readonly reachRuns: readonly number[];
+  readonly reachPhases: Record<string, number>;
+  /** `meshless diff FILE SECOND -o json --stats`. */
+  readonly diffMs: number;
+  readonly diffRuns: readonly number[];
+  readonly diffPhases: Record<string, number>;
+  /** diff / reach, wall medians: issue 18's goal on N10K is ≤ 1.5. */
+  readonly ratio: number;
+}
+
+/** The second version's file, beside the first: `L-diff-1pct.yaml` for `L.yaml`. */
+export function secondFileOf(file: string): string {
+  return join(dirname(file), `${basename(file).replace(/\.ya?ml$/, '')}-diff-1pct.yaml`);
+}
+
+const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli', 'main.js');
+
+/** One command in its own process, standard output discarded: wall time and the --stats phases. */
+function runCli(args: readonly string[]): Promise<{ ms: number; phases: Record<string, number> }> {
+  return new Promise((done, fail) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (b: Buffer) => {
+      if (err.length < 1 << 20) err += b.toString('utf8');
+    });
+    child.on('error', fail);
+    child.on('close', (code) => {
+      const ms = performance.now() - t0;
+      const line = err.split('\n').find((l) => l.startsWith('meshless-stats '));
+      if (line === undefined) {
+        fail(new Error(`meshless ${args[0]} exited ${code ?? 'on a signal'} without a stats line: ${err.slice(-500)}`));
+        return;
+      }
+      done({ ms, phases: (JSON.parse(line.slice('meshless-stats '.length)) as { phases: Record<string, number> }).phases });
+    });
+  });
+}
+
+/** diff against reach, as commands, runs alternating. */
+async function endToEnd(file: string, secondFile: string): Promise<EndToEndFigures> {
+  if (!existsSync(CLI)) throw new Error(`${CLI} not found: npm run build first`);
+  const reachRuns: { ms: number; phases: Record<string, number> }[] = [];
+  const diffRuns: { ms: number; phases: Record<string, number> }[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    reachRuns.push(await runCli(['reach', file, '--level', 'namespace', '-o', 'json', '--stats']));
+    diffRuns.push(await runCli(['diff', file, secondFile, '-o', 'json', '--stats']));
+  }
+  const mid = (xs: readonly { ms: number; phases: Record<string, number> }[]) => [...xs].sort((x, y) => x.ms - y.ms)[Math.floor(xs.length / 2)]!;
+  const reachMs = median(reachRuns.map((x) => x.ms));
+  const diffMs = median(diffRuns.map((x) => x.ms));
+  return { reachMs, reachRuns: reachRuns.map((x) => x.ms), reachPhases: mid(reachRuns).phases, diffMs, diffRuns: diffRuns.map((x) => x.ms), diffPhases: mid(diffRuns).phases, ratio: diffMs / reachMs };
 }
 
 interface Run {
@@ -176,10 +243,13 @@ async function fullDiff(file: string, secondFile: string): Promise<Run & { repor
   return { ms: performance.now() - t0, cpuMs: cpuMs() - c0, phases: watch.phases, report };
 }
 
-/** Measures diff against one analysis on L (generated into lYamlPath when missing). Runs alternate, so load on the machine hits both alike. */
-export async function benchDiff(lYamlPath: string): Promise<DiffBenchFigures> {
+/**
+ * Measures diff against one analysis on a generated file (L generated into lYamlPath
+ * when missing). Runs alternate, so load on the machine hits both alike.
+ */
+export async function benchDiff(lYamlPath: string, options: { endToEnd?: boolean } = {}): Promise<DiffBenchFigures> {
   if (!existsSync(lYamlPath)) generateToFile('L', lYamlPath);
-  const secondFile = join(dirname(lYamlPath), 'L-diff-1pct.yaml');
+  const secondFile = secondFileOf(lYamlPath);
   const v2 = secondVersion(readFileSync(lYamlPath, 'utf8'));
   writeFileSync(secondFile, v2.text);
   const load0 = loadavg()[0]!;
@@ -192,6 +262,8 @@ export async function benchDiff(lYamlPath: string): Promise<DiffBenchFigures> {
     if (r === 0) diffMaxRssKiB = process.resourceUsage().maxRSS;
     single.push(await oneAnalysis(lYamlPath));
   }
+
+  const e2e = options.endToEnd === true ? await endToEnd(lYamlPath, secondFile) : undefined;
 
   const mid = <T extends Run>(xs: readonly T[]): T => [...xs].sort((x, y) => x.ms - y.ms)[Math.floor(xs.length / 2)]!;
   const oneMs = median(single.map((s) => s.ms));
@@ -235,13 +307,14 @@ export async function benchDiff(lYamlPath: string): Promise<DiffBenchFigures> {
     diffMaxRssKiB,
     maxRssKiB: process.resourceUsage().maxRSS,
     loadAverage: [load0, loadavg()[0]!],
+    ...(e2e ? { endToEnd: e2e } : {}),
   };
 }
 
 const isMain = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (isMain) {
   const file = process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), 'out', 'L.yaml');
-  benchDiff(file).then(
+  benchDiff(file, { endToEnd: true }).then(
     (r) => {
       process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
     },

@@ -28,7 +28,9 @@ const OUT_DIR = join(ROOT, 'bench', 'out');
 const CLI = join(ROOT, 'dist', 'cli', 'main.js');
 const REPORT = join(ROOT, 'BENCHMARKS.md');
 const PHASES = ['read', 'parse', 'inventory', 'classes', 'evaluate', 'output'] as const;
-type Phase = (typeof PHASES)[number];
+/** Phases --stats may report: reach's and audit's, and diff's own (audit, diff). */
+const STAT_PHASES = [...PHASES, 'audit', 'diff'] as const;
+type Phase = (typeof STAT_PHASES)[number];
 
 const GOALS = {
   e2eRatio: 1.5,
@@ -360,7 +362,7 @@ async function e2eRun(size: Size, file: string, timeoutMs: number, failures: Fai
   const phases: Partial<Record<Phase, number>> = {};
   const ph = stats?.['phases'];
   if (isRecord(ph)) {
-    for (const p of PHASES) {
+    for (const p of STAT_PHASES) {
       const v = num(ph[p]);
       if (v !== undefined) phases[p] = v;
     }
@@ -485,6 +487,8 @@ interface SizeResult {
   readonly e2e: E2eRun[];
   /** `meshless audit FILE -o json`, end to end. */
   readonly audit: E2eRun[];
+  /** `meshless diff FILE SECOND -o json` (SECOND: 1% of the policies changed, bench/diff.ts), end to end; N10K only. */
+  readonly diff: E2eRun[];
   readonly analysis?: AnalysisResult;
   readonly skipped: string[];
 }
@@ -503,6 +507,21 @@ function fileStartsWith(file: string, header: string): boolean {
   } finally {
     closeSync(fd);
   }
+}
+
+/** diff on N10K against reach on it (issue 18), in the same runs: the arguments, with a second version that has 1% of the policies changed. */
+async function diffArgsFor(size: Size, file: string, haveCli: boolean): Promise<string[] | undefined> {
+  if (!haveCli || size !== 'N10K') return undefined;
+  const { secondFileOf, secondVersion } = await import('./diff.js');
+  const second = secondFileOf(file);
+  writeFileSync(second, secondVersion(readFileSync(file, 'utf8')).text);
+  return ['diff', second, '-o', 'json', '--stats'];
+}
+
+async function diffRun(size: Size, file: string, timeoutMs: number, failures: Failure[], args: readonly string[], run: string, into: E2eRun[]): Promise<void> {
+  const df = await e2eRun(size, file, timeoutMs, failures, args, 'meshless diff');
+  if (df) into.push(df);
+  log(`[${size}] ${run} diff ${df ? `${fmtMs(df.wallMs)}, ${fmtKiB(df.rssKiB)}` : 'FAILED'}`);
 }
 
 async function benchSize(size: Size, opts: Options, failures: Failure[]): Promise<SizeResult> {
@@ -529,6 +548,8 @@ async function benchSize(size: Size, opts: Options, failures: Failure[]): Promis
   const baseline: BaselineRun[] = [];
   const e2e: E2eRun[] = [];
   const audit: E2eRun[] = [];
+  const diff: E2eRun[] = [];
+  const diffArgs = await diffArgsFor(size, file, haveCli);
   for (let i = 0; i < runs; i++) {
     const b = await baselineRun(size, file, opts.timeoutMs, failures);
     if (b) baseline.push(b);
@@ -541,6 +562,7 @@ async function benchSize(size: Size, opts: Options, failures: Failure[]): Promis
       const au = await e2eRun(size, file, opts.timeoutMs, failures, AUDIT_ARGS, 'meshless audit');
       if (au) audit.push(au);
       log(`[${size}] run ${i + 1}/${runs} audit ${au ? `${fmtMs(au.wallMs)}, ${fmtKiB(au.rssKiB)}` : 'FAILED'}`);
+      if (diffArgs) await diffRun(size, file, opts.timeoutMs, failures, diffArgs, `run ${i + 1}/${runs}`, diff);
     }
   }
   let analysis: AnalysisResult | undefined;
@@ -551,7 +573,7 @@ async function benchSize(size: Size, opts: Options, failures: Failure[]): Promis
     const ex = stat(analysis.explain?.times ?? []);
     log(`[${size}] analysis ${fmtMs(a?.median)} (median of ${a?.n ?? 0}), explain ${fmtMs(ex?.median)}`);
   }
-  return { size, file, fileBytes, generated, runs, baseline, e2e, audit, ...(analysis ? { analysis } : {}), skipped };
+  return { size, file, fileBytes, generated, runs, baseline, e2e, audit, diff, ...(analysis ? { analysis } : {}), skipped };
 }
 
 // ---------------------------------------------------------------------------
@@ -613,6 +635,9 @@ function scaleGoals(results: readonly SizeResult[]): Goal[] {
   const re = stat(n10?.e2e.map((e) => e.wallMs) ?? []);
   const r = au && re ? au.median / re.median : undefined;
   out.push({ name: 'N10K: audit end to end / reach end to end (wall, medians)', target: `≤ ${GOALS.n10kAuditRatio}×`, measured: r !== undefined ? `${fmtRatio(r)} (${fmtMs(au?.median)} / ${fmtMs(re?.median)})` : NA, result: judge(r, (v) => v <= GOALS.n10kAuditRatio) });
+  const df = stat(n10?.diff.map((e) => e.wallMs) ?? []);
+  const rd = df && re ? df.median / re.median : undefined;
+  out.push({ name: 'N10K: diff end to end (1% of the policies changed) / reach end to end (wall, medians, same runs)', target: `≤ ${GOALS.n10kDiffRatio}×`, measured: rd !== undefined ? `${fmtRatio(rd)} (${fmtMs(df?.median)} / ${fmtMs(re?.median)})` : NA, result: judge(rd, (v) => v <= GOALS.n10kDiffRatio) });
   return out;
 }
 
@@ -854,6 +879,30 @@ function report(results: readonly SizeResult[], failures: readonly Failure[], op
     ),
     '',
   );
+  const withDiff = results.filter((r) => r.diff.length > 0);
+  if (withDiff.length > 0) {
+    const DIFF_PHASES = ['read', 'parse', 'inventory', 'classes', 'audit', 'diff', 'output'] as const;
+    md.push('## meshless diff end to end', '');
+    md.push('`node dist/cli/main.js diff FILE SECOND -o json --stats` (SECOND: 1% of the policies changed, as bench/diff.ts makes it), stdout to /dev/null, in the same runs as reach and audit. Phases are summed over both versions (read, parse, inventory, classes, audit each run twice; the second version parses only the documents that changed). Why diff stays above reach: it builds the inventory, the classes and the audit of two versions, and reach builds one, without an audit; with the parse shared, the second version still costs its inventory + classes + audit in full, whatever the size of the change. Bringing that down to the change (re-deriving only the namespaces, classes and findings a changed document touches) is incremental analysis, which the engine does not do.', '');
+    md.push(
+      table(
+        ['size', 'wall median', 'min', 'max', 'runs', 'peak RSS max', '/ reach', ...DIFF_PHASES],
+        withDiff.map((r) => {
+          const w = stat(r.diff.map((e) => e.wallMs));
+          const re = stat(r.e2e.map((x) => x.wallMs));
+          const rss = r.diff.flatMap((e) => (e.rssKiB !== undefined ? [e.rssKiB] : []));
+          return [
+            r.size,
+            ...statCells(w, fmtMs),
+            fmtKiB(rss.length > 0 ? Math.max(...rss) : undefined),
+            w && re ? fmtRatio(w.median / re.median) : NA,
+            ...DIFF_PHASES.map((p) => fmtMs(stat(r.diff.flatMap((e) => (e.phases[p] !== undefined ? [e.phases[p]] : [])))?.median)),
+          ];
+        }),
+      ),
+      '',
+    );
+  }
   md.push(...extraSections);
 
   md.push('## Failures and gaps', '');
@@ -991,9 +1040,7 @@ async function extraBenchmarks(results: readonly SizeResult[], opts: Options, fa
       if (r.code !== 0) throw new Error(`the diff benchmark failed (${r.code ?? r.signal ?? 'no exit code'}): ${tail(r.stderr)}`);
       const d = JSON.parse(r.stdout) as { oneAnalysisMs: number; fullDiffMs: number; policies: number; policiesChanged: number; runs: number; cpuRatio: number };
       const ratio = d.fullDiffMs / d.oneAnalysisMs;
-      if (l.size === 'N10K') {
-        extraGoals.push({ name: 'N10K: full diff / one analysis (read + parse + inventory + analyze + reach; wall, medians, in-process)', target: `≤ ${GOALS.n10kDiffRatio}×`, measured: `${fmtRatio(ratio)} (${fmtMs(d.fullDiffMs)} / ${fmtMs(d.oneAnalysisMs)})`, result: ratio <= GOALS.n10kDiffRatio ? 'PASS' : 'MISS' });
-      }
+      // On N10K the goal (diff end to end / reach end to end) is measured with reach and audit, in the same runs; this is the in-process view.
       md.push(
         `Two versions of ${l.size} that differ in ${fmtNum(d.policiesChanged)} of ${fmtNum(d.policies)} policies: the whole diff (both read, analysed and compared at workload level) against analysing one version. Medians of ${d.runs} runs.`,
         '',

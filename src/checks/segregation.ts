@@ -153,9 +153,13 @@ export function selectsRuntimePods(sel: LabelSelector): boolean {
 }
 
 /** Namespaces where the input shows at least one pod or pod template: elsewhere the input cannot tell. */
-export function namespacesWithPods(ctx: CheckContext): Set<string> {
-  return new Set(ctx.inventory.endpoints.map((e) => e.namespace));
+export function namespacesWithPods(ctx: CheckContext): ReadonlySet<string> {
+  // Several checks ask; on 100,000 pods the set costs ~50 ms each time.
+  let set = withPodsCache.get(ctx.inventory);
+  if (!set) withPodsCache.set(ctx.inventory, (set = new Set(ctx.inventory.endpoints.map((e) => e.namespace))));
+  return set;
 }
+const withPodsCache = new WeakMap<object, ReadonlySet<string>>();
 
 
 /**

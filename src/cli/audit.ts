@@ -5,7 +5,7 @@ import { stringify as stringifyYaml } from 'yaml';
 import { ALL_CHECKS } from '../checks/index.js';
 import { failing, fingerprint, runAudit, type AuditResult } from '../checks/run.js';
 import { SEVERITIES, type Severity } from '../checks/types.js';
-import { auditJson } from '../report/audit-json.js';
+import { auditJson, auditJsonChunks } from '../report/audit-json.js';
 import { auditSarif } from '../report/audit-sarif.js';
 import { auditJunit } from '../report/audit-junit.js';
 import { auditMarkdown } from '../report/audit-markdown.js';
@@ -89,7 +89,8 @@ export async function runAuditCommand(args: readonly string[], io: Io): Promise<
   }
   switch (format) {
     case 'json':
-      io.out(JSON.stringify(auditJson(result, inputFacts(loaded, [...a.diagnostics, ...result.diagnostics])), null, 2));
+      // In chunks: a large cluster's audit is a hundred megabytes of JSON.
+      for (const chunk of auditJsonChunks(result, inputFacts(loaded, [...a.diagnostics, ...result.diagnostics]))) io.out(chunk);
       break;
     case 'yaml':
       io.out(stringifyYaml(auditJson(result, inputFacts(loaded, [...a.diagnostics, ...result.diagnostics])), { lineWidth: 0 }));

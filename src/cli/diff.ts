@@ -2,6 +2,8 @@
 import { MeshlessError } from '../model/errors.js';
 import { readInputs, type ReadResult } from '../load/files.js';
 import { loadRead } from '../load/input.js';
+import type { ParsedInputs } from '../load/text.js';
+import { documentsByText, type ParsedDocuments } from '../load/yaml.js';
 import { mergeBase, parseGitRange, readRevision, resolveRevision, skipBinaryInputs } from '../load/git.js';
 import { analyze, type Analysis } from '../netpol/analysis.js';
 import { LEVELS, type Level } from '../netpol/reach.js';
@@ -86,11 +88,26 @@ interface KeptSide {
   readonly gateTo?: ReadonlySet<string>;
 }
 
+/**
+ * The first version's documents by their text, from its parse until the second
+ * version's: a change leaves most documents as they were, and those need no parse.
+ */
+interface Reuse {
+  known?: ParsedDocuments;
+}
+
 /** Reads, analyses and audits one version, hands it to `onSide`, and keeps only what the comparison needs. */
-async function computeSide(which: 'before' | 'after', input: DiffInput, s: DiffSettings, watch: Stopwatch, onSide: ((side: DiffSide) => void) | undefined): Promise<KeptSide> {
+async function computeSide(which: 'before' | 'after', input: DiffInput, s: DiffSettings, watch: Stopwatch, onSide: ((side: DiffSide) => void) | undefined, reuse: Reuse): Promise<KeptSide> {
   const read = await input.read();
   watch.lap('read');
-  const loaded = await loadRead(read, { watch, ...(s.defaultNamespace !== undefined ? { defaultNamespace: s.defaultNamespace } : {}) });
+  const loaded = await loadRead(read, {
+    watch,
+    ...(s.defaultNamespace !== undefined ? { defaultNamespace: s.defaultNamespace } : {}),
+    ...(reuse.known ? { known: reuse.known } : {}),
+    ...(which === 'before' ? { onParsed: (p: ParsedInputs) => void (reuse.known = documentsByText(p.files, p.docs)) } : {}),
+  });
+  // Parsed: the first version's documents that changed can go.
+  if (which === 'after') delete reuse.known;
   const inventory = loaded.inventory;
   // A side that reads as nothing would make every connection of the other side "added" or "removed": name it.
   if (inventory.objects.length === 0) {
@@ -121,8 +138,9 @@ async function computeSide(which: 'before' | 'after', input: DiffInput, s: DiffS
  * and the findings compared, the gates evaluated. The CLI and the benchmark call it.
  */
 export async function computeDiff(before: DiffInput, after: DiffInput, s: DiffSettings, watch = new Stopwatch(), onSide?: (side: DiffSide) => void): Promise<DiffReport> {
-  const b = await computeSide('before', before, s, watch, onSide);
-  const a = await computeSide('after', after, s, watch, onSide);
+  const reuse: Reuse = {};
+  const b = await computeSide('before', before, s, watch, onSide, reuse);
+  const a = await computeSide('after', after, s, watch, onSide, reuse);
   const connectivity = diffConnectivity(b.connectivity, a.connectivity, { level: s.level });
   watch.lap('diff');
   const findings = diffFindings(b.findings, a.findings);

@@ -8,7 +8,8 @@ import { webcrypto } from 'node:crypto';
 import { MeshlessError } from '../model/errors.js';
 import { buildInventory, type Inventory } from '../model/inventory.js';
 import { readInputs, type ReadResult } from './files.js';
-import { inventoryFromParsed } from './text.js';
+import { inventoryFromParsed, type ParsedInputs } from './text.js';
+import type { ParsedDocuments } from './yaml.js';
 import { parseInputsParallel } from './parallel.js';
 import { Stopwatch } from './progress.js';
 import type { InputDigest, LoadProgress } from './types.js';
@@ -35,6 +36,10 @@ export interface LoadOptions {
   readonly onProgress?: (progress: LoadProgress) => void;
   /** Laps read, parse and inventory on this stopwatch. */
   readonly watch?: Stopwatch;
+  /** Documents parsed before, by their text (see parseTextReusing): those are not parsed again. */
+  readonly known?: ParsedDocuments;
+  /** Called with the parsed documents before the Inventory is built (diff remembers them for the next version). */
+  readonly onParsed?: (parsed: ParsedInputs) => void;
 }
 
 export interface Loaded {
@@ -108,7 +113,8 @@ export async function loadRead(read: ReadResult, options: LoadOptions = {}): Pro
     const bytes = hashing?.bytes ?? read.inputs.reduce((n, i) => n + Buffer.byteLength(i.text, 'utf8'), 0);
     options.onProgress({ phase: 'parsing', files: read.inputs.length, bytes });
   }
-  const parsed = await parseInputsParallel(read.inputs);
+  const parsed = await parseInputsParallel(read.inputs, undefined, undefined, options.known);
+  options.onParsed?.(parsed);
   const inputs = hashing ? await hashing.inputs : [];
   watch.lap('parse');
   options.onProgress?.({ phase: 'analysing', documents: parsed.docs.length });

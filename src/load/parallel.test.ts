@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { cutPoints, parseInputsParallel } from './parallel.js';
 import { parseJob } from './parse-worker.js';
 import { parseInputs } from './text.js';
-import { parseText } from './yaml.js';
+import { documentsByText, parseText, parseTextReusing } from './yaml.js';
 
 /** Documents separated in every way the splitter knows: `---` with and without comments, `...` ends, a syntax error. */
 function manifest(n: number, brokenAt: number): string {
@@ -58,4 +58,35 @@ test('a part parsed on the main thread (what happens when a worker fails) is the
   assert.deepEqual([...head.spans, ...tail.spans.map((s) => ({ ...s, start: s.start + cut, end: s.end + cut }))], whole.spans);
   // Handed its spans (a middle part the main thread split already), a part is parsed the same.
   assert.deepEqual(parseJob({ text: text.slice(cut), file: 'f.yaml', firstDoc: head.spans.length, firstLine, spans: tail.spans }), tail);
+});
+
+/** Freezes a parsed value through and through: a write to it then throws (modules are strict). */
+function deepFreeze(v: unknown): void {
+  if (typeof v !== 'object' || v === null || Object.isFrozen(v)) return;
+  Object.freeze(v);
+  for (const x of Object.values(v)) deepFreeze(x);
+}
+
+test('a second version parsed with the first one\'s documents gives exactly what parsing it gives', async () => {
+  const before = [{ file: 'big.yaml', text: `\uFEFF${manifest(3000, 2500)}` }, { file: 'small.yaml', text: 'apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n' }, { file: 'list.json', text: '{"apiVersion": "v1", "kind": "List", "items": []}' }];
+  const first = parseInputs(before);
+  const known = documentsByText(first.files, first.docs);
+  assert.equal(known.size, 2999 + 1, 'every YAML document parsed, the JSON text left out');
+  for (const v of known.values()) deepFreeze(v);
+  // Changed documents, one added and one removed (numbers and lines shift), the broken one fixed and another broken, an empty one.
+  const changed = before[0]!.text.replace('name: p7\n', 'name: p7-renamed\n').replace('metadata: {name: broken\n', 'metadata: {name: fixed}\n').replace('name: p1200\n', 'name: [p1200\n').replace('---\n# pod 20\n', '---\n---\n# pod 20\n').replace(/---\n# pod 30\n[^]*?(?=---)/, '');
+  const after = [{ file: 'big.yaml', text: `${changed}---\napiVersion: v1\nkind: Pod\nmetadata: {name: new}\n` }, before[1]!, { file: 'other.yaml', text: before[1]!.text }, before[2]!];
+  const plain = parseInputs(after);
+  for (const [cores, minBytes] of [[1, Infinity], [2, 1024], [2, 100_000_000]] as const) {
+    const reused = await parseInputsParallel(after, cores, minBytes, known);
+    assert.deepEqual(reused.docs, plain.docs, `${cores} cores, ${minBytes}`);
+    assert.deepEqual(reused.diagnostics, plain.diagnostics);
+    assert.deepEqual(reused.files, plain.files);
+  }
+  assert.equal(plain.diagnostics.length, 1);
+  // The shared values are the first version's own objects.
+  const reused = await parseInputsParallel(after, 2, 100_000_000, known);
+  assert.equal(reused.docs.find((d) => d.source.file === 'small.yaml')!.value, first.docs.find((d) => d.source.file === 'small.yaml')!.value);
+  assert.equal(parseTextReusing('{"a": 1}', 'x.json', known), undefined, 'JSON is parsed as JSON');
+  assert.equal(parseTextReusing(changed, 'big.yaml', known, 100), undefined, 'too much to parse on one thread: the caller parses in parallel');
 });

@@ -17,7 +17,7 @@ import { Worker } from 'node:worker_threads';
 import type { Diagnostic } from '../model/diagnostics.js';
 import type { ParsedDocument } from '../model/inventory.js';
 import { parseInputs, type InputText, type ParsedInputs } from './text.js';
-import { parseSpans, parseText, splitDocuments, type DocumentSpan } from './yaml.js';
+import { parseSpans, parseText, parseTextReusing, splitDocuments, type DocumentSpan, type ParsedDocuments } from './yaml.js';
 import { parseJob, type ParseJob, type ParseResult } from './parse-worker.js';
 
 /** Below this many bytes in one file, starting workers costs more than it saves. */
@@ -146,16 +146,20 @@ async function parseLarge(input: InputText, parts: number): Promise<{ docs: Pars
   return { docs, diagnostics, spans };
 }
 
-/** Like parseInputs, using worker threads for large YAML files. Same result, in the same order. */
-export async function parseInputsParallel(inputs: readonly InputText[], cores = availableParallelism(), minBytes = PARALLEL_MIN_BYTES): Promise<ParsedInputs> {
+/**
+ * Like parseInputs, using worker threads for large YAML files. Same result, in the same order.
+ * With `known` (documents parsed before, by their text: diff's first version), only the
+ * documents not in it are parsed, on this thread, unless they are a large file's worth.
+ */
+export async function parseInputsParallel(inputs: readonly InputText[], cores = availableParallelism(), minBytes = PARALLEL_MIN_BYTES, known?: ParsedDocuments): Promise<ParsedInputs> {
   const parts = Math.min(cores, 4);
-  if (parts < 2 || !inputs.some((i) => i.text.length >= minBytes)) return parseInputs(inputs);
+  if (known === undefined && (parts < 2 || !inputs.some((i) => i.text.length >= minBytes))) return parseInputs(inputs);
   const docs: ParsedDocument[] = [];
   const diagnostics: Diagnostic[] = [];
   const files = new Map<string, { text: string; spans: DocumentSpan[] }>();
   for (const input of inputs) {
-    const big = input.text.length >= minBytes && !input.file.endsWith('.json') && !/^\s*[[{]/.test(input.text.slice(0, 256));
-    const parsed = big ? await parseLarge(input, parts) : parseText(input.text, input.file);
+    const big = parts >= 2 && input.text.length >= minBytes && !input.file.endsWith('.json') && !/^\s*[[{]/.test(input.text.slice(0, 256));
+    const parsed = (known ? parseTextReusing(input.text, input.file, known, big ? minBytes : Infinity) : undefined) ?? (big ? await parseLarge(input, parts) : parseText(input.text, input.file));
     for (const d of parsed.docs) docs.push(d);
     for (const d of parsed.diagnostics) diagnostics.push(d);
     files.set(input.file, { text: input.text.charCodeAt(0) === 0xfeff ? input.text.slice(1) : input.text, spans: parsed.spans });

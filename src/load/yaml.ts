@@ -124,7 +124,7 @@ function errorDiagnostic(file: string, doc: number, line: number, column: number
   };
 }
 
-const isJsonText = (file: string, text: string): boolean => file.endsWith('.json') || /^\s*[[{]/.test(text.slice(0, 256)) && !/^\s*\{\{/.test(text.slice(0, 256));
+export const isJsonText = (file: string, text: string): boolean => file.endsWith('.json') || /^\s*[[{]/.test(text.slice(0, 256)) && !/^\s*\{\{/.test(text.slice(0, 256));
 
 function lineColumnOf(text: string, offset: number): { line: number; column: number } {
   let line = 1;
@@ -134,6 +134,67 @@ function lineColumnOf(text: string, offset: number): { line: number; column: num
     last = i;
   }
   return { line, column: offset - last };
+}
+
+/**
+ * Documents already parsed, by their exact text (a YAML document between markers):
+ * the value js-yaml made of it. A second version of the same manifests (diff) is
+ * mostly the same documents; parsing depends on nothing but the text, so a value
+ * looked up here is the value parsing would give. Values are shared, never copied:
+ * nothing in meshless writes to a parsed value (buildInventory copies what it fills in).
+ */
+export type ParsedDocuments = ReadonlyMap<string, unknown>;
+
+/**
+ * The documents of parsed YAML texts by their text, for parseTextReusing. `files` are
+ * the texts as parsed (byte-order mark removed) with their spans; `docs` the documents
+ * parsed from them. JSON texts are left out: they are parsed as JSON, not YAML.
+ */
+export function documentsByText(files: ReadonlyMap<string, { text: string; spans: readonly DocumentSpan[] }>, docs: readonly ParsedDocument[], into = new Map<string, unknown>()): Map<string, unknown> {
+  for (const d of docs) {
+    const f = files.get(d.source.file);
+    const span = f?.spans[d.source.doc];
+    if (!f || !span || isJsonText(d.source.file, f.text)) continue;
+    into.set(f.text.slice(span.start, span.end), d.value);
+  }
+  return into;
+}
+
+/**
+ * parseText for a YAML text whose documents may be known already: each document found
+ * in `known` takes that value, the others are parsed. The same result as parseText
+ * (documents, numbering, lines, diagnostics). Undefined, without parsing anything,
+ * for a JSON text, or when the documents to parse add up to `maxParse` characters or
+ * more (the caller parses those in parallel).
+ */
+export function parseTextReusing(text: string, file: string, known: ParsedDocuments, maxParse = Infinity): ParsedText | undefined {
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (isJsonText(file, text)) return undefined;
+  const spans = splitDocuments(text);
+  const values: unknown[] = new Array(spans.length);
+  let toParse = 0;
+  for (let i = 0; i < spans.length; i++) {
+    const span = spans[i]!;
+    const v = known.get(text.slice(span.start, span.end));
+    if (v === undefined) {
+      toParse += span.end - span.start;
+      if (toParse >= maxParse) return undefined;
+    } else values[i] = v;
+  }
+  const docs: ParsedDocument[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (let i = 0; i < spans.length; i++) {
+    const span = spans[i]!;
+    const v = values[i];
+    if (v !== undefined) {
+      docs.push({ value: v, source: { file, doc: i, line: contentLine(text, span) } });
+      continue;
+    }
+    const r = parseSpans(text, file, [span], i);
+    for (const d of r.docs) docs.push(d);
+    for (const d of r.diagnostics) diagnostics.push(d);
+  }
+  return { docs, spans, diagnostics };
 }
 
 /** Parses one file's text into documents. Never throws: problems come back as diagnostics. */
