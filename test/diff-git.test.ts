@@ -199,6 +199,17 @@ test('git: outside a repository, and paths missing at a revision, say so', async
   assert.equal((await loadGitRevision('main', [join(repo, 'k8s', 'netpol')])).inputs.length, 1);
 });
 
+test('git: a base revision without the manifests is a change that adds them; a head without them is an input error', async () => {
+  // k8s/netpol appears in the 'rename' commit: the pull request that adds it has nothing before.
+  const adds = await run(['--git', `${commits['base']!}..${commits['rename']!}`, 'k8s/netpol', '-o', 'json']);
+  assert.equal(adds.code, EXIT.ok, adds.err);
+  assert.doesNotMatch(adds.err, /no objects read/);
+  const removes = await run(['--git', `${commits['rename']!}..${commits['base']!}`, 'k8s/netpol', '-o', 'json']);
+  assert.equal(removes.code, EXIT.usage);
+  assert.match(removes.err, /no objects read from the new side/);
+  assert.equal(removes.out, '', 'no partial report');
+});
+
 test('git: ranges', () => {
   assert.deepEqual(parseGitRange('main'), { base: 'main', mergeBase: false });
   assert.deepEqual(parseGitRange('main..HEAD'), { base: 'main', head: 'HEAD', mergeBase: false });

@@ -57,6 +57,8 @@ revision that does not exist, errors in the new version's input), 3 internal err
 export interface DiffInput {
   readonly side: DiffSideInfo;
   readonly read: () => Promise<ReadResult>;
+  /** The base revision of a --git diff may have no manifests yet (a change that adds them): everything in the new side is then new. */
+  readonly mayBeEmpty?: boolean;
 }
 
 export interface DiffSettings {
@@ -110,7 +112,7 @@ async function computeSide(which: 'before' | 'after', input: DiffInput, s: DiffS
   if (which === 'after') delete reuse.known;
   const inventory = loaded.inventory;
   // A side that reads as nothing would make every connection of the other side "added" or "removed": name it.
-  if (inventory.objects.length === 0) {
+  if (inventory.objects.length === 0 && !input.mayBeEmpty) {
     throw new MeshlessError('input-invalid', `no objects read from the ${which === 'before' ? 'old' : 'new'} side (${input.side.label}${input.side.sha !== undefined ? ` ${input.side.sha.slice(0, 12)}` : ''})`, {
       hint: 'point both sides at the files or folders that hold the Kubernetes manifests (.yaml, .yml, .json); a path that did not exist at a revision reads as nothing',
     });
@@ -190,7 +192,7 @@ async function readSides(values: Options, positionals: readonly string[]): Promi
     const head = range.head !== undefined ? await resolveRevision(range.head) : undefined;
     if (range.mergeBase && head) base = await mergeBase(base, head);
     const baseRev = base;
-    const before: DiffInput = { side: { label: baseRev.name, sha: baseRev.sha }, read: () => readRevision(baseRev, paths) };
+    const before: DiffInput = { side: { label: baseRev.name, sha: baseRev.sha }, read: () => readRevision(baseRev, paths), mayBeEmpty: true };
     const after: DiffInput = head
       ? { side: { label: head.name, sha: head.sha }, read: () => readRevision(head, paths) }
       : { side: { label: 'working tree' }, read: async () => skipBinaryInputs(await readInputs(paths), 'the working tree') };
