@@ -122,13 +122,7 @@ export function addExposedService(b: Builder, svc: LoadedObject): void {
 export function addHostPorts(b: Builder, w: LoadedObject): void {
   const ps = podSpecOf(w);
   if (!ps) return;
-  const endpoints = endpointsFrom(b.inv, w).map((e) => e.id);
-  // A Pod owned by a controller in the input is counted with that controller.
-  if (endpoints.length === 0) return;
   const hostNetwork = ps.spec['hostNetwork'] === true;
-  const edgeProxy = edgeProxyOf(b.inv, endpoints);
-  const pub = publicMarking(w);
-  const ns = nsOf(w);
   const ports: { port?: number; proto: string; raw?: unknown; path: string }[] = [];
   for (const c of containersOf(w)) {
     list(c.container['ports']).forEach((p, pi) => {
@@ -141,6 +135,14 @@ export function addHostPorts(b: Builder, w: LoadedObject): void {
     });
   }
   if (hostNetwork && ports.length === 0) ports.push({ proto: 'TCP', path: `${ps.path}.hostNetwork` });
+  // Most workloads open no port on the node: nothing more to look up for them.
+  if (ports.length === 0) return;
+  const endpoints = endpointsFrom(b.inv, w).map((e) => e.id);
+  // A Pod owned by a controller in the input is counted with that controller.
+  if (endpoints.length === 0) return;
+  const edgeProxy = edgeProxyOf(b.inv, endpoints);
+  const pub = publicMarking(w);
+  const ns = nsOf(w);
   for (const p of ports) {
     const tls = p.raw !== undefined ? directTls(p.raw, undefined) : { tls: false };
     const ep: EntryPoint = {
