@@ -19,7 +19,7 @@
  * outside.ts (who reaches what from outside, with the NetworkPolicies) builds on it.
  */
 export type { AuthResult, EntryDetail, EntryPoint, HttpsRedirect, ListenerInfo } from './types.js';
-export { annotation, annotationPath, annotationsOf, describe, field, joinList, list, nameOf, nsOf, q, str, unique, type Json } from './objects.js';
+export { annotation, annotationPath, annotationsOf, describe, field, joinList, list, nameOf, nsOf, q, selectorOf, str, unique, type Json } from './objects.js';
 export {
   DIRECT_WAYS_IN,
   GATEWAY_API,

@@ -9,7 +9,7 @@
  */
 import type { Inventory } from '../model/inventory.js';
 import type { LoadedObject } from '../model/kube.js';
-import { findObject, ofKind } from './lookup.js';
+import { findObject, indexOf, ofKind } from './lookup.js';
 import { annotation, describe, field, nsOf, str } from './objects.js';
 import type { AuthResult } from './types.js';
 import { containersOf, flagValue, workloads } from './workloads.js';
@@ -28,8 +28,11 @@ export function isIngressNginxImage(image: string): boolean {
 }
 
 /** Workloads running the community ingress-nginx controller. */
-export function ingressNginxControllers(inv: Inventory): LoadedObject[] {
-  return workloads(inv).filter((o) => containersOf(o).some((c) => isIngressNginxImage(c.image)));
+export function ingressNginxControllers(inv: Inventory): readonly LoadedObject[] {
+  // Asked per entry point by some checks: every workload's containers are read once.
+  const idx = indexOf(inv);
+  idx.ingressNginxControllers ??= workloads(inv).filter((o) => containersOf(o).some((c) => isIngressNginxImage(c.image)));
+  return idx.ingressNginxControllers;
 }
 
 /** The ConfigMaps of the ingress-nginx controllers (`--configmap=ns/name`), or the chart's default name. */

@@ -21,6 +21,8 @@ export interface Index {
   /** The workload object behind each endpoint id (built once, for edgeProxyOf). */
   workloadOfEndpoint?: Map<string, LoadedObject>;
   workloads?: LoadedObject[];
+  /** The ingress-nginx controller workloads (by image), found once. */
+  ingressNginxControllers?: LoadedObject[];
 }
 
 const indexes = new WeakMap<Inventory, Index>();

@@ -13,31 +13,16 @@
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import type { Inventory } from '../model/inventory.js';
 import type { LoadedObject } from '../model/kube.js';
-import type { LabelSelector, LabelSelectorRequirement } from '../model/networkpolicy.js';
 import type { Endpoint } from '../model/workloads.js';
 import { isRecord } from '../model/json.js';
 import { matches } from '../netpol/selector.js';
-import { field, findService, list, nameOf, nsOf, ofKind, str } from '../exposure/index.js';
+import { field, findService, list, nameOf, nsOf, ofKind, selectorOf } from '../exposure/index.js';
 import type { Obj } from '../generate/platform.js';
 import type { Doc } from '../generate/yaml.js';
 import type { IngressPlan } from './read.js';
 import { MANAGED, MIGRATED_FROM, objectName, type EdgePods } from './types.js';
 
 const NS_LABEL = 'kubernetes.io/metadata.name';
-
-function selectorOf(raw: unknown): LabelSelector {
-  const matchLabels: Record<string, string> = {};
-  const ml = field(raw, 'matchLabels');
-  if (isRecord(ml)) for (const [k, v] of Object.entries(ml)) if (typeof v === 'string') matchLabels[k] = v;
-  const matchExpressions: LabelSelectorRequirement[] = [];
-  for (const e of list(field(raw, 'matchExpressions'))) {
-    const key = str(field(e, 'key'));
-    const op = field(e, 'operator');
-    if (!key || (op !== 'In' && op !== 'NotIn' && op !== 'Exists' && op !== 'DoesNotExist')) continue;
-    matchExpressions.push({ key, operator: op, values: list(field(e, 'values')).filter((v): v is string => typeof v === 'string') });
-  }
-  return { matchLabels, matchExpressions };
-}
 
 function nsLabels(inv: Inventory, ns: string): Readonly<Record<string, string>> {
   return inv.namespaces.get(ns)?.labels ?? { [NS_LABEL]: ns };
