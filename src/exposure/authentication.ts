@@ -10,7 +10,7 @@ import type { Inventory } from '../model/inventory.js';
 import type { LoadedObject } from '../model/kube.js';
 import { extAuthBackends, securityPolicies } from './envoy-gateway.js';
 import { NGINX } from './ingress-nginx.js';
-import { ofKind } from './lookup.js';
+import { indexOf, ofKind } from './lookup.js';
 import { annotation, field, nameOf, nsOf, q, str } from './objects.js';
 import { clusterServiceOfUrl, servicePort, servicesOf } from './services.js';
 import { containersOf, flagValue, workloads } from './workloads.js';
@@ -33,8 +33,11 @@ function isAuthServiceImage(image: string): boolean {
 }
 
 /** oauth2-proxy workloads (by image), in input order. */
-export function oauth2ProxyWorkloads(inv: Inventory): LoadedObject[] {
-  return workloads(inv).filter((o) => containersOf(o).some((c) => isOAuth2ProxyImage(c.image)));
+export function oauth2ProxyWorkloads(inv: Inventory): readonly LoadedObject[] {
+  // Asked by several checks and per entry point: every workload's containers are read once.
+  const idx = indexOf(inv);
+  idx.oauth2ProxyWorkloads ??= workloads(inv).filter((o) => containersOf(o).some((c) => isOAuth2ProxyImage(c.image)));
+  return idx.oauth2ProxyWorkloads;
 }
 
 /** Services that authenticate for others: selected auth-proxy workloads, and what auth-url / forwardAuth / extAuth call. */

@@ -23,6 +23,8 @@ export interface Index {
   workloads?: LoadedObject[];
   /** The ingress-nginx controller workloads (by image), found once. */
   ingressNginxControllers?: LoadedObject[];
+  /** The oauth2-proxy workloads (by image), found once. */
+  oauth2ProxyWorkloads?: LoadedObject[];
 }
 
 const indexes = new WeakMap<Inventory, Index>();
