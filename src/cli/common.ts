@@ -272,11 +272,13 @@ export function endpointFilter(sel: unknown, labelsOf: (id: string) => Readonly<
 export function checkedEndpointFilter(flag: string, sel: unknown, inv: Inventory): ((id: string) => boolean) | undefined {
   // No selector, no filter: and no index of every endpoint (a large cluster has 100,000).
   if (sel === undefined) return undefined;
+  // Not a string: endpointFilter says what --from/--to take.
+  if (typeof sel !== 'string') return endpointFilter(sel, () => undefined);
   const labels = new Map(inv.endpoints.map((e) => [e.id, e.labels]));
   const workloads = new Map(inv.endpoints.map((e) => [e.id, e.workload]));
   const f = endpointFilter(sel, (id) => labels.get(id), (id) => workloads.get(id));
   if (f && !inv.endpoints.some((e) => f(e.id))) {
-    throw new MeshlessError('unknown-endpoint', `${flag} ${String(sel)} matches no endpoint in the input${typeof sel === 'string' && !sel.includes('=') ? suggestEndpoints(inv, sel) : ''}`, {
+    throw new MeshlessError('unknown-endpoint', `${flag} ${sel} matches no endpoint in the input${!sel.includes('=') ? suggestEndpoints(inv, sel) : ''}`, {
       hint: 'give an endpoint or workload id, a workload name, a namespace, a glob such as payments/*, or labels such as app=web; meshless reach lists the endpoints',
     });
   }
