@@ -2210,6 +2210,28 @@ ingress:
     }],
   },
   {
+    name: 'cilium mutual authentication: allowed at L4, and said',
+    source: 'cilium/cilium Documentation/network/servicemesh/mutual-authentication/mutual-authentication.rst (authentication.mode: required on a rule)',
+    world: xyz(),
+    policies: cnp('mutual-auth', 'x', `
+endpointSelector:
+  matchLabels: {role: backend}
+ingress:
+- fromEndpoints:
+  - matchLabels: {role: frontend}
+  authentication:
+    mode: required
+`),
+    probes: [['x/a', 'x/b', '80/TCP', true], ['x/c', 'x/b', '80/TCP', false]],
+    explain: [{
+      from: 'x/a', to: 'x/b', port: '80/TCP',
+      check: (e) => {
+        const notes = ingressLayers(e).tiers.flatMap((t) => t.rules.map((r) => r.note ?? ''));
+        assert.ok(notes.some((n) => /mutual authentication \(mode required\)/.test(n)), `no authentication note among: ${JSON.stringify(notes)}`);
+      },
+    }],
+  },
+  {
     name: 'cilium matchExpressions: two selectors are OR-ed',
     source: 'cilium/cilium examples/policies/l3/match-expressions/or-statement.yaml',
     world: xyz(),

@@ -15,8 +15,8 @@
  *   others (host, remote-node, kube-apiserver, health, init, unmanaged, ingress) are
  *   not in manifests: reported, never guessed. CIDR rules never match pods.
  * - A rule with only `toPorts` admits every peer on those ports; an empty rule admits nothing.
- * - L7 rules (`rules.http`, `dns`, `kafka`) allow the L4 connection, then filter
- *   further; `toFQDNs`, `toGroups` and `*Requires` depend on what manifests do not hold.
+ * - L7 rules (`rules.http`, `dns`, `kafka`) and mutual authentication (`authentication.mode`)
+ *   allow the L4 connection, then filter further (said in the rule's note); `toFQDNs`, `toGroups` and `*Requires` depend on what manifests do not hold.
  * - `toServices` applies only to Services without a selector (language.rst, "Services
  *   based"): Cilium turns their endpoints' addresses into CIDR rules, which never match
  *   pods it manages. A Service with a selector allows nothing (said in a warning); a
@@ -250,6 +250,12 @@ function parseRule(raw: unknown, path: string, index: number, dir: 'ingress' | '
   }
   const { ports, l7 } = parsePorts(raw['toPorts'], `${path}.toPorts`, problems);
   const icmpOnly = raw['icmps'] !== undefined && !ports;
+  const notes: string[] = [];
+  if (l7.length > 0) notes.push(`further filtered at L7 by ${l7.join(', ')} rules`);
+  // Mutual authentication (SPIFFE, Cilium 1.14+) holds a connection until both ends prove
+  // their identity: allowed here as at L4, and said, like an L7 rule.
+  const auth = raw['authentication'];
+  if (isRecord(auth) && typeof auth['mode'] === 'string' && auth['mode'] !== 'disabled') notes.push(`also needs Cilium mutual authentication (mode ${auth['mode']})`);
   if (!any && !ports && !icmpOnly) {
     // An empty rule: it selects the endpoint (default deny) and admits nobody.
     return { index, path, action: deny ? 'deny' : 'allow', peers: [] };
@@ -262,7 +268,7 @@ function parseRule(raw: unknown, path: string, index: number, dir: 'ingress' | '
     ...(any ? { peers } : {}),
     ...(ports ? { ports } : {}),
     ...(icmpOnly ? { protocols: [] } : {}),
-    ...(l7.length > 0 ? { note: `further filtered at L7 by ${l7.join(', ')} rules` } : {}),
+    ...(notes.length > 0 ? { note: notes.join('; ') } : {}),
   };
 }
 
