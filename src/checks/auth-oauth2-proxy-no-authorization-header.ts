@@ -3,6 +3,7 @@ import type { LoadedObject } from '../model/kube.js';
 import { defineCheck, type FindingDraft } from './types.js';
 import { containersOf, describe, field, findObject, flagValue, isOAuth2ProxyImage, list, nsOf, oauth2ProxyWorkloads, podSpecOf, str, type ContainerAt } from '../exposure/index.js';
 import { isRecord } from '../model/json.js';
+import { mountedConfig } from './oauth2-proxy.js';
 
 const bad = `apiVersion: apps/v1
 kind: Deployment
@@ -32,27 +33,6 @@ const good = bad.replace('            - --reverse-proxy=true\n', '            - 
 const ENV = 'OAUTH2_PROXY_SET_AUTHORIZATION_HEADER';
 const CONFIG_LINE = /^\s*set_authorization_header\s*=\s*"?true"?\s*$/im;
 const ALPHA_AUTHORIZATION = /injectResponseHeaders:[\s\S]*?-\s*name:\s*["']?authorization["']?\s*$/im;
-
-/** ConfigMaps and Secrets the pod mounts or takes env from (where a config file or env values could come from). */
-function podConfig(inv: Inventory, w: LoadedObject): LoadedObject[] {
-  const ps = podSpecOf(w);
-  if (!ps) return [];
-  const ns = nsOf(w);
-  const names: [string, string][] = [];
-  for (const v of list(ps.spec['volumes'])) {
-    const cm = str(field(v, 'configMap', 'name'));
-    if (cm) names.push(['ConfigMap', cm]);
-    const sec = str(field(v, 'secret', 'secretName'));
-    if (sec) names.push(['Secret', sec]);
-    for (const src of list(field(v, 'projected', 'sources'))) {
-      const pcm = str(field(src, 'configMap', 'name'));
-      if (pcm) names.push(['ConfigMap', pcm]);
-      const psec = str(field(src, 'secret', 'name'));
-      if (psec) names.push(['Secret', psec]);
-    }
-  }
-  return names.map(([k, n]) => findObject(inv, k, ns, n)).filter((o): o is LoadedObject => o !== undefined);
-}
 
 function dataValues(o: LoadedObject): string[] {
   const out: string[] = [];
@@ -98,7 +78,7 @@ function authorizationHeader(inv: Inventory, w: LoadedObject, c: ContainerAt): '
   const usesConfig = flagValue(c.container, 'config') !== undefined;
   const usesAlpha = flagValue(c.container, 'alpha-config') !== undefined;
   if (usesConfig || usesAlpha) {
-    for (const o of podConfig(inv, w)) {
+    for (const o of mountedConfig(inv, w)) {
       for (const text of dataValues(o)) {
         if (usesConfig && CONFIG_LINE.test(text)) return 'on';
         if (usesAlpha && ALPHA_AUTHORIZATION.test(text)) return 'on';

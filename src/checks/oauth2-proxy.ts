@@ -93,7 +93,7 @@ function splitList(v: string): string[] {
 }
 
 /** ConfigMaps and Secrets the pod mounts (where a config file can come from). */
-function mountedConfig(inv: Inventory, w: LoadedObject): LoadedObject[] {
+export function mountedConfig(inv: Inventory, w: LoadedObject): LoadedObject[] {
   const ps = podSpecOf(w);
   if (!ps) return [];
   const ns = nsOf(w);
