@@ -100,3 +100,25 @@ test('toServices with toPorts in one rule: Cilium rejects the policy, an input e
   assert.match(errors[0]!.message, /cannot combine toServices with toPorts; Cilium rejects it \(nothing of it is enforced\)/);
   assert.equal(inv.layers.policies.length, 0, 'the rejected policy is not evaluated');
 });
+
+test('read from a kubectl get -o json List (managedFields, status, EndpointSlice): the same answer', () => {
+  const meta = (name: string, namespace: string, extra: Record<string, unknown> = {}) => ({ name, namespace, uid: `uid-${name}`, resourceVersion: '4711', managedFields: [{ manager: 'kubectl-client-side-apply', operation: 'Update', apiVersion: 'v1', fieldsType: 'FieldsV1', fieldsV1: { 'f:metadata': {} } }], ...extra });
+  const list = {
+    apiVersion: 'v1',
+    kind: 'List',
+    metadata: { resourceVersion: '' },
+    items: [
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { ...meta('shop', ''), namespace: undefined, labels: { 'kubernetes.io/metadata.name': 'shop' } }, status: { phase: 'Active' } },
+      { apiVersion: 'v1', kind: 'Pod', metadata: meta('web', 'shop', { labels: { app: 'web' } }), spec: { containers: [{ name: 'web', image: 'web:1' }] }, status: { phase: 'Running', podIP: '10.0.0.5', podIPs: [{ ip: '10.0.0.5' }] } },
+      { apiVersion: 'v1', kind: 'Service', metadata: meta('partner-api', 'shop'), spec: { type: 'ClusterIP', clusterIP: '10.96.0.40', ports: [{ port: 443, protocol: 'TCP' }] }, status: { loadBalancer: {} } },
+      { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: meta('partner-api-x7k2p', 'shop', { labels: { 'kubernetes.io/service-name': 'partner-api', 'endpointslice.kubernetes.io/managed-by': 'staff' } }), addressType: 'IPv4', endpoints: [{ addresses: ['203.0.113.9'], conditions: { ready: true, serving: true, terminating: false } }], ports: [{ port: 443, protocol: 'TCP' }] },
+      { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: meta('web-out', 'shop', { generation: 2 }), spec: { endpointSelector: { matchLabels: { app: 'web' } }, egress: [{ toServices: [{ k8sService: { serviceName: 'partner-api', namespace: 'shop' } }] }] }, status: { conditions: [{ type: 'Valid', status: 'True' }] } },
+    ],
+  };
+  const inv = inventoryFromText(JSON.stringify(list, null, 2), 'cluster.json');
+  assert.deepEqual(inv.diagnostics.filter((d) => d.severity === 'error'), []);
+  const a = analyze(inv);
+  assert.equal(a.isAllowed('shop/web', { ip: '203.0.113.9' }, 443, 'TCP'), true);
+  assert.equal(a.isAllowed('shop/web', { ip: '203.0.113.10' }, 443, 'TCP'), false);
+  assert.deepEqual(notJudged(a), []);
+});
