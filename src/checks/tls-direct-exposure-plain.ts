@@ -1,5 +1,5 @@
 import { defineCheck, type FindingDraft } from './types.js';
-import { describe, DIRECT_WAYS_IN, entryDetail, entryPoints, joinList, unique } from '../exposure/index.js';
+import { describe, DIRECT_WAYS_IN, entryDetail, entryPointsByRoute, joinList, unique } from '../exposure/index.js';
 import { directWayIn } from './auth-direct-exposure.js';
 import { clusterIpService } from './fix-objects.js';
 
@@ -53,14 +53,8 @@ export default defineCheck({
   evidence: ['Service'],
   run(ctx) {
     const out: FindingDraft[] = [];
-    const byObject = new Map<object, ReturnType<typeof entryPoints>>();
-    for (const ep of entryPoints(ctx)) {
-      if (!DIRECT_WAYS_IN.has(ep.via) || ep.tls) continue;
-      if (entryDetail(ctx, ep)?.edgeProxy !== undefined) continue;
-      const l = byObject.get(ep.route) ?? [];
-      l.push(ep);
-      byObject.set(ep.route, l);
-    }
+    // Behind an edge proxy (ingress controller on host ports) the edge's own checks apply.
+    const byObject = entryPointsByRoute(ctx, (ep) => DIRECT_WAYS_IN.has(ep.via) && !ep.tls && entryDetail(ctx, ep)?.edgeProxy === undefined);
     for (const [, eps] of byObject) {
       const first = eps[0]!;
       const ports = unique(eps.map((e) => entryDetail(ctx, e)?.port ?? '')).filter(Boolean);
