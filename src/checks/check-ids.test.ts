@@ -38,6 +38,39 @@ metadata:
   assert.equal(r.diagnostics[0]!.source?.file, 'ns.yaml');
 });
 
+test('AuditSettings accepted: an unknown check id and an entry without a reason are warnings, and accept nothing', () => {
+  const inv = inventoryFromText(`apiVersion: v1
+kind: Namespace
+metadata:
+  name: shop
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  namespace: shop
+spec:
+  containers: [{name: web, image: web:1}]
+---
+apiVersion: meshless.dev/v1alpha1
+kind: AuditSettings
+metadata:
+  name: meshless-audit
+networkTeam: [network-team]
+podCidrs: [10.244.0.0/16]
+accepted:
+  - {check: seg-namespace-no-defaut-deny, kind: Namespace, name: shop, reason: add-ons}
+  - {check: seg-namespace-no-default-deny, kind: Namespace, name: shop}
+`, 'settings.yaml');
+  const r = runAudit(inv, analyze(inv), { config: DEFAULT_CONFIG, checks: ALL_CHECKS });
+  const messages = r.diagnostics.map((d) => d.message);
+  assert.ok(messages.some((m) => /AuditSettings \(settings\.yaml:\d+\): accepted names an unknown check "seg-namespace-no-defaut-deny"; did you mean seg-namespace-no-default-deny\?/.test(m)), messages.join('\n'));
+  assert.ok(messages.some((m) => /AuditSettings settings\.yaml:\d+: accepted\[1\] has no reason; it accepts nothing/.test(m)), messages.join('\n'));
+  const f = r.findings.find((x) => x.check === 'seg-namespace-no-default-deny');
+  assert.ok(f, 'the finding is still reported');
+  assert.equal(f.suppressed, undefined);
+});
+
 test('admission behaviour is declared on the check: the guard denies exactly for checks that say so', () => {
   const declared = ALL_CHECKS.filter((c) => c.admission === 'deny').map((c) => c.id).sort();
   assert.deepEqual([...DENYING_EDGE_CHECKS].sort(), declared);

@@ -3,7 +3,7 @@
  * the webhook and the UI all call this, so they can never disagree.
  */
 import type { Inventory } from '../model/inventory.js';
-import { inputAuditSettings } from '../model/audit-settings.js';
+import { AUDIT_SETTINGS_KIND, inputAuditSettings } from '../model/audit-settings.js';
 import type { LoadedObject } from '../model/kube.js';
 import type { Diagnostic } from '../model/diagnostics.js';
 import type { Analysis } from '../netpol/analysis.js';
@@ -129,7 +129,11 @@ function toFinding(check: Check, d: FindingDraft, inv: Inventory): Finding {
   };
 }
 
-/** `meshless.dev/ignore` ids that name no check: a typo there would silently keep a finding, so each is a warning with the nearest id. */
+/**
+ * `meshless.dev/ignore` ids, and AuditSettings `accepted` entries, that name no check or
+ * cannot match: a typo there would silently keep a finding, so each is a warning (with the
+ * nearest id).
+ */
 export function ignoreAnnotationProblems(inventory: Inventory): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const o of inventory.objects) {
@@ -139,6 +143,13 @@ export function ignoreAnnotationProblems(inventory: Inventory): Diagnostic[] {
       const problem = id === '*' || id === '' ? undefined : unknownCheckProblem(id);
       if (problem) out.push({ severity: 'warning', code: 'unknown-check', message: `${o.object.kind} ${o.object.metadata.namespace ? `${o.object.metadata.namespace}/` : ''}${o.object.metadata.name}: ${IGNORE_ANNOTATION} names an ${problem}`, hint: 'the finding it meant to suppress is reported', source: o.source });
     }
+  }
+  // The findings the input's AuditSettings accept: an entry that cannot match is said.
+  const settings = inputAuditSettings(inventory);
+  for (const problem of settings?.problems ?? []) out.push({ severity: 'warning', code: 'accepted-invalid', message: `${AUDIT_SETTINGS_KIND} ${problem}`, hint: 'give check, kind, name and reason (namespace and path when the finding has them)' });
+  for (const a of settings?.accepted ?? []) {
+    const problem = unknownCheckProblem(a.check);
+    if (problem) out.push({ severity: 'warning', code: 'unknown-check', message: `${AUDIT_SETTINGS_KIND} (${settings!.from.join(', ')}): accepted names an ${problem}`, hint: 'the finding it meant to accept is reported' });
   }
   return out;
 }
