@@ -328,6 +328,8 @@ interface E2eRun {
   readonly rssKiB?: number;
   readonly rssSource: 'stats' | 'sampled' | 'none';
   readonly phases: Partial<Record<Phase, number>>;
+  /** diff only: the second version's own phases (`versions.after` of --stats). */
+  readonly second?: Partial<Record<Phase, number>>;
   readonly endpoints?: number;
   readonly classes?: number;
   readonly policies?: number;
@@ -351,6 +353,17 @@ function parseStats(stderr: string): Record<string, unknown> | undefined {
 const REACH_ARGS = ['reach', '--level', 'namespace', '-o', 'json', '--stats'];
 const AUDIT_ARGS = ['audit', '-o', 'json', '--fail-on', 'none', '--stats'];
 
+/** The known phases of a --stats `phases` object (undefined when it is not one). */
+function phasesOf(ph: unknown): Partial<Record<Phase, number>> | undefined {
+  if (!isRecord(ph)) return undefined;
+  const out: Partial<Record<Phase, number>> = {};
+  for (const p of STAT_PHASES) {
+    const v = num(ph[p]);
+    if (v !== undefined) out[p] = v;
+  }
+  return out;
+}
+
 async function e2eRun(size: Size, file: string, timeoutMs: number, failures: Failure[], args: readonly string[] = REACH_ARGS, what = 'meshless end to end'): Promise<E2eRun | undefined> {
   const r = await runChild([CLI, args[0]!, file, ...args.slice(1)], { captureStdout: false, timeoutMs });
   const stats = parseStats(r.stderr);
@@ -359,14 +372,8 @@ async function e2eRun(size: Size, file: string, timeoutMs: number, failures: Fai
     failures.push(failureOf(size, what, r));
     return undefined;
   }
-  const phases: Partial<Record<Phase, number>> = {};
-  const ph = stats?.['phases'];
-  if (isRecord(ph)) {
-    for (const p of STAT_PHASES) {
-      const v = num(ph[p]);
-      if (v !== undefined) phases[p] = v;
-    }
-  }
+  const phases = phasesOf(stats?.['phases']) ?? {};
+  const second = phasesOf(isRecord(stats?.['versions']) ? stats['versions']['after'] : undefined);
   const statsRss = num(stats?.['maxRssKiB']);
   const rss = statsRss ?? r.sampledPeakKiB;
   const endpoints = num(stats?.['endpoints']);
@@ -379,6 +386,7 @@ async function e2eRun(size: Size, file: string, timeoutMs: number, failures: Fai
     ...(rss !== undefined ? { rssKiB: rss } : {}),
     rssSource: statsRss !== undefined ? 'stats' : rss !== undefined ? 'sampled' : 'none',
     phases,
+    ...(second ? { second } : {}),
     ...(endpoints !== undefined ? { endpoints } : {}),
     ...(classes !== undefined ? { classes } : {}),
     ...(policies !== undefined ? { policies } : {}),
@@ -883,7 +891,7 @@ function report(results: readonly SizeResult[], failures: readonly Failure[], op
   if (withDiff.length > 0) {
     const DIFF_PHASES = ['read', 'parse', 'inventory', 'classes', 'audit', 'diff', 'output'] as const;
     md.push('## meshless diff end to end', '');
-    md.push('`node dist/cli/main.js diff FILE SECOND -o json --stats` (SECOND: 1% of the policies changed, as bench/diff.ts makes it), stdout to /dev/null, in the same runs as reach and audit. Phases are summed over both versions (read, parse, inventory, classes, audit each run twice; the second version parses only the documents that changed). Why diff stays above reach: it builds the inventory, the classes and the audit of two versions, and reach builds one, without an audit; with the parse shared, the second version still costs its inventory + classes + audit in full, whatever the size of the change. Bringing that down to the change (re-deriving only the namespaces, classes and findings a changed document touches) is incremental analysis, which the engine does not do.', '');
+    md.push('`node dist/cli/main.js diff FILE SECOND -o json --stats` (SECOND: 1% of the policies changed, as bench/diff.ts makes it), stdout to /dev/null, in the same runs as reach and audit. Phases are summed over both versions (read, parse, inventory, classes, audit each run twice; the second version parses only the documents that changed). Why diff stays above reach: it builds the inventory, the classes and the audit of two versions, and reach builds one, without an audit; with the parse shared, the second version still costs its inventory + classes + audit in full, whatever the size of the change.', '');
     md.push(
       table(
         ['size', 'wall median', 'min', 'max', 'runs', 'peak RSS max', '/ reach', ...DIFF_PHASES],
@@ -902,6 +910,33 @@ function report(results: readonly SizeResult[], failures: readonly Failure[], op
       ),
       '',
     );
+    // What the second version costs on its own (`versions.after` of --stats), and what diff would cost if it cost
+    // nothing: the bound on any scheme that re-derives only the second version incrementally (docs/adr/0007).
+    const SECOND = ['read', 'parse', 'inventory', 'classes', 'audit'] as const;
+    const withSecond = withDiff.filter((r) => r.diff.some((e) => e.second !== undefined));
+    if (withSecond.length > 0) {
+      md.push(
+        'The second version on its own (`versions.after` of the same --stats lines), and the diff without its parse, inventory, classes and audit: what diff would cost if the second version were re-derived from the first for free. An incremental second version, and nothing else, can do no better; see docs/adr/0007-diff-cost.md.',
+        '',
+        table(
+          ['size', ...SECOND.map((p) => `2nd ${p}`), '2nd version', 'diff without it', '/ reach'],
+          withSecond.map((r) => {
+            const runs = r.diff.filter((e) => e.second !== undefined);
+            const cost = (e: E2eRun): number => (['parse', 'inventory', 'classes', 'audit'] as const).reduce((n, p) => n + (e.second?.[p] ?? 0), 0);
+            const rest = stat(runs.map((e) => e.wallMs - cost(e)));
+            const re = stat(r.e2e.map((x) => x.wallMs));
+            return [
+              r.size,
+              ...SECOND.map((p) => fmtMs(stat(runs.flatMap((e) => (e.second?.[p] !== undefined ? [e.second[p]] : [])))?.median)),
+              fmtMs(stat(runs.map((e) => SECOND.reduce((n, p) => n + (e.second?.[p] ?? 0), 0)))?.median),
+              fmtMs(rest?.median),
+              rest && re ? fmtRatio(rest.median / re.median) : NA,
+            ];
+          }),
+        ),
+        '',
+      );
+    }
   }
   md.push(...extraSections);
 

@@ -132,3 +132,18 @@ test('--stats reports phases and peak memory on stderr', async () => {
   assert.deepEqual(Object.keys(stats.phases), ['read', 'parse', 'inventory', 'classes', 'evaluate', 'output']);
   assert.ok(stats.maxRssKiB > 0);
 });
+
+test('diff --stats shows each version\'s phases apart, and they add up to the summed phases', async () => {
+  const r = await run(['diff', 'examples/shop', 'examples/shop', '-o', 'json', '--stats']);
+  assert.equal(r.code, 0, r.err);
+  const line = r.err.split('\n').find((l) => l.startsWith('meshless-stats '));
+  assert.ok(line);
+  const stats = JSON.parse(line.slice('meshless-stats '.length)) as { phases: Record<string, number>; versions: Record<string, Record<string, number>> };
+  assert.deepEqual(Object.keys(stats.versions), ['before', 'after']);
+  for (const phase of ['inventory', 'classes', 'audit']) {
+    assert.ok(phase in stats.versions['before']! && phase in stats.versions['after']!, `${phase} in both versions`);
+    // The summed phase is the two versions' (each lap is rounded once, so allow 1 ms per version).
+    assert.ok(Math.abs(stats.phases[phase]! - stats.versions['before']![phase]! - stats.versions['after']![phase]!) <= 2, phase);
+  }
+  assert.ok(!('compare' in stats.versions['after']!), 'the comparison belongs to neither version');
+});

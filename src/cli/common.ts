@@ -236,7 +236,8 @@ export function hasInputErrors(inv: Inventory): boolean {
   return inv.diagnostics.some((d) => d.severity === 'error');
 }
 
-export function printStats(io: Io, watch: Stopwatch, extra: Record<string, number>): void {
+/** The `--stats` line on stderr: phases (ms), peak memory, and the command's counts (diff adds each version's phases under `versions`). */
+export function printStats(io: Io, watch: Stopwatch, extra: Readonly<Record<string, number | Readonly<Record<string, unknown>>>>): void {
   io.err(`meshless-stats ${JSON.stringify({ phases: watch.phases, maxRssKiB: process.resourceUsage().maxRSS, ...extra })}`);
 }
 

@@ -80,6 +80,8 @@ export interface DiffSide {
   readonly loaded: Loaded;
   readonly analysis: Analysis;
   readonly audit: AuditResult;
+  /** What this version cost, by phase (ms): `--stats` shows the second version's apart, since it is what a change-sized diff would save. */
+  readonly phases: Readonly<Record<string, number>>;
 }
 
 /** What is kept of a version for the comparison: small, so the next version is analysed with one cluster in memory. */
@@ -100,6 +102,7 @@ interface Reuse {
 
 /** Reads, analyses and audits one version, hands it to `onSide`, and keeps only what the comparison needs. */
 async function computeSide(which: 'before' | 'after', input: DiffInput, s: DiffSettings, watch: Stopwatch, onSide: ((side: DiffSide) => void) | undefined, reuse: Reuse): Promise<KeptSide> {
+  const start = { ...watch.phases };
   const read = await input.read();
   watch.lap('read');
   const loaded = await loadRead(read, {
@@ -130,7 +133,9 @@ async function computeSide(which: 'before' | 'after', input: DiffInput, s: DiffS
     const match = endpointFilter(sel, (id) => labels.get(id), (id) => workloads.get(id))!;
     gateTo = new Set(inventory.endpoints.filter((e) => match(e.id)).map((e) => e.id));
   }
-  onSide?.({ which, input, read, loaded, analysis, audit });
+  const phases: Record<string, number> = {};
+  for (const [k, v] of Object.entries(watch.phases)) if (v !== (start[k] ?? 0)) phases[k] = v - (start[k] ?? 0);
+  onSide?.({ which, input, read, loaded, analysis, audit, phases });
   return { connectivity, findings: { findings: audit.findings }, ...(gateTo ? { gateTo } : {}) };
 }
 
@@ -236,11 +241,12 @@ export async function runDiff(args: readonly string[], io: Io): Promise<number> 
     ...(failOn !== 'none' ? { failOn } : {}),
   };
   // Each version's diagnostics are printed while it is in memory; the report follows.
-  const state = { internal: false, inputErrors: false, endpoints: 0, policies: 0 };
+  const state = { internal: false, inputErrors: false, endpoints: 0, policies: 0, versions: {} as Record<string, Readonly<Record<string, number>>> };
   const report = await computeDiff(beforeIn, afterIn, settings, watch, (side) => {
     const label = `${side.which} (${side.input.side.label})`;
     reportDiagnostics({ ...io, err: (m) => { io.err(`${label}: ${m}`); } }, side.loaded, [...side.analysis.diagnostics, ...side.audit.diagnostics, ...side.audit.errors], values);
     if (side.audit.errors.length > 0) state.internal = true;
+    state.versions[side.which] = side.phases;
     if (side.which === 'after') {
       // Errors in the new version's input are the change's: the old version's are only reported.
       state.inputErrors = hasInputErrors(side.loaded.inventory);
@@ -262,7 +268,7 @@ export async function runDiff(args: readonly string[], io: Io): Promise<number> 
   watch.lap('output');
   if (values['stats']) {
     const st = report.connectivity.stats;
-    printStats(io, watch, { endpoints: state.endpoints, policies: state.policies, jointSourceRoles: st.jointSourceRoles, rolePairsCompared: st.rolePairsCompared, rolePairsChanged: st.rolePairsChanged });
+    printStats(io, watch, { endpoints: state.endpoints, policies: state.policies, jointSourceRoles: st.jointSourceRoles, rolePairsCompared: st.rolePairsCompared, rolePairsChanged: st.rolePairsChanged, versions: state.versions });
   }
   if (state.internal) return EXIT.internal;
   if (state.inputErrors) return EXIT.usage;
