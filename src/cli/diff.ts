@@ -7,7 +7,9 @@ import { documentsByText, type ParsedDocuments } from '../load/yaml.js';
 import { mergeBase, parseGitRange, readRevision, resolveRevision, skipBinaryInputs } from '../load/git.js';
 import { analyze, type Analysis } from '../netpol/analysis.js';
 import { LEVELS, type Level } from '../netpol/reach.js';
-import { diffConnectivity, openedConnections, snapshot, type ConnectivitySnapshot } from '../netpol/diff.js';
+import { diffConnectivity, openedConnections, snapshot } from '../netpol/diff.js';
+import { changeScope, type ChangeScope, type NoScope } from '../netpol/diff-scope.js';
+import type { Inventory } from '../model/inventory.js';
 import { ALL_CHECKS } from '../checks/index.js';
 import { runAudit, type AuditResult } from '../checks/run.js';
 import { diffFindings, newlyFailing } from '../checks/diff.js';
@@ -70,6 +72,12 @@ export interface DiffSettings {
   /** `--fail-on-new-connectivity`, with `--to` when given. */
   readonly failOnNewConnectivity?: { readonly to?: string };
   readonly failOn?: Severity;
+  /**
+   * `change` (default): connections are compared only in the namespaces the change can
+   * act on, when that is provably all that can differ (netpol/diff-scope.ts); `whole`:
+   * every connection of both versions (what the scoped comparison is tested against).
+   */
+  readonly compare?: 'change' | 'whole';
 }
 
 /** One version, whole: what the CLI reports diagnostics from. Alive only while `onSide` runs. */
@@ -84,9 +92,14 @@ export interface DiffSide {
   readonly phases: Readonly<Record<string, number>>;
 }
 
-/** What is kept of a version for the comparison: small, so the next version is analysed with one cluster in memory. */
+/**
+ * What is kept of a version for the comparison: its inventory and analysis (the
+ * connections are taken from them once both versions are known, over the namespaces
+ * the change can act on), its findings, and the gate's endpoints.
+ */
 interface KeptSide {
-  readonly connectivity: ConnectivitySnapshot;
+  readonly inventory: Inventory;
+  readonly analysis: Analysis;
   readonly findings: Pick<AuditResult, 'findings'>;
   /** Endpoint ids the `--to` selector matches in this version (labels are per version). */
   readonly gateTo?: ReadonlySet<string>;
@@ -121,7 +134,6 @@ async function computeSide(which: 'before' | 'after', input: DiffInput, s: DiffS
     });
   }
   const analysis = analyze(inventory, s.podCidrs ? { podCidrs: s.podCidrs } : {});
-  const connectivity = snapshot(analysis);
   watch.lap('classes');
   const audit = runAudit(inventory, analysis, { config: s.config, checks: s.checks });
   watch.lap('audit');
@@ -136,19 +148,26 @@ async function computeSide(which: 'before' | 'after', input: DiffInput, s: DiffS
   const phases: Record<string, number> = {};
   for (const [k, v] of Object.entries(watch.phases)) if (v !== (start[k] ?? 0)) phases[k] = v - (start[k] ?? 0);
   onSide?.({ which, input, read, loaded, analysis, audit, phases });
-  return { connectivity, findings: { findings: audit.findings }, ...(gateTo ? { gateTo } : {}) };
+  return { inventory, analysis, findings: { findings: audit.findings }, ...(gateTo ? { gateTo } : {}) };
 }
 
 /**
  * The whole comparison: each version read, analysed and audited in turn (handed
- * to `onSide` whole, then reduced to what the comparison needs), the connectivity
- * and the findings compared, the gates evaluated. The CLI and the benchmark call it.
+ * to `onSide` whole, then reduced to its inventory, analysis and findings), the
+ * connectivity compared over the namespaces the change can act on (`onScope` is told
+ * which, or why all), the findings compared, the gates evaluated. The CLI and the
+ * benchmark call it.
  */
-export async function computeDiff(before: DiffInput, after: DiffInput, s: DiffSettings, watch = new Stopwatch(), onSide?: (side: DiffSide) => void): Promise<DiffReport> {
+export async function computeDiff(before: DiffInput, after: DiffInput, s: DiffSettings, watch = new Stopwatch(), onSide?: (side: DiffSide) => void, onScope?: (scope: ChangeScope | NoScope) => void): Promise<DiffReport> {
   const reuse: Reuse = {};
   const b = await computeSide('before', before, s, watch, onSide, reuse);
   const a = await computeSide('after', after, s, watch, onSide, reuse);
-  const connectivity = diffConnectivity(b.connectivity, a.connectivity, { level: s.level });
+  const scope: ChangeScope | NoScope = s.compare === 'whole' ? { reason: 'asked for (compare: whole)' } : changeScope(b, a);
+  onScope?.(scope);
+  const within = 'namespaces' in scope ? scope : undefined;
+  const sb = snapshot(b.analysis, within);
+  const sa = snapshot(a.analysis, within);
+  const connectivity = diffConnectivity(sb, sa, { level: s.level });
   watch.lap('diff');
   const findings = diffFindings(b.findings, a.findings);
   let gates: DiffGates = {};
@@ -164,7 +183,7 @@ export async function computeDiff(before: DiffInput, after: DiffInput, s: DiffSe
         throw new MeshlessError('unknown-endpoint', `the new-connectivity gate's selector ${sel} matches no endpoint in either version`, { hint: 'give an endpoint or workload id, a workload name, a namespace, a glob such as payments/*, or labels such as app=web' });
       }
       const to = (id: string): boolean => (b.gateTo?.has(id) ?? false) || (a.gateTo?.has(id) ?? false) || byId(id);
-      opened = openedConnections(diffConnectivity(b.connectivity, a.connectivity, { level: s.level, to }));
+      opened = openedConnections(diffConnectivity(sb, sa, { level: s.level, to }));
     }
     gates = { ...gates, newConnectivity: { ...(sel !== undefined ? { to: sel } : {}), opened } };
   }
@@ -176,7 +195,7 @@ export async function computeDiff(before: DiffInput, after: DiffInput, s: DiffSe
 /**
  * The two sides from the arguments: two paths, or a git range (and the paths
  * inside it). Revisions are resolved now, so a wrong one fails before any work;
- * files are read when their side's turn comes, so one version is in memory at a time.
+ * files are read when their side's turn comes, so one version's text is in memory at a time.
  */
 async function readSides(values: Options, positionals: readonly string[]): Promise<[DiffInput, DiffInput]> {
   const spec = values['git'];
@@ -241,7 +260,7 @@ export async function runDiff(args: readonly string[], io: Io): Promise<number> 
     ...(failOn !== 'none' ? { failOn } : {}),
   };
   // Each version's diagnostics are printed while it is in memory; the report follows.
-  const state = { internal: false, inputErrors: false, endpoints: 0, policies: 0, versions: {} as Record<string, Readonly<Record<string, number>>> };
+  const state = { internal: false, inputErrors: false, endpoints: 0, policies: 0, versions: {} as Record<string, Readonly<Record<string, number>>>, scope: {} as Record<string, unknown> };
   const report = await computeDiff(beforeIn, afterIn, settings, watch, (side) => {
     const label = `${side.which} (${side.input.side.label})`;
     reportDiagnostics({ ...io, err: (m) => { io.err(`${label}: ${m}`); } }, side.loaded, [...side.analysis.diagnostics, ...side.audit.diagnostics, ...side.audit.errors], values);
@@ -253,6 +272,8 @@ export async function runDiff(args: readonly string[], io: Io): Promise<number> 
       state.endpoints = side.loaded.inventory.endpoints.length;
       state.policies = side.loaded.inventory.policies.length;
     }
+  }, (scope) => {
+    state.scope = 'namespaces' in scope ? { core: scope.core.size, namespaces: scope.namespaces.size, changedObjects: scope.changedObjects } : { whole: scope.reason };
   });
   switch (format) {
     case 'json':
@@ -268,7 +289,7 @@ export async function runDiff(args: readonly string[], io: Io): Promise<number> 
   watch.lap('output');
   if (values['stats']) {
     const st = report.connectivity.stats;
-    printStats(io, watch, { endpoints: state.endpoints, policies: state.policies, jointSourceRoles: st.jointSourceRoles, rolePairsCompared: st.rolePairsCompared, rolePairsChanged: st.rolePairsChanged, versions: state.versions });
+    printStats(io, watch, { endpoints: state.endpoints, policies: state.policies, jointSourceRoles: st.jointSourceRoles, rolePairsCompared: st.rolePairsCompared, rolePairsChanged: st.rolePairsChanged, versions: state.versions, scope: state.scope });
   }
   if (state.internal) return EXIT.internal;
   if (state.inputErrors) return EXIT.usage;

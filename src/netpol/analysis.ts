@@ -1112,7 +1112,32 @@ export class Analysis {
    * pair is evaluated once on representatives.
    */
   rolePairs(): RolePairs {
-    if (this.pairs) return this.pairs;
+    this.pairs ??= this.computeRolePairs(undefined);
+    return this.pairs;
+  }
+
+  /**
+   * Role pairs that touch the classes of the `core` namespaces: from them to the classes
+   * of `namespaces` and the outside world, and from those to them. What `diff` compares
+   * when a change can only act there (netpol/diff-scope.ts): each pair's answer is the
+   * one `rolePairs()` gives; other pairs are left out. Core and other classes never share
+   * a role.
+   */
+  rolePairsWithin(namespaces: ReadonlySet<string>, core: ReadonlySet<string>): RolePairs {
+    const included = new Uint8Array(this.classes.length);
+    for (const c of this.classes) {
+      const ns = c.namespace.name;
+      if (core.has(ns)) included[c.id] = 2;
+      else if (namespaces.has(ns)) included[c.id] = 1;
+    }
+    return this.computeRolePairs(included);
+  }
+
+  /**
+   * `included[class id]`: 0 takes no part, 1 takes part only in pairs with a class marked
+   * 2, 2 takes part in every pair (all classes are 2 when `included` is undefined).
+   */
+  private computeRolePairs(included: Uint8Array | undefined): RolePairs {
     const inMember: number[][] = this.classes.map(() => []);
     const outMember: number[][] = this.classes.map(() => []);
     // Membership codes: 3s for member set s admitted over any family, 3s+1 / 3s+2 over IPv4 / IPv6
@@ -1141,11 +1166,13 @@ export class Analysis {
     }
     const srcRoles: Role[] = [];
     const dstRoles: Role[] = [];
-    const dstRoleOf = new Int32Array(this.classes.length);
+    const dstRoleOf = new Int32Array(this.classes.length).fill(-1);
     const srcKeys = new Map<string, Role>();
     const dstKeys = new Map<string, Role>();
     for (const c of this.classes) {
-      const sk = `${c.egressProgram ? `P${c.egressProgram.id}` : c.egressIsolated ? c.egressGrants.join(',') : '*'}|${inMember[c.id]!.join(',')}|${c.families.join('')}`;
+      if (included && included[c.id] === 0) continue;
+      const part = included ? `|${included[c.id]!}` : '';
+      const sk = `${c.egressProgram ? `P${c.egressProgram.id}` : c.egressIsolated ? c.egressGrants.join(',') : '*'}|${inMember[c.id]!.join(',')}|${c.families.join('')}${part}`;
       let r = srcKeys.get(sk);
       if (!r) {
         r = { id: srcRoles.length, classes: [] };
@@ -1153,7 +1180,7 @@ export class Analysis {
         srcRoles.push(r);
       }
       r.classes.push(c.id);
-      const dk = `${c.ingressProgram ? `P${c.ingressProgram.id}` : c.ingressIsolated ? c.ingressGrants.join(',') : '*'}|${outMember[c.id]!.join(',')}|${c.portsKey}|${c.families.join('')}`;
+      const dk = `${c.ingressProgram ? `P${c.ingressProgram.id}` : c.ingressIsolated ? c.ingressGrants.join(',') : '*'}|${outMember[c.id]!.join(',')}|${c.portsKey}|${c.families.join('')}${part}`;
       let d = dstKeys.get(dk);
       if (!d) {
         d = { id: dstRoles.length, classes: [] };
@@ -1190,7 +1217,9 @@ export class Analysis {
     const dstRolesOfSet = (s: number): Int32Array => {
       let r = rolesOfSet.get(s);
       if (!r) {
-        r = sortedSetOf(Array.from(this.memberSets[s]!, (c) => dstRoleOf[c]!));
+        const roles = Array.from(this.memberSets[s]!, (c) => dstRoleOf[c]!);
+        // Classes that take no part (rolePairsWithin) have no role.
+        r = sortedSetOf(included ? roles.filter((d) => d >= 0) : roles);
         rolesOfSet.set(s, r);
       }
       return r;
@@ -1201,10 +1230,15 @@ export class Analysis {
       const r = dstRoles[d]!;
       return r.atom ? { kind: 'external', atom: r.atom } : { kind: 'class', cls: this.classes[r.classes[0]!]! };
     };
+    // rolePairsWithin: roles of core classes (2) meet every role; the others (and the outside world) only core ones.
+    const coreDst = new Uint8Array(dstRoles.length);
+    if (included) for (let d = 0; d < classDstRoles; d++) coreDst[d] = included[dstRoles[d]!.classes[0]!] === 2 ? 1 : 0;
     for (const sr of srcRoles) {
       const src: Peer = sr.atom ? { kind: 'external', atom: sr.atom } : { kind: 'class', cls: this.classes[sr.classes[0]!]! };
       const candidates: number[] = [];
+      const onlyCore = included !== undefined && (sr.atom !== undefined || included[sr.classes[0]!] !== 2);
       const add = (d: number): void => {
+        if (onlyCore && coreDst[d] !== 1) return;
         if (stamp[d] !== sr.id) {
           stamp[d] = sr.id;
           candidates.push(d);
@@ -1242,8 +1276,7 @@ export class Analysis {
       }
       reach.push({ dst, ports });
     }
-    this.pairs = { srcRoles, dstRoles, reach };
-    return this.pairs;
+    return { srcRoles, dstRoles, reach };
   }
 
   /** Number of allowed (source class, destination class) pairs: the full connectivity at class level. */

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { versionArb } from '../../test/support/netpol-diff-arbitraries.js';
 import { inventoryFromTexts, type InputText } from '../load/text.js';
 import { analyze, type Analysis, type Peer } from './analysis.js';
 import { byNamespace, diffConnectivity, externalPieces, openedConnections, subtractPorts, type ConnectivityDiff, type DiffQuery } from './diff.js';
@@ -255,75 +256,6 @@ test('byNamespace sums up the opened and closed ports; openedConnections lists w
 });
 
 // ---- property: the diff equals a brute-force comparison of every endpoint pair --------
-
-type Obj = Record<string, unknown>;
-const LABELS = ['a', 'b'] as const;
-const BLOCKS = [
-  { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] },
-  { cidr: '8.8.0.0/16' },
-  { cidr: '10.0.1.0/24' },
-  { cidr: '0.0.0.0/0' },
-  { cidr: '8.0.0.0/7', except: ['8.8.8.0/24'] },
-  { cidr: '2001:db8::/32' },
-  { cidr: 'fd00::/8', except: ['fd00::1:0/112'] },
-] as const;
-const PORTS = [undefined, [{ port: 80 }], [{ port: 'http' }], [{ port: 8080, endPort: 8090 }], [{ port: 53, protocol: 'UDP' }], [{ port: 80 }, { port: 'http' }]] as const;
-
-const peerArb: fc.Arbitrary<Obj> = fc.oneof(
-  fc.record({ podSelector: fc.constantFrom({}, { matchLabels: { app: 'a' } }, { matchLabels: { app: 'b' } }) }),
-  fc.record({ namespaceSelector: fc.constantFrom({}, { matchLabels: { team: 'a' } }, { matchLabels: { 'kubernetes.io/metadata.name': 'n1' } }), podSelector: fc.constantFrom(undefined, { matchLabels: { app: 'a' } }) }).map((p) => Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined))),
-  fc.constantFrom(...BLOCKS).map((b) => ({ ipBlock: b })),
-);
-const ruleArb = (dir: 'from' | 'to'): fc.Arbitrary<Obj> =>
-  fc.record({ peers: fc.option(fc.array(peerArb, { minLength: 1, maxLength: 2 }), { nil: undefined }), ports: fc.constantFrom(...PORTS) }).map((r) => ({
-    ...(r.peers ? { [dir]: r.peers } : {}),
-    ...(r.ports ? { ports: r.ports } : {}),
-  }));
-const policyArb = (i: number): fc.Arbitrary<Obj> =>
-  fc.record({
-    ns: fc.constantFrom('n0', 'n1', 'n2'),
-    sel: fc.constantFrom({}, { matchLabels: { app: 'a' } }, { matchLabels: { app: 'b' } }),
-    types: fc.constantFrom<string[]>(['Ingress'], ['Egress'], ['Ingress', 'Egress']),
-    ingress: fc.array(ruleArb('from'), { maxLength: 2 }),
-    egress: fc.array(ruleArb('to'), { maxLength: 2 }),
-  }).map((p) => ({
-    apiVersion: 'networking.k8s.io/v1',
-    kind: 'NetworkPolicy',
-    metadata: { name: `p${i}`, namespace: p.ns },
-    spec: { podSelector: p.sel, policyTypes: p.types, ...(p.types.includes('Ingress') ? { ingress: p.ingress } : {}), ...(p.types.includes('Egress') ? { egress: p.egress } : {}) },
-  }));
-/** Pods n{0..2}/p{0..2}: present or not, labels, port name, owner (workload w1 or w2 or none), IPv4, IPv6 or both. */
-const podArb = (n: number, m: number): fc.Arbitrary<Obj | undefined> =>
-  fc.option(
-    fc.record({ app: fc.constantFrom(...LABELS), port: fc.constantFrom(80, 8080), owner: fc.constantFrom(undefined, 'w1', 'w2'), ips: fc.constantFrom(['v4'], ['v6'], ['v4', 'v6']) }).map((p) => ({
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: {
-        name: `p${m}`,
-        namespace: `n${n}`,
-        labels: { app: p.app, ...(p.owner ? { 'pod-template-hash': 'h' } : {}) },
-        ...(p.owner ? { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `${p.owner}-h`, uid: 'u', controller: true }] } : {}),
-      },
-      spec: { containers: [{ name: 'c', ports: [{ name: 'http', containerPort: p.port }] }] },
-      status: { podIPs: p.ips.map((f) => ({ ip: f === 'v4' ? `10.0.${n}.${m + 1}` : `fd00::${n}:${m + 1}` })) },
-    })),
-    { nil: undefined, freq: 5 },
-  );
-const versionArb: fc.Arbitrary<string> = fc
-  .record({
-    nsTeams: fc.tuple(fc.constantFrom(...LABELS), fc.constantFrom(...LABELS), fc.constantFrom(...LABELS)),
-    pods: fc.tuple(...[0, 1, 2].flatMap((n) => [0, 1, 2].map((m) => podArb(n, m)))),
-    policies: fc.integer({ min: 0, max: 4 }).chain((k) => fc.tuple(...Array.from({ length: k }, (_, i) => policyArb(i)))),
-  })
-  .map((v) =>
-    [
-      ...v.nsTeams.map((t, i) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: `n${i}`, labels: { team: t } } })),
-      ...v.pods.filter((p) => p !== undefined),
-      ...v.policies,
-    ]
-      .map((o) => JSON.stringify(o))
-      .join('\n---\n'),
-  );
 
 /** Every endpoint pair (and outside piece) evaluated one by one with allowedPorts, summed up by level key. */
 function reference(b: Analysis, a: Analysis, q: DiffQuery): Map<string, { before: PortSet; after: PortSet }> {

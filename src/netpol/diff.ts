@@ -205,9 +205,14 @@ export interface SnapshotEndpoint {
   readonly dst: number;
 }
 
-/** Takes what diffConnectivity needs from an analysis (computing its role pairs if not done yet). */
-export function snapshot(a: Analysis): ConnectivitySnapshot {
-  const rp = a.rolePairs();
+/**
+ * Takes what diffConnectivity needs from an analysis (computing its role pairs if not
+ * done yet). With `within`, only the endpoints of those namespaces (and the outside
+ * world) are kept, and only the connections that touch the `core` namespaces: the
+ * slice a change can act on (diff-scope.ts).
+ */
+export function snapshot(a: Analysis, within?: { readonly namespaces: ReadonlySet<string>; readonly core: ReadonlySet<string> }): ConnectivitySnapshot {
+  const rp = within ? a.rolePairsWithin(within.namespaces, within.core) : a.rolePairs();
   const srcRoleOfClass = new Int32Array(a.classes.length).fill(-1);
   const dstRoleOfClass = new Int32Array(a.classes.length).fill(-1);
   rp.srcRoles.forEach((r, i) => {
@@ -220,6 +225,7 @@ export function snapshot(a: Analysis): ConnectivitySnapshot {
   for (const c of a.classes) {
     const src = srcRoleOfClass[c.id]!;
     const dst = dstRoleOfClass[c.id]!;
+    if (src < 0) continue; // outside the slice
     for (const e of c.endpoints) endpoints.push({ id: e.id, workload: e.workload, namespace: e.namespace, src, dst });
   }
   const srcClassRoles = rp.srcRoles.length - a.external.length;

@@ -1,0 +1,140 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { clusterArb, clusterText, peerArb, policyArb, PORTS, type Obj, type RandomCluster } from '../../test/support/netpol-diff-arbitraries.js';
+import { inventoryFromTexts } from '../load/text.js';
+import { analyze } from './analysis.js';
+import { changeScope, type ChangeScope, type NoScope } from './diff-scope.js';
+import { diffConnectivity, snapshot, type DiffQuery } from './diff.js';
+import type { Level } from './reach.js';
+
+const CIDRS = { podCidrs: ['10.0.0.0/8', 'fd00::/8'] };
+const version = (text: string): { inventory: ReturnType<typeof inventoryFromTexts>; analysis: ReturnType<typeof analyze> } => {
+  const inventory = inventoryFromTexts([{ file: 'v.yaml', text }]);
+  return { inventory, analysis: analyze(inventory, CIDRS) };
+};
+const scopeOf = (before: string, after: string): ChangeScope | NoScope => changeScope(version(before), version(after));
+
+// ---- what the scope is --------------------------------------------------------
+
+const ns = (name: string, labels = ''): string => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n  labels: {${labels}}\n---\n`;
+const pod = (n: string, name: string, labels: string): string => `apiVersion: v1\nkind: Pod\nmetadata: {name: ${name}, namespace: ${n}, labels: {${labels}}}\nspec: {containers: [{name: c, ports: [{containerPort: 8080, name: http}]}]}\n---\n`;
+const np = (n: string, name: string, spec: string): string => `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: ${name}, namespace: ${n}}\nspec: ${spec}\n---\n`;
+
+const WORLD = ['a', 'b', 'c', 'd'].map((n) => ns(n, `team: ${n === 'd' ? 'x' : 'y'}`) + pod(n, 'p', 'app: web')).join('');
+const DENY = (n: string): string => np(n, 'deny', '{podSelector: {}, policyTypes: [Ingress, Egress]}');
+const BASE = WORLD + DENY('a') + DENY('b') + DENY('c') + DENY('d');
+const FROM_B = np('a', 'in', '{podSelector: {}, ingress: [{from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: b}}}], ports: [{port: 80}]}]}');
+const FROM_B_443 = FROM_B.replace('port: 80', 'port: 443');
+const FROM_C = FROM_B.replace('metadata.name: b', 'metadata.name: c');
+
+test('changeScope: a changed rule scopes the comparison to its namespace and the namespaces its old and new rules admit', () => {
+  const rows: [string, string, string, string[], string[]][] = [
+    ['a port changed', BASE + FROM_B, BASE + FROM_B_443, ['a'], ['a', 'b']],
+    ['the admitted namespace changed', BASE + FROM_B, BASE + FROM_C, ['a'], ['a', 'b', 'c']],
+    ['a policy added', BASE, BASE + FROM_B, ['a'], ['a', 'b']],
+    ['a policy removed', BASE + FROM_B, BASE, ['a'], ['a', 'b']],
+    ['nothing changed', BASE + FROM_B, BASE + FROM_B, [], []],
+    ['moved within the file: no change', BASE + FROM_B, FROM_B + BASE, [], []],
+    // Exact, though no smaller than the cluster.
+    ['every namespace admitted', BASE, BASE + np('a', 'all-ns', '{podSelector: {}, ingress: [{from: [{namespaceSelector: {}}]}]}'), ['a'], ['a', 'b', 'c', 'd']],
+  ];
+  for (const [what, before, after, core, namespaces] of rows) {
+    const s = scopeOf(before, after);
+    assert.ok('namespaces' in s, `${what}: ${'reason' in s ? s.reason : ''}`);
+    assert.deepEqual([...s.core].sort(), core, what);
+    assert.deepEqual([...s.namespaces].sort(), namespaces, what);
+  }
+});
+
+test('changeScope: no scope (everything compared) when the change can act beyond the changed namespaces', () => {
+  const rows: [string, string, string, RegExp][] = [
+    ['a pod label changed', BASE, BASE.replace('name: p, namespace: b, labels: {app: web}', 'name: p, namespace: b, labels: {app: api}'), /Pod b\/p changed/],
+    ['a namespace label changed', BASE, BASE.replace('name: d\n  labels: {team: x}', 'name: d\n  labels: {team: z}'), /Namespace d changed/],
+    ['isolation appears', WORLD + DENY('b'), WORLD + DENY('b') + DENY('a'), /a\/Pod\/p changes isolation|changes isolation/],
+    ['a rule for every pod', BASE, BASE + np('a', 'all', '{podSelector: {}, ingress: [{}]}'), /rule for every pod/],
+    ['a cluster-wide policy', BASE + 'apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata: {name: x}\nspec: {priority: 1, subject: {namespaces: {}}, ingress: [{action: Allow, from: [{namespaces: {}}]}]}\n---\n', BASE + FROM_B + 'apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata: {name: x}\nspec: {priority: 1, subject: {namespaces: {}}, ingress: [{action: Allow, from: [{namespaces: {}}]}]}\n---\n', /cluster-wide/],
+  ];
+  for (const [what, before, after, reason] of rows) {
+    const s = scopeOf(before, after);
+    assert.ok('reason' in s, `${what}: expected no scope`);
+    assert.match(s.reason, reason, what);
+  }
+});
+
+// ---- the scoped comparison is the whole one ------------------------------------
+
+/** New rules for a policy, each naming its peers (a rule for every peer leaves nothing to scope). */
+const rulesArb = (dir: 'from' | 'to'): fc.Arbitrary<Obj[]> =>
+  fc.array(fc.record({ peers: fc.array(peerArb, { minLength: 1, maxLength: 2 }), ports: fc.constantFrom(...PORTS) }).map((r) => ({ [dir]: r.peers, ...(r.ports ? { ports: r.ports } : {}) })), { maxLength: 2 });
+
+/** The same policy (same pods, same types) with other rules: what most reviewed changes are. */
+function withRules(p: Obj, ingress: Obj[], egress: Obj[]): Obj {
+  const spec = p['spec'] as Obj;
+  const types = spec['policyTypes'] as string[];
+  return { ...p, spec: { ...spec, ...(types.includes('Ingress') ? { ingress } : {}), ...(types.includes('Egress') ? { egress } : {}) } };
+}
+
+/**
+ * A second version that differs from the first in its policies (kept, given other
+ * rules, dropped, rewritten, added), and now and then in a pod's labels.
+ */
+const changeArb: fc.Arbitrary<[RandomCluster, RandomCluster]> = clusterArb.chain((base) =>
+  fc
+    .record({
+      fate: fc.array(fc.constantFrom('keep', 'rules', 'rules', 'drop', 'rewrite'), { minLength: base.policies.length, maxLength: base.policies.length }),
+      rules: fc.tuple(...base.policies.map(() => fc.tuple(rulesArb('from'), rulesArb('to')))),
+      rewritten: fc.tuple(...base.policies.map((_, i) => policyArb(i))),
+      added: fc.array(fc.nat(3), { maxLength: 1 }).chain((ids) => fc.tuple(...ids.map((i) => policyArb(10 + i)))),
+      relabel: fc.oneof({ weight: 7, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.nat(8) }),
+    })
+    .map(({ fate, rules, rewritten, added, relabel }) => {
+      const policies: Obj[] = [];
+      base.policies.forEach((p, i) => {
+        if (fate[i] === 'keep') policies.push(p);
+        else if (fate[i] === 'rules') policies.push(withRules(p, ...rules[i]!));
+        else if (fate[i] === 'rewrite') policies.push(rewritten[i]!);
+      });
+      policies.push(...added);
+      // A pod's labels changed now and then: then nothing is scoped, and both comparisons must still agree.
+      const pods = base.pods.map((p, i) => (i === relabel ? { ...p, metadata: { ...(p['metadata'] as Obj), labels: { app: 'z' } } } : p));
+      return [base, { namespaces: base.namespaces, pods, policies }];
+    }),
+);
+
+const key = (e: { from: string; to: string }): string => `${e.from} > ${e.to}`;
+
+test('property: on random changes, comparing the scope gives exactly what comparing everything gives, at every level, with ports and filters', () => {
+  let scoped = 0;
+  let runs = 0;
+  fc.assert(
+    fc.property(
+      changeArb,
+      fc.constantFrom<Level>('pod', 'workload', 'namespace'),
+      fc.constantFrom(undefined, { port: 80, protocol: 'TCP' as const }, { port: 53, protocol: 'UDP' as const }),
+      fc.constantFrom(undefined, 'n1/'),
+      ([b, a], level, port, toPrefix) => {
+        runs++;
+        const vb = version(clusterText(b));
+        const va = version(clusterText(a));
+        const q: DiffQuery = { level, ...(port ? { port } : {}), ...(toPrefix ? { to: (id: string) => id.startsWith(toPrefix) } : {}) };
+        const whole = diffConnectivity(vb.analysis, va.analysis, q);
+        const s = changeScope(vb, va);
+        if (!('namespaces' in s)) return;
+        scoped++;
+        const part = diffConnectivity(snapshot(vb.analysis, s), snapshot(va.analysis, s), q);
+        assert.deepEqual(part.added.map(key), whole.added.map(key));
+        assert.deepEqual(part.removed.map(key), whole.removed.map(key));
+        assert.deepEqual(part.changed.map(key), whole.changed.map(key));
+        assert.deepEqual(part.added, whole.added);
+        assert.deepEqual(part.removed, whole.removed);
+        assert.deepEqual(part.changed, whole.changed);
+        assert.deepEqual(part.endpoints, whole.endpoints);
+        assert.deepEqual(part.external, whole.external);
+      },
+    ),
+    { numRuns: 300 },
+  );
+  // The property says something only if many changes were scoped.
+  assert.ok(scoped >= runs / 8, `${scoped} of ${runs} changes were scoped`);
+});
