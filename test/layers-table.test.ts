@@ -166,6 +166,8 @@ interface Row {
   readonly explain?: readonly ExplainCheck[];
   /** Why the layered reference cannot judge this row (it refuses what it does not model). */
   readonly referenceSkip?: string;
+  /** Diagnostic codes the input must produce (assumptions meshless states). */
+  readonly diagnostics?: readonly string[];
 }
 
 const endpoint = (s: string): string | { ip: string } => (s.includes('/') ? s : { ip: s });
@@ -197,7 +199,9 @@ function runRows(rows: readonly Row[]): void {
   for (const row of rows) {
     describe(row.name, () => {
       test(`engine (${row.source})`, () => {
-        const { analysis } = load(row);
+        const { analysis, inv } = load(row);
+        const codes = inv.diagnostics.map((d) => d.code);
+        for (const code of row.diagnostics ?? []) assert.ok(codes.includes(code), `${row.name}: no ${code} diagnostic among ${JSON.stringify(codes)}`);
         const wrong: string[] = [];
         for (const [from, to, port, expected] of row.probes) {
           const p = portOf(port);
@@ -2266,6 +2270,142 @@ ingress:
 
 describe('Cilium documented examples (cilium.io/v2)', () => {
   runRows(ciliumRows);
+});
+
+// Cilium and SCTP. The policies: `protocol: ANY` (or none) expands to TCP, UDP and SCTP and an
+// explicit SCTP port is accepted whatever the agent's configuration (cilium/cilium
+// pkg/policy/rule.go mergeIngress/mergeEgress, since commit b1d9fcd "policy: Add support for
+// SCTP policies"; pkg/policy/api/utils.go); a rule without toPorts is a port-0/ANY entry, every
+// protocol. The datapath: without enable-sctp (default false, pkg/defaults/defaults.go; Helm
+// sctp.enabled: false; Documentation/configuration/sctp.rst) the BPF programs lack ENABLE_SCTP
+// and bpf/lib/conntrack.h drops SCTP as an unknown L4 protocol (DROP_CT_UNKNOWN_PROTO) in the
+// conntrack lookup of every packet from or to a pod (bpf/bpf_lxc.c TAIL_CT_LOOKUP4/6), before
+// any policy. The world's pods listen on 9003/SCTP and 9005/SCTP (STD_PORTS).
+
+const ciliumConfig = (data: Readonly<Record<string, string>>): string => `
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: cilium-config
+  namespace: kube-system
+data:
+${Object.entries(data).map(([k, v]) => `  ${k}: ${JSON.stringify(v)}`).join('\n') || '  cluster-name: default'}
+`;
+/** x/b admits 9003 on ANY protocol, 9005 on SCTP only, 80/TCP; x/a's egress is open. */
+const SCTP_PORTS_POLICY = cnp('sctp-ports', 'x', `
+endpointSelector:
+  matchLabels: {role: backend}
+ingress:
+- toPorts:
+  - ports:
+    - {port: "9003", protocol: ANY}
+    - {port: "9005", protocol: SCTP}
+    - {port: "80", protocol: TCP}
+`);
+/** x/b admits x/a (role frontend) on every port and protocol: no toPorts. */
+const SCTP_L3_POLICY = cnp('sctp-l3-only', 'x', `
+endpointSelector:
+  matchLabels: {role: backend}
+ingress:
+- fromEndpoints:
+  - matchLabels: {role: frontend}
+`);
+/** A Kubernetes NetworkPolicy that admits SCTP to y/b: Cilium enforces it through the same datapath. */
+const SCTP_K8S_POLICY = `
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: sctp-to-b
+  namespace: y
+spec:
+  podSelector:
+    matchLabels: {role: backend}
+  ingress:
+  - ports:
+    - {protocol: SCTP, port: 9003}
+    - {protocol: TCP, port: 80}
+`;
+const SCTP_ON_PROBES: readonly Probe[] = [
+  ['y/a', 'x/b', '9003/SCTP', true], ['y/a', 'x/b', '9003/TCP', true], ['y/a', 'x/b', '9003/UDP', true],
+  ['y/a', 'x/b', '9005/SCTP', true], ['y/a', 'x/b', '9005/TCP', false], ['y/a', 'x/b', '9004/SCTP', false],
+  ['z/c', 'y/b', '9003/SCTP', true], ['z/c', 'y/b', '9005/SCTP', false],
+  ['x/c', 'y/c', '9003/SCTP', true], ['8.8.8.8', 'x/b', '9003/SCTP', true], ['x/c', '8.8.8.8', '9005/SCTP', true],
+];
+/** The same questions with SCTP support off: every SCTP answer is no, TCP and UDP unchanged. */
+const SCTP_OFF_PROBES: readonly Probe[] = SCTP_ON_PROBES.map(([f, t, p, ok]): Probe => [f, t, p, p.endsWith('/SCTP') ? false : ok]);
+const mentionsSctpDrop = (e: Explanation): void => {
+  assert.equal(e.allowed, false);
+  assert.match(e.summary, /Cilium drops SCTP/);
+  assert.ok(e.dropped?.some((d) => d.startsWith('SCTP: ')), `no dropped note: ${JSON.stringify(e.dropped)}`);
+};
+
+const ciliumSctpRows: Row[] = [
+  {
+    name: 'cilium protocol ANY and SCTP ports with SCTP support on',
+    source: 'cilium/cilium pkg/policy/rule.go (ANY = TCP, UDP and SCTP); pkg/policy/api/l4.go (protocol TCP, UDP, SCTP or ANY); Documentation/configuration/sctp.rst (enable with sctp.enabled=true, rendered as enable-sctp in cilium-config)',
+    world: xyz(),
+    policies: [SCTP_PORTS_POLICY, SCTP_K8S_POLICY, ciliumConfig({ 'enable-sctp': 'true' })].join('---'),
+    probes: SCTP_ON_PROBES,
+  },
+  {
+    name: 'cilium L3-only rule: every protocol, SCTP included, with SCTP support on',
+    // enable-sctp "1": the agent reads the ConfigMap's booleans with Go's strconv.ParseBool (viper GetBool).
+    source: 'cilium/cilium pkg/policy/rule.go mergeIngress (an L3-only rule is port 0 protocol ANY); pkg/option/config.go (EnableSCTP = vp.GetBool(enable-sctp))',
+    world: xyz(),
+    policies: [SCTP_L3_POLICY, ciliumConfig({ 'enable-sctp': '1' })].join('---'),
+    probes: [['x/a', 'x/b', '9003/SCTP', true], ['x/a', 'x/b', '9005/SCTP', true], ['x/a', 'x/b', '80/TCP', true], ['x/c', 'x/b', '9003/SCTP', false], ['y/a', 'x/b', '9003/SCTP', false]],
+  },
+  {
+    name: 'cilium with SCTP support off: SCTP is dropped before any policy, selected pods or not',
+    source: 'cilium/cilium bpf/lib/conntrack.h (SCTP is an unknown L4 protocol without ENABLE_SCTP: DROP_CT_UNKNOWN_PROTO); bpf/bpf_lxc.c TAIL_CT_LOOKUP4 (drops on a conntrack error, before policy); pkg/datapath/linux/config/config.go (ENABLE_SCTP only with enable-sctp)',
+    world: xyz(),
+    policies: [SCTP_PORTS_POLICY, SCTP_L3_POLICY, SCTP_K8S_POLICY, ciliumConfig({ 'enable-sctp': 'false' })].join('---'),
+    probes: [...SCTP_OFF_PROBES, ['x/a', 'x/b', '9003/SCTP', false], ['x/a', 'x/b', '8080/TCP', true]],
+    diagnostics: ['cilium-sctp-off'],
+    explain: [
+      { from: 'y/a', to: 'x/b', port: '9003/SCTP', check: mentionsSctpDrop },
+      { from: 'x/c', to: 'y/c', port: '9003/SCTP', check: mentionsSctpDrop },
+      {
+        from: 'y/a', to: 'x/b', port: '9003/TCP',
+        check: (e) => {
+          assert.equal(e.allowed, true);
+          assert.doesNotMatch(e.summary, /SCTP/);
+        },
+      },
+    ],
+  },
+  {
+    name: 'cilium-config without enable-sctp: SCTP support is off (the default)',
+    source: 'cilium/cilium pkg/defaults/defaults.go (EnableSCTP = false); install/kubernetes/cilium/values.yaml (sctp.enabled: false)',
+    world: xyz(),
+    policies: [SCTP_PORTS_POLICY, SCTP_K8S_POLICY, ciliumConfig({ 'enable-ipv4': 'true' })].join('---'),
+    probes: SCTP_OFF_PROBES,
+    diagnostics: ['cilium-sctp-off'],
+  },
+  {
+    name: 'cilium policies without cilium-config: Cilium\'s default (SCTP off) is assumed, and said',
+    source: 'cilium/cilium pkg/defaults/defaults.go (EnableSCTP = false); Documentation/configuration/sctp.rst (SCTP support is opt-in)',
+    world: xyz(),
+    policies: [SCTP_PORTS_POLICY, SCTP_K8S_POLICY].join('---'),
+    probes: SCTP_OFF_PROBES,
+    diagnostics: ['cilium-sctp-assumed'],
+    explain: [{ from: 'y/a', to: 'x/b', port: '9003/SCTP', check: (e) => { mentionsSctpDrop(e); assert.match(e.summary, /assumed off/); } }],
+  },
+  {
+    name: 'cilium with enable-extended-ip-protocols: SCTP is left to the policies, and said',
+    // Cilium 1.19+ lets protocols its conntrack does not track reach the policies with this
+    // option (cilium/cilium#39872, #44459); meshless does not model how, so it reports the
+    // policies' answer, which allows at least what Cilium does.
+    source: 'cilium/cilium pull request 39872 ("Add support for VRRP and IGMP in host fw": conntrack passes such protocols, gated by a flag) and 44459',
+    world: xyz(),
+    policies: [SCTP_PORTS_POLICY, SCTP_K8S_POLICY, ciliumConfig({ 'enable-sctp': 'false', 'enable-extended-ip-protocols': 'true' })].join('---'),
+    probes: SCTP_ON_PROBES,
+    diagnostics: ['cilium-sctp-not-judged'],
+  },
+];
+
+describe('Cilium and SCTP (protocol ANY, enable-sctp)', () => {
+  runRows(ciliumSctpRows);
 });
 
 // deny.rst's table: allow and deny policies on the same server pod (x/b), client x/a.

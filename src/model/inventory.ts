@@ -13,7 +13,7 @@ import { isRecord } from './json.js';
 import { UNEVALUATED_POLICY_KINDS, type LayerPolicy, type LayerTier, type Layers, type UnevaluatedPolicies } from './layers.js';
 import { NPAPI_GROUP, parseNpapiPolicy } from './layers-npapi.js';
 import { CALICO_GROUP, CALICO_POLICY_KINDS, parseCalicoPolicy, parseCalicoTier } from './layers-calico.js';
-import { CILIUM_GROUP, parseCiliumPolicy, resolveCiliumServicePeers } from './layers-cilium.js';
+import { CILIUM_GROUP, ciliumDatapath, parseCiliumPolicy, resolveCiliumServicePeers } from './layers-cilium.js';
 
 export interface Namespace {
   readonly name: string;
@@ -317,7 +317,10 @@ export function buildInventory(docs: readonly ParsedDocument[], options: Invento
     const line = locate(p.source, path);
     diagnostics.push({ severity: 'warning', code: 'cilium-service-with-selector', message: `${p.kind} ${p.namespace !== undefined ? `${p.namespace}/` : ''}${p.name}: ${message}`, source: p.source, path, hint, ...(line !== undefined ? { line } : {}) });
   });
-  const layers: Layers = { policies: resolved, tiers, unevaluated: unevaluatedList };
+  // What Cilium's datapath drops whatever the policies say (SCTP without SCTP support).
+  const datapath = ciliumDatapath(objects.filter((o) => !invalid.has(o)), resolved);
+  diagnostics.push(...datapath.diagnostics);
+  const layers: Layers = { policies: resolved, tiers, unevaluated: unevaluatedList, dropped: datapath.dropped };
 
   const kept = objects.filter((o) => !invalid.has(o));
   const ex = extractEndpoints(kept, locate);

@@ -15,6 +15,11 @@
  *   others (host, remote-node, kube-apiserver, health, init, unmanaged, ingress) are
  *   not in manifests: reported, never guessed. CIDR rules never match pods.
  * - A rule with only `toPorts` admits every peer on those ports; an empty rule admits nothing.
+ * - A port with `protocol: ANY` (or none) is TCP, UDP and SCTP; an explicit SCTP port is
+ *   accepted whatever the agent's configuration (pkg/policy/rule.go mergeIngress/mergeEgress
+ *   expand ANY into the three with no configuration check; pkg/policy/api/utils.go). A rule
+ *   without `toPorts` is every protocol (its policy-map entry is port 0, protocol ANY).
+ *   Whether SCTP gets to the policies at all is the datapath's business: see ciliumDatapath.
  * - L7 rules (`rules.http`, `dns`, `kafka`) and mutual authentication (`authentication.mode`)
  *   allow the L4 connection, then filter further (said in the rule's note); `toFQDNs`, `toGroups` and `*Requires` depend on what manifests do not hold.
  * - `toServices` applies only to Services without a selector (language.rst, "Services
@@ -25,7 +30,8 @@
  */
 import { parseCidr } from './ip.js';
 import { isRecord } from './json.js';
-import { DEFAULT_TIER, K8S_NETWORKPOLICY_ORDER, type LayerPeer, type LayerPolicy, type LayerPort, type LayerRule, type NetBlock, type PodMatch, type ServiceRef } from './layers.js';
+import { DEFAULT_TIER, K8S_NETWORKPOLICY_ORDER, type DroppedProtocol, type LayerPeer, type LayerPolicy, type LayerPort, type LayerRule, type NetBlock, type PodMatch, type ServiceRef } from './layers.js';
+import type { Diagnostic } from './diagnostics.js';
 import { parseLabelSelector, portNameProblem, type FieldProblem, type LabelSelector, type Protocol } from './networkpolicy.js';
 import type { KubeObject, LoadedObject } from './kube.js';
 import { matches } from './label-match.js';
@@ -421,4 +427,82 @@ export function resolveCiliumServicePeers(policies: readonly LayerPolicy[], obje
   const resolveRules = (p: LayerPolicy, rules: readonly LayerRule[] | undefined): readonly LayerRule[] | undefined =>
     rules?.map((r) => (r.peers?.some((x) => x.service) ? { ...r, peers: r.peers.flatMap((x) => resolvePeer(p, r, x)) } : r));
   return policies.map((p) => (hasRef(p) ? { ...p, ...(p.ingress ? { ingress: resolveRules(p, p.ingress)! } : {}), ...(p.egress ? { egress: resolveRules(p, p.egress)! } : {}) } : p));
+}
+
+/** Go's strconv.ParseBool, which Cilium's agent reads its ConfigMap's booleans with (viper GetBool). */
+function goBool(v: unknown): boolean | undefined {
+  // A hand-written manifest may say `true` unquoted (the API server would want a string).
+  if (typeof v === 'boolean') return v;
+  if (typeof v !== 'string') return undefined;
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(v)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(v)) return false;
+  return undefined;
+}
+
+const objectRef = (o: LoadedObject): string => `${o.object.kind} ${o.object.metadata.namespace !== undefined ? `${o.object.metadata.namespace}/` : ''}${o.object.metadata.name}`;
+
+const CILIUM_CONFIG_HINT = 'include the ConfigMap cilium-config (kubectl -n kube-system get configmap cilium-config -o yaml)';
+const SCTP_ON_HINT = 'if the cluster needs SCTP, enable Cilium\'s SCTP support (beta): enable-sctp: "true" in cilium-config, Helm sctp.enabled=true';
+
+/**
+ * What Cilium's datapath drops to and from the pods it manages whatever the policies say:
+ * SCTP, unless the agent runs with SCTP support.
+ *
+ * Cilium's sources: the policies expand `ANY` to SCTP and accept SCTP ports with SCTP support
+ * off (see the top of this file), but the agent builds its BPF programs with ENABLE_SCTP only
+ * when `enable-sctp` is true (pkg/datapath/linux/config/config.go; default false in
+ * pkg/defaults, Helm `sctp.enabled: false`, Documentation/configuration/sctp.rst). Without it,
+ * the conntrack lookup that every packet leaving or entering an endpoint goes through
+ * (bpf/bpf_lxc.c, TAIL_CT_LOOKUP4/6) rejects SCTP as an unknown L4 protocol
+ * (bpf/lib/conntrack.h, DROP_CT_UNKNOWN_PROTO) and the packet is dropped before any policy
+ * is looked at: SCTP to or from a pod fails, selected by a policy or not.
+ *
+ * Read from the input: the ConfigMap `cilium-config` (any namespace; `enable-sctp`, read
+ * as Go's strconv.ParseBool, missing = false). Without it, when Cilium shows itself by its
+ * policies or its DaemonSet, Cilium's default (off) is assumed and said in a warning.
+ * Where meshless cannot tell (configurations that disagree, `enable-extended-ip-protocols`,
+ * which lets protocols Cilium does not track reach the policies), nothing is dropped: the
+ * policies' answer, which allows at least what Cilium does, stands, and a warning says so.
+ */
+export function ciliumDatapath(objects: readonly LoadedObject[], policies: readonly LayerPolicy[]): { dropped: DroppedProtocol[]; diagnostics: Diagnostic[] } {
+  const configs = objects.filter((o) => o.object.kind === 'ConfigMap' && o.object.apiVersion === 'v1' && o.object.metadata.name === 'cilium-config');
+  const diagnostics: Diagnostic[] = [];
+  const drop = (reason: string, source?: LoadedObject['source']): { dropped: DroppedProtocol[]; diagnostics: Diagnostic[] } => ({
+    dropped: [{ protocol: 'SCTP', reason: `Cilium drops SCTP to and from the pods it manages before any policy is looked at: ${reason}`, ...(source ? { source } : {}) }],
+    diagnostics,
+  });
+  if (configs.length === 0) {
+    const policy = policies.find((p) => p.kind === 'CiliumNetworkPolicy' || p.kind === 'CiliumClusterwideNetworkPolicy');
+    const daemonSet = objects.find((o) => o.object.kind === 'DaemonSet' && o.object.metadata.name === 'cilium');
+    const evidence = policy ? { what: `${policy.kind} ${policy.namespace !== undefined ? `${policy.namespace}/` : ''}${policy.name}`, source: policy.source } : daemonSet ? { what: objectRef(daemonSet), source: daemonSet.source } : undefined;
+    if (!evidence) return { dropped: [], diagnostics };
+    const reason = `the input shows Cilium (${evidence.what}) but not its ConfigMap cilium-config, so its SCTP support is assumed off, Cilium's default (enable-sctp: false)`;
+    diagnostics.push({ severity: 'warning', code: 'cilium-sctp-assumed', message: `${reason}; SCTP to and from pods is reported as denied`, source: evidence.source, hint: `${CILIUM_CONFIG_HINT}; if it sets enable-sctp: "true", the policies decide SCTP` });
+    return drop(reason);
+  }
+  const readings = configs.map((o) => {
+    const data = isRecord(o.object['data']) ? o.object['data'] : {};
+    const raw = data['enable-sctp'];
+    const value = raw === undefined ? false : goBool(raw);
+    if (value === undefined) {
+      diagnostics.push({ severity: 'warning', code: 'cilium-config-value', message: `${objectRef(o)}: enable-sctp ${JSON.stringify(raw)} is not a boolean Cilium reads (Go's strconv.ParseBool); Cilium takes it as false`, source: o.source, path: 'data.enable-sctp', hint: 'write "true" or "false"' });
+    }
+    return { o, raw, on: value === true, extended: goBool(data['enable-extended-ip-protocols']) === true };
+  });
+  const on = readings.filter((r) => r.on);
+  const off = readings.filter((r) => !r.on);
+  if (off.length === 0) return { dropped: [], diagnostics };
+  if (on.length > 0) {
+    diagnostics.push({ severity: 'warning', code: 'cilium-sctp-conflict', message: `the ConfigMaps cilium-config disagree on enable-sctp (${on.map((r) => objectRef(r.o)).join(', ')}: on; ${off.map((r) => objectRef(r.o)).join(', ')}: off); SCTP is reported as the policies allow it, though Cilium drops it where SCTP support is off`, source: off[0]!.o.source, hint: 'audit one cluster at a time' });
+    return { dropped: [], diagnostics };
+  }
+  const extended = off.find((r) => r.extended);
+  if (extended) {
+    diagnostics.push({ severity: 'warning', code: 'cilium-sctp-not-judged', message: `${objectRef(extended.o)} turns SCTP support off but sets enable-extended-ip-protocols, which lets protocols Cilium does not track reach the policies; meshless does not model that, so SCTP is reported as the policies allow it (Cilium may allow less)`, source: extended.o.source, path: 'data.enable-extended-ip-protocols', hint: SCTP_ON_HINT });
+    return { dropped: [], diagnostics };
+  }
+  const cfg = off[0]!;
+  const reason = `${objectRef(cfg.o)} ${cfg.raw === undefined ? 'does not set enable-sctp (default false)' : `sets enable-sctp: ${JSON.stringify(cfg.raw)}`}`;
+  diagnostics.push({ severity: 'info', code: 'cilium-sctp-off', message: `Cilium's SCTP support is off (${reason}): its datapath drops SCTP to and from every pod whatever the policies say, so SCTP is reported as denied`, source: cfg.o.source, hint: SCTP_ON_HINT });
+  return drop(reason, cfg.o.source);
 }

@@ -206,6 +206,20 @@ export interface Layers {
   readonly tiers: readonly LayerTier[];
   /** Objects of known policy kinds that no layer evaluates. */
   readonly unevaluated: readonly UnevaluatedPolicies[];
+  /**
+   * Protocols the CNI's datapath drops to and from every pod before any policy is looked
+   * at (Cilium without SCTP support, see ciliumDatapath): no policy can allow them.
+   */
+  readonly dropped?: readonly DroppedProtocol[];
+}
+
+/** A protocol the datapath drops whatever the policies say, and why (said in explanations). */
+export interface DroppedProtocol {
+  readonly protocol: Protocol;
+  /** `Cilium drops SCTP ...: <the evidence or the assumption>`. */
+  readonly reason: string;
+  /** The object that says so (the CNI's configuration), when the input has it. */
+  readonly source?: SourceRef;
 }
 
 export interface UnevaluatedPolicies {

@@ -202,6 +202,12 @@ export class Analysis {
   readonly external: ExternalAtom[];
   /** Things worth knowing about the analysis itself (assumptions it made). */
   readonly diagnostics: Diagnostic[] = [];
+  /**
+   * Ports the CNI's datapath drops to and from every pod before any policy is looked at
+   * (`inventory.layers.dropped`: SCTP under Cilium without SCTP support). Every connection
+   * has a pod at one end at least, so no connection gets them.
+   */
+  readonly dropped: PortSet;
   private readonly classOfEndpoint = new Map<string, PodClass>();
   private readonly classesByNamespace = new Map<string, PodClass[]>();
   private readonly ipBlockIndex = new Map<string, number>();
@@ -235,6 +241,7 @@ export class Analysis {
     this.policies = inventory.policies;
     this.layerPolicies = (options.layerPolicies ?? inventory.layers.policies).filter((p) => !p.staged || options.layerPolicies !== undefined);
     this.tiers = orderedTiers(inventory.layers.tiers, this.diagnostics);
+    this.dropped = (inventory.layers.dropped ?? []).reduce((acc, d) => union(acc, allOfProtocol(d.protocol)), EMPTY_PORTS);
     this.keyServiceAccounts = this.layerPolicies.some((p) => {
       const keys = policySelectorKeys(p);
       return keys.has('projectcalico.org/serviceaccount') || keys.has(CILIUM_SERVICE_ACCOUNT_KEY) || [...keys].some((k) => k.startsWith('pcsa.'));
@@ -1072,7 +1079,8 @@ export class Analysis {
 
   /**
    * Every port and protocol on which src may open a connection to dst: over some
-   * IP family both ends have, egress at the source AND ingress at the destination.
+   * IP family both ends have, egress at the source AND ingress at the destination,
+   * less what the datapath drops (`dropped`).
    */
   allowedPorts(src: Peer, dst: Peer): PortSet {
     if (src.kind === 'external' && dst.kind === 'external') return EMPTY_PORTS;
@@ -1082,7 +1090,8 @@ export class Analysis {
       if (isEmpty(e)) continue;
       acc = union(acc, intersect(e, this.ingressPortsOver(src, dst, f)));
     }
-    return acc;
+    // What the datapath drops is gone whatever both sides allow.
+    return this.dropped === EMPTY_PORTS ? acc : subtractPorts(acc, this.dropped);
   }
 
   /** Like peer(), but says why a reference names nothing. */

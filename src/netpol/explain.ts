@@ -68,6 +68,11 @@ export interface Explanation {
   readonly egress: SideVerdict;
   readonly ingress: SideVerdict;
   readonly summary: string;
+  /**
+   * Protocols the CNI's datapath drops to and from every pod whatever the policies say,
+   * each with why (`SCTP: Cilium drops SCTP ...`); the sides above are the policies' answer.
+   */
+  readonly dropped?: string[];
 }
 
 function peerName(p: Peer, id?: string): string {
@@ -222,12 +227,15 @@ export function explain(a: Analysis, from: string | { ip: string }, to: string |
   const all = a.allowedPorts(s, d);
   const allowed = q.port !== undefined ? hasPort(all, q.protocol ?? 'TCP', q.port) : !isEmpty(all);
   const what = q.port !== undefined ? ` on ${q.port}/${q.protocol ?? 'TCP'}` : '';
+  const dropped = a.inventory.layers.dropped ?? [];
+  const droppedAsked = q.port !== undefined ? dropped.find((x) => x.protocol === (q.protocol ?? 'TCP')) : undefined;
   let summary: string;
   const fs = a.familiesOf(s);
   const fd = a.familiesOf(d);
   const fam = (f: readonly number[]): string => f.map((x) => `IPv${x}`).join(' and ') || 'no';
   if (s.kind === 'external' && d.kind === 'external') summary = 'both ends are outside the cluster; NetworkPolicies do not decide this';
   else if (!fs.some((f) => fd.includes(f))) summary = `DENIED: ${sName} → ${dName}: ${sName} has ${fam(fs)} addresses and ${dName} ${fam(fd)}; with no IP family in common no connection is possible`;
+  else if (droppedAsked) summary = `DENIED: ${sName} → ${dName}${what}: ${droppedAsked.reason}`;
   else if (allowed) summary = `ALLOWED: ${sName} → ${dName}${what}${q.port === undefined ? ` (ports ${formatPorts(all).join(', ')})` : ''}`;
   else if (!egress.allowed && !ingress.allowed) summary = `DENIED: ${sName} → ${dName}${what}: both the egress of the source and the ingress of the destination deny it`;
   else if (!egress.allowed) summary = `DENIED: ${sName} → ${dName}${what}: the egress of the source denies it`;
@@ -237,6 +245,7 @@ export function explain(a: Analysis, from: string | { ip: string }, to: string |
     from: sName, to: dName,
     ...(q.port !== undefined ? { port: q.port, protocol: q.protocol ?? 'TCP' } : {}),
     allowed, allowedPorts: formatPorts(all), egress, ingress, summary,
+    ...(dropped.length > 0 ? { dropped: dropped.map((x) => `${x.protocol}: ${x.reason}`) } : {}),
   };
 }
 

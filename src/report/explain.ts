@@ -32,5 +32,7 @@ function sideText(s: SideVerdict): string[] {
 }
 
 export function explainText(e: Explanation): string {
-  return [e.summary, '', ...sideText(e.egress), '', ...sideText(e.ingress)].join('\n');
+  // Asked about one port, the summary already says when its protocol is dropped.
+  const dropped = e.port === undefined ? (e.dropped ?? []).map((d) => `datapath: ${d}`) : [];
+  return [e.summary, ...dropped, '', ...sideText(e.egress), '', ...sideText(e.ingress)].join('\n');
 }

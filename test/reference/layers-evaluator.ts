@@ -85,6 +85,14 @@
  * language.rst); `{}` matches nothing. `toPorts: [{ports: [{port, endPort,
  * protocol}]}]`, protocol missing or ANY = TCP/UDP/SCTP, port "0" = every port.
  *
+ * CILIUM AND SCTP (Documentation/configuration/sctp.rst; bpf/lib/conntrack.h): Cilium's
+ * datapath passes SCTP only when the agent has SCTP support on (ConfigMap cilium-config,
+ * `enable-sctp`, false unless it says so); otherwise SCTP from or to any pod is dropped
+ * before the policies, whoever they are. So once the input shows Cilium (a Cilium policy,
+ * the cilium-config ConfigMap or the cilium DaemonSet), an SCTP connection is refused unless
+ * every cilium-config sets enable-sctp to a true word ("true", "1", "t", ...); and when one
+ * of them sets enable-extended-ip-protocols, or they disagree, the policies alone answer.
+ *
  * v1 NetworkPolicy keeps the semantics of ./evaluator.ts; its rules are all Allow.
  */
 import { cidrContains, parseIp, selectorMatches, type Peer, type Protocol } from './evaluator.js';
@@ -384,6 +392,8 @@ export class LayeredReferenceCluster {
   readonly pods: readonly Pod[];
   private readonly namespaceLabels: ReadonlyMap<string, Labels>;
   private readonly tiers: readonly Tier[];
+  /** Cilium runs without SCTP support: no SCTP connection at all (see the header). */
+  private readonly sctpRefused: boolean;
 
   constructor(objects: readonly unknown[], options: LayeredReferenceOptions = {}) {
     const defaultNamespace = options.defaultNamespace ?? 'default';
@@ -474,6 +484,7 @@ export class LayeredReferenceCluster {
       tier.policies.push(this.calicoPolicy(namespace, (o['metadata'] as Raw)['name'] as string, spec));
     }
     if (cilium.length > 0) dflt.policies.push(...this.ciliumPolicies(cilium, namespaceOf, serviceObjects));
+    this.sctpRefused = refusesSctp([...byKey.values()], cilium.length > 0);
 
     for (const ns of usedNamespaces) if (!namespaceLabels.has(ns)) namespaceLabels.set(ns, { [NAMESPACE_NAME_LABEL]: ns });
     this.pods = pods;
@@ -942,6 +953,7 @@ export class LayeredReferenceCluster {
   allowed(from: Peer, to: Peer, port: number, protocol: Protocol): boolean {
     const src = this.endpoint(from);
     const dst = this.endpoint(to);
+    if (protocol === 'SCTP' && this.sctpRefused) return false;
     const dstFamilies = LayeredReferenceCluster.families(dst);
     return LayeredReferenceCluster.families(src)
       .filter((f) => dstFamilies.includes(f))
@@ -958,6 +970,17 @@ export class LayeredReferenceCluster {
     for (const from of ids) for (const to of ids) if (this.allowed({ pod: from }, { pod: to }, port, protocol)) out.push([from, to]);
     return out;
   }
+}
+
+/** Does the input show Cilium (its policies, its cilium-config ConfigMap, its DaemonSet) running without SCTP support? */
+function refusesSctp(objects: readonly Raw[], ciliumPolicies: boolean): boolean {
+  const named = (o: Raw, kind: string, name: string): boolean => `${groupOf(o)}/${String(o['kind'])}` === kind && (o['metadata'] as Raw)['name'] === name;
+  const configs = objects.filter((o) => named(o, '/ConfigMap', 'cilium-config')).map((o) => (isRecord(o['data']) ? o['data'] : {}));
+  if (!ciliumPolicies && configs.length === 0 && !objects.some((o) => named(o, 'apps/DaemonSet', 'cilium'))) return false;
+  const says = (d: Raw, key: string): boolean => d[key] === true || ['1', 't', 'T', 'true', 'TRUE', 'True'].includes(String(d[key]));
+  const on = configs.filter((d) => says(d, 'enable-sctp')).length;
+  if (on > 0) return false; // on everywhere, or the configurations disagree: the policies answer
+  return !configs.some((d) => says(d, 'enable-extended-ip-protocols'));
 }
 
 /** A projectcalico.org/v3 Tier: a new tier, or a restated default action of a built-in one. */

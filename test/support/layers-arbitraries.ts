@@ -4,8 +4,8 @@
  * labels from small alphabets (so that selectors collide often), networking.k8s.io/v1
  * NetworkPolicies and, with `layers`, AdminNetworkPolicies, a BaselineAdminNetworkPolicy,
  * ClusterNetworkPolicies (Admin/Baseline, v1alpha2/v1beta1), Calico Tiers,
- * GlobalNetworkPolicies and NetworkPolicies and, with `cilium`, CiliumNetworkPolicies
- * and CiliumClusterwideNetworkPolicies.
+ * GlobalNetworkPolicies and NetworkPolicies and, with `cilium`, CiliumNetworkPolicies,
+ * CiliumClusterwideNetworkPolicies and sometimes a cilium-config ConfigMap (enable-sctp).
  *
  * Validity choices (what the API servers / admission would refuse is never made):
  * - admin-tier and baseline-tier priorities are unique (equal priorities are undefined
@@ -416,6 +416,8 @@ export function layeredClusterArb(options: LayerOptions): fc.Arbitrary<LayeredCl
         tiers: options.layers ? tiersArb : fc.constant<TierSpec[]>([]),
         calico: some(calicoArb, 3, options.layers),
         cilium: some(ciliumArb, 2, options.cilium),
+        // Cilium's enable-sctp (no ConfigMap: Cilium's default, off): SCTP is dropped before the policies unless on.
+        ciliumSctp: options.cilium ? fc.constantFrom(undefined, undefined, 'true', 'true', 'True', 'false') : fc.constant(undefined),
         probe: fc.tuple(fc.constantFrom(...PROBE_PORTS), fc.constantFrom(...PROTOCOLS)),
         order: fc.array(fc.nat(1000), { minLength: 60, maxLength: 60 }),
       })
@@ -480,6 +482,7 @@ export function layeredClusterArb(options: LayerOptions): fc.Arbitrary<LayeredCl
               : { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: `cnp${i}`, namespace: nsNames[c.ns]! }, spec },
           );
         });
+        if (g.ciliumSctp !== undefined) objects.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cilium-config', namespace: nsNames[0]! }, data: { 'enable-sctp': g.ciliumSctp } });
         // Input order must not matter.
         const shuffled = objects.map((o, i) => ({ o, k: g.order[i % g.order.length] ?? 0, i })).sort((x, y) => x.k - y.k || x.i - y.i);
         return { objects: shuffled.map((x) => x.o), probe: g.probe };
