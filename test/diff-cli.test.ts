@@ -41,7 +41,10 @@ function edit(file: string, from: string, to: string): void {
   writeFileSync(file, text.replace(from, to));
 }
 
-/** The database's allow rule loses its pod selector: any pod that can egress to it now may. */
+/**
+ * The database's allow rule loses its pod selector: any pod that can egress to it now may,
+ * and the database (a data namespace) admits every namespace: one finding introduced.
+ */
 const OPENS_DB = variant((d) => {
   edit(
     join(d, 'networkpolicies/orders-db.yaml'),
@@ -134,7 +137,7 @@ test('diff -o markdown: a compact pull-request comment', async () => {
   const lines = r.out.split('\n');
   assert.equal(lines[0], DIFF_COMMENT_MARKER, 'the action finds its comment by the marker');
   assert.equal(lines[1], '### meshless diff');
-  assert.match(lines[3]!, /^\*\*2 connections opened, 0 closed\*\* · \*\*0 findings introduced, 0 resolved\*\* · workload level, `.*shop` → `.*meshless-diff-.*`$/);
+  assert.match(lines[3]!, /^\*\*2 connections opened, 0 closed\*\* · \*\*1 finding introduced, 0 resolved\*\* · workload level, `.*shop` → `.*meshless-diff-.*`$/);
   assert.match(r.out, /❌ \*\*New connectivity towards `orders-db`:\*\* 2 connections opened/);
   assert.match(r.out, /\| From \| To \| Opened \| Closed \|\n\| --- \| --- \| --- \| --- \|\n\| `catalog` \| `orders-db` \| `5432\/TCP` \| – \|/);
   assert.match(r.out, /\| `catalog\/deployment\/catalog` \| `orders-db\/statefulset\/orders-db` \| added \| `5432\/TCP` \| – \|/);
@@ -174,12 +177,13 @@ test('diff -o json: the contract for tools', async () => {
     summary: Record<string, number>;
     connectivity: { added: { from: string; to: string; ports: string[] }[]; removed: unknown[]; changed: unknown[] };
     namespaces: { from: string; to: string; opened: string[]; closed: string[] }[];
-    findings: { introduced: unknown[]; resolved: unknown[] };
+    findings: { introduced: { check: string; severity: string; object: { kind: string; namespace: string; name: string } }[]; resolved: unknown[] };
     gates: { newConnectivity: { failed: boolean; opened: unknown[] } };
   };
   assert.equal(j.before.label, shop);
   assert.equal(j.level, 'workload');
-  assert.deepEqual(j.summary, { added: 2, removed: 0, changed: 0, opened: 2, closed: 0, findingsIntroduced: 0, findingsResolved: 0 });
+  assert.deepEqual(j.summary, { added: 2, removed: 0, changed: 0, opened: 2, closed: 0, findingsIntroduced: 1, findingsResolved: 0 });
+  assert.deepEqual(j.findings.introduced.map((f) => `${f.check} ${f.object.kind} ${f.object.namespace}/${f.object.name} ${f.severity}`), ['seg-data-ingress-all-namespaces StatefulSet orders-db/orders-db high']);
   assert.deepEqual(j.connectivity.added, [
     { from: 'catalog/cronjob/catalog-sync', to: 'orders-db/statefulset/orders-db', ports: ['5432/TCP'] },
     { from: 'catalog/deployment/catalog', to: 'orders-db/statefulset/orders-db', ports: ['5432/TCP'] },

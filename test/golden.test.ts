@@ -69,6 +69,8 @@ const replacePath = (text: string, path: string, name: string): string => text.s
 // pod of any namespace, not only from checkout. Only pods whose egress is not
 // restricted gain a connection: catalog (its deliberate gap: no egress default
 // deny) and team-green (no policies at all); checkout could connect already.
+// The audit reports it (seg-data-ingress-all-namespaces): payments holds data and
+// now admits every namespace, whatever their own egress policies hold back.
 const CHECKOUT_PEER = `        - namespaceSelector:
             matchLabels:
               kubernetes.io/metadata.name: checkout

@@ -5,6 +5,7 @@ import segBaselineDenyShadowed from './seg-baseline-deny-shadowed.js';
 import segCiliumDenyScope from './seg-cilium-deny-scope.js';
 import segCiliumUnqualifiedEndpoints from './seg-cilium-unqualified-endpoints.js';
 import segDataEgressInternet from './seg-data-egress-internet.js';
+import segDataIngressAllNamespaces from './seg-data-ingress-all-namespaces.js';
 import segNamespaceNoDefaultDeny from './seg-namespace-no-default-deny.js';
 import segPassToNothing from './seg-pass-to-nothing.js';
 import segPolicyAllowsAll from './seg-policy-allows-all.js';
@@ -25,6 +26,7 @@ export const segregationChecks = [
   segPolicySelectsNothing,
   segSelectorMatchesNothing,
   segDataEgressInternet,
+  segDataIngressAllNamespaces,
   segPolicyKindNotEnforced,
   segPolicyKindNotEvaluated,
   segPassToNothing,

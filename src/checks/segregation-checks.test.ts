@@ -88,6 +88,88 @@ ${subject}
 const group = (name: string): string => `  - apiGroup: rbac.authorization.k8s.io\n    kind: Group\n    name: ${name}`;
 const DATA = { 'meshless.dev/data': 'true' };
 
+// seg-data-ingress-all-namespaces: a database in a data namespace, isolated for ingress, and
+// three client namespaces (the fewest the check reports on).
+const CLIENTS = ns('checkout') + deploy('checkout', 'checkout') + ns('catalog') + deploy('catalog', 'catalog') + ns('reporting') + deploy('reporting', 'reporting');
+const DB = ns('db', DATA) + deploy('db', 'postgres', { port: 5432 }) + policy('db', 'deny', DENY_INGRESS);
+const allowDb = (from: string, ports = ''): string => policy('db', 'allow-postgres', `  podSelector:\n    matchLabels:\n      app.kubernetes.io/name: postgres\n  policyTypes: [Ingress]\n  ingress:\n    - from:\n${from}${ports}`);
+const FROM_ALL_NS = '        - namespaceSelector: {}\n';
+const PORT_5432 = '      ports:\n        - { protocol: TCP, port: 5432 }\n';
+const ANP_ALLOW_ALL = `apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata:
+  name: data-from-everywhere
+spec:
+  priority: 10
+  subject:
+    namespaces:
+      matchLabels:
+        meshless.dev/data: "true"
+  ingress:
+    - name: all-namespaces
+      action: Allow
+      from:
+        - namespaces: {}
+---
+`;
+const ANP_DENY_REPORTING = `apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata:
+  name: keep-reporting-out
+spec:
+  priority: 5
+  subject:
+    namespaces:
+      matchLabels:
+        meshless.dev/data: "true"
+  ingress:
+    - name: not-reporting
+      action: Deny
+      from:
+        - namespaces:
+            matchLabels:
+              kubernetes.io/metadata.name: reporting
+---
+`;
+/** Calico, default tier: selecting the data namespace's pods isolates them; the rule admits every namespace. */
+const GNP_ALLOW_ALL = `apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata:
+  name: data-from-everywhere
+spec:
+  namespaceSelector: meshless.dev/data == 'true'
+  types: [Ingress]
+  ingress:
+    - action: Allow
+      source:
+        namespaceSelector: all()
+---
+`;
+/** A tier before the default one that denies reporting and passes the rest on. */
+const GNP_DENY_REPORTING = `apiVersion: projectcalico.org/v3
+kind: Tier
+metadata:
+  name: security
+spec:
+  order: 10
+---
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata:
+  name: security.keep-reporting-out
+spec:
+  tier: security
+  order: 10
+  namespaceSelector: meshless.dev/data == 'true'
+  types: [Ingress]
+  ingress:
+    - action: Deny
+      source:
+        namespaceSelector: projectcalico.org/name == 'reporting'
+    - action: Pass
+---
+`;
+
 // ---- table -------------------------------------------------------------------
 
 interface Case {
@@ -192,6 +274,48 @@ status:
   },
   { check: 'seg-data-egress-internet', name: 'egress to private ranges only', yaml: ns('db', DATA) + deploy('db', 'postgres') + policy('db', 'backup', '  podSelector: {}\n  policyTypes: [Egress]\n  egress:\n    - to:\n        - ipBlock:\n            cidr: 192.168.10.0/24'), want: [] },
   { check: 'seg-data-egress-internet', name: 'configured data label', yaml: ns('cde', { pci: 'in-scope' }) + deploy('cde', 'vault'), config: { dataNamespaceLabels: ['pci=in-scope'] }, want: ['Deployment cde/vault [high]'] },
+
+  // seg-data-ingress-all-namespaces
+  { check: 'seg-data-ingress-all-namespaces', name: 'namespaceSelector {} admits every namespace', yaml: DB + allowDb(FROM_ALL_NS) + CLIENTS, want: ['Deployment db/postgres [high]'] },
+  { check: 'seg-data-ingress-all-namespaces', name: 'namespaceSelector {} on the database port only', yaml: DB + allowDb(FROM_ALL_NS, PORT_5432) + CLIENTS, want: ['Deployment db/postgres [high]'] },
+  {
+    check: 'seg-data-ingress-all-namespaces',
+    name: 'an ipBlock covering the pod network admits every namespace',
+    yaml: DB + allowDb('        - ipBlock:\n            cidr: 10.0.0.0/8\n', PORT_5432) + CLIENTS,
+    want: ['Deployment db/postgres [high]'],
+  },
+  {
+    check: 'seg-data-ingress-all-namespaces',
+    name: 'two named client namespaces',
+    yaml: DB + allowDb('        - namespaceSelector:\n            matchExpressions:\n              - { key: kubernetes.io/metadata.name, operator: In, values: [checkout, catalog] }\n', PORT_5432) + CLIENTS,
+    want: [],
+  },
+  {
+    check: 'seg-data-ingress-all-namespaces',
+    name: 'namespaceSelector {} narrowed by a podSelector admits one namespace',
+    yaml: DB + allowDb('        - namespaceSelector: {}\n          podSelector:\n            matchLabels:\n              app.kubernetes.io/name: checkout\n', PORT_5432) + CLIENTS,
+    want: [],
+  },
+  { check: 'seg-data-ingress-all-namespaces', name: 'not isolated: seg-workload-not-isolated-ingress reports it instead', yaml: ns('db', DATA) + deploy('db', 'postgres', { port: 5432 }) + CLIENTS, want: [] },
+  { check: 'seg-data-ingress-all-namespaces', name: 'not a data namespace', yaml: ns('db') + deploy('db', 'postgres', { port: 5432 }) + policy('db', 'deny', DENY_INGRESS) + allowDb(FROM_ALL_NS) + CLIENTS, want: [] },
+  { check: 'seg-data-ingress-all-namespaces', name: 'fewer than three other namespaces say nothing', yaml: DB + allowDb(FROM_ALL_NS) + ns('checkout') + deploy('checkout', 'checkout') + ns('catalog') + deploy('catalog', 'catalog'), want: [] },
+  {
+    check: 'seg-data-ingress-all-namespaces',
+    name: 'a namespace of host-network pods only is not counted',
+    yaml: DB + allowDb(FROM_ALL_NS) + ns('checkout') + deploy('checkout', 'checkout') + ns('catalog') + deploy('catalog', 'catalog') + ns('agents') + deploy('agents', 'node-agent', { hostNetwork: true }),
+    want: [],
+  },
+  {
+    check: 'seg-data-ingress-all-namespaces',
+    name: 'admitted, but every client namespace denies its own egress: medium',
+    yaml: DB + allowDb(FROM_ALL_NS, PORT_5432) + CLIENTS + ['checkout', 'catalog', 'reporting'].map((n) => policy(n, 'deny', DENY_ALL)).join(''),
+    want: ['Deployment db/postgres [medium]'],
+  },
+  { check: 'seg-data-ingress-all-namespaces', name: 'configured data label', yaml: ns('cde', { pci: 'in-scope' }) + deploy('cde', 'vault') + policy('cde', 'deny', DENY_INGRESS) + policy('cde', 'open', '  podSelector: {}\n  ingress:\n    - from:\n' + FROM_ALL_NS) + CLIENTS, config: { dataNamespaceLabels: ['pci=in-scope'] }, want: ['Deployment cde/vault [high]'] },
+  { check: 'seg-data-ingress-all-namespaces', name: 'AdminNetworkPolicy Allow from every namespace over a default-deny', yaml: DB + ANP_ALLOW_ALL + CLIENTS, want: ['Deployment db/postgres [high]'] },
+  { check: 'seg-data-ingress-all-namespaces', name: 'an AdminNetworkPolicy Deny at a higher priority keeps one namespace out', yaml: DB + ANP_ALLOW_ALL + ANP_DENY_REPORTING + CLIENTS, want: [] },
+  { check: 'seg-data-ingress-all-namespaces', name: 'Calico GlobalNetworkPolicy Allow from namespaceSelector all()', yaml: ns('db', DATA) + deploy('db', 'postgres', { port: 5432 }) + GNP_ALLOW_ALL + CLIENTS, want: ['Deployment db/postgres [high]'] },
+  { check: 'seg-data-ingress-all-namespaces', name: 'a Calico Deny in an earlier tier keeps one namespace out', yaml: ns('db', DATA) + deploy('db', 'postgres', { port: 5432 }) + GNP_ALLOW_ALL + GNP_DENY_REPORTING + CLIENTS, want: [] },
 
   // rbac-networkpolicy-write-outside-network-team
   { check: 'rbac-networkpolicy-write-outside-network-team', name: 'edit bound to an application team', yaml: rb('checkout', 'app-edit', 'edit', group('app-team-checkout')), config: { networkTeam: ['network-team'] }, want: ['RoleBinding checkout/app-edit roleRef [high]'] },
@@ -340,6 +464,22 @@ test('examples/shop: exactly the deliberate segregation gaps fire', () => {
   ]);
 });
 
+// The review's case (and test/golden.test.ts's diff scenario): payments' ingress loosened from
+// checkout to every namespace. Most namespaces deny their own egress, so only three may connect
+// now; the door is open all the same, and the finding says so.
+test('examples/shop with payments admitting every namespace: seg-data-ingress-all-namespaces reports payments', () => {
+  const checkoutPeer = '        - namespaceSelector:\n            matchLabels:\n              kubernetes.io/metadata.name: checkout\n          podSelector:\n            matchLabels:\n              app.kubernetes.io/name: checkout\n';
+  const texts = yamlFiles(join(root, 'examples/shop')).map((f) => {
+    const text = readFileSync(f, 'utf8');
+    return { file: relative(root, f), text: f.endsWith('networkpolicies/payments.yaml') ? text.replace(checkoutPeer, '        - namespaceSelector: {}\n') : text };
+  });
+  assert.ok(texts.some((t) => t.text.includes('        - namespaceSelector: {}\n')), 'the payments policy was loosened');
+  const check = CHECKS.get('seg-data-ingress-all-namespaces')!;
+  const got = check.run(ctxOf(inventoryFromTexts(texts)));
+  assert.deepEqual(got.map((d) => line(check, d)), ['Deployment payments/payments [high]']);
+  assert.match(got[0]!.message, /every other namespace with pods in the input \(11\) on 8443\/TCP: .*allow-checkout-to-payments ingress\[0\] \(examples\/shop\/networkpolicies\/payments\.yaml:\d+\); pods of 3 of them may connect now/);
+});
+
 test('seg-selector-matches-nothing suggests the namespace a typo meant', () => {
   const yaml = ns('db') + ns('checkout') + policy('db', 'p', '  podSelector: {}\n  ingress:\n    - from:\n        - namespaceSelector:\n            matchLabels:\n              kubernetes.io/metadata.name: checkuot');
   const [d] = CHECKS.get('seg-selector-matches-nothing')!.run(ctxOf(inventoryFromText(yaml)));
@@ -364,4 +504,39 @@ rules:
   const [d] = CHECKS.get('rbac-networkpolicy-write-outside-network-team')!.run(ctxOf(inventoryFromText(edit + rb('web', 'team-edit', 'edit', group('web-team')))));
   assert.ok(d);
   assert.match(d.fix, /^Bind a Role without NetworkPolicy rights instead of edit/);
+});
+
+// ---- seg-data-ingress-all-namespaces: what the finding says -------------------------
+
+test('seg-data-ingress-all-namespaces names the workload, the namespaces, the ports and the rule, and proposes a policy for named clients', () => {
+  const check = CHECKS.get('seg-data-ingress-all-namespaces')!;
+  const [d, more] = check.run(ctxOf(inventoryFromText(DB + allowDb(FROM_ALL_NS, PORT_5432) + CLIENTS, 'test.yaml')));
+  assert.ok(d && !more);
+  assert.match(d.message, /^Deployment db\/postgres is in namespace db, which holds data \(meshless\.dev\/data=true\), and its ingress admits pods of every other namespace with pods in the input \(3\) on 5432\/TCP: namespace checkout is admitted by NetworkPolicy db\/allow-postgres ingress\[0\] \(test\.yaml:\d+\)$/);
+  assert.match(d.fix, /Narrow NetworkPolicy db\/allow-postgres ingress\[0\]/);
+  const [np] = d.fixObjects ?? [];
+  assert.ok(np);
+  assert.equal(np['kind'], 'NetworkPolicy');
+  assert.match(d.fix, /kubernetes\.io\/metadata\.name: <client namespace>/);
+  assert.match(d.fix, /port: 5432/);
+});
+
+test('seg-data-ingress-all-namespaces names the cluster-wide rule when a policy layer admits every namespace', () => {
+  const [d] = CHECKS.get('seg-data-ingress-all-namespaces')!.run(ctxOf(inventoryFromText(DB + ANP_ALLOW_ALL + CLIENTS, 'test.yaml')));
+  assert.ok(d);
+  assert.match(d.message, /on every port: namespace checkout is admitted by AdminNetworkPolicy data-from-everywhere.*all-namespaces \(test\.yaml:\d+\)$/);
+});
+
+test('seg-data-ingress-all-namespaces says how many namespaces may connect now when egress holds the others back', () => {
+  const yaml = DB + allowDb(FROM_ALL_NS, PORT_5432) + CLIENTS + policy('catalog', 'deny', DENY_ALL) + policy('reporting', 'deny', DENY_ALL);
+  const [d] = CHECKS.get('seg-data-ingress-all-namespaces')!.run(ctxOf(inventoryFromText(yaml)));
+  assert.ok(d);
+  assert.equal(d.severity, 'high');
+  assert.match(d.message, /; pods of 1 of them may connect now, the other 2 are held back only by egress policies on their side$/);
+});
+
+test('a data workload that is not isolated at all is one finding (seg-workload-not-isolated-ingress), not two', () => {
+  const ctx = ctxOf(inventoryFromText(ns('db', DATA) + deploy('db', 'postgres', { port: 5432 }) + CLIENTS));
+  const fired = segregationChecks.filter((c) => c.run(ctx).some((d) => 'object' in d.object && d.object.object.metadata.name === 'postgres' && /admits|isolated for ingress/.test(d.message)));
+  assert.deepEqual(fired.map((c) => c.id), ['seg-workload-not-isolated-ingress']);
 });
