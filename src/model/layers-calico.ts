@@ -9,6 +9,8 @@
  *   side constrains the policy's own endpoint. Ports sit on the destination.
  * - A rule selector looks in the policy's own namespace for a NetworkPolicy and in
  *   every namespace for a GlobalNetworkPolicy, unless the rule has a namespaceSelector.
+ * - `services` names a Kubernetes Service, alone in its entity rule: resolved against the
+ *   input when the inventory is built (resolveCalicoServicePeers, below).
  */
 import { formatCalicoSelector, parseCalicoSelector, type CalicoSelector } from './calico-selector.js';
 import { parseCidr } from './ip.js';
