@@ -145,13 +145,13 @@ const nonEmpty = (v: unknown): boolean => (typeof v === 'string' ? v !== '' : Ar
  * Felix's service index keys EndpointSlices by their namespace) while its API reference
  * says the policy's namespace: not judged, and said.
  */
-function parseServiceMatch(raw: Record<string, unknown>, path: string, ownNamespace: string | undefined, role: 'peer' | 'self', dir: 'ingress' | 'egress', problems: FieldProblem[]): { text: string; ref?: CalicoServiceRef; depends: string } | undefined {
+function parseServiceMatch(raw: Record<string, unknown>, path: string, ownNamespace: string | undefined, role: 'peer' | 'self', dir: 'ingress' | 'egress', text: string[], problems: FieldProblem[]): Pick<LayerPeer, 'depends' | 'calicoService'> {
   const sm = raw['services'];
-  if (sm === undefined || sm === null) return undefined;
+  if (sm === undefined || sm === null) return {};
   const at = `${path}.services`;
   if (!isRecord(sm)) {
     problems.push({ severity: 'error', path: at, message: 'services must be a ServiceMatch {name, namespace}' });
-    return undefined;
+    return {};
   }
   const before = problems.length;
   const refuse = (p: string, message: string, hint?: string): void => {
@@ -170,13 +170,15 @@ function parseServiceMatch(raw: Record<string, unknown>, path: string, ownNamesp
   }
   const ns = typeof nsRaw === 'string' && nsRaw !== '' ? nsRaw : undefined;
   if (ns === undefined && ownNamespace === undefined) refuse(`${at}.namespace`, 'a GlobalNetworkPolicy must name the namespace of the Service it matches (services.namespace)');
-  if (problems.length > before || typeof name !== 'string') return undefined;
+  if (problems.length > before || typeof name !== 'string') return {};
   if (ns === undefined) {
     problems.push({ severity: 'warning', path: `${at}.namespace`, message: `services names Service ${name} without a namespace: Calico's API reference says the policy's namespace (${ownNamespace!}), but its data path looks the Service's EndpointSlices up under an empty namespace, where there are none; the rule is not judged`, hint: `write services.namespace: ${ownNamespace!}` });
-    return { text: `services Service ${name} (no namespace)`, depends: `which namespace Calico looks in for Service ${name} (services.namespace not given)` };
+    text.push(`services Service ${name} (no namespace)`);
+    return { depends: `which namespace Calico looks in for Service ${name} (services.namespace not given)` };
   }
   const who = `Service ${ns}/${name}`;
-  return { text: `services ${who}`, ref: { namespace: ns, name, side: dir === 'egress' ? 'destination' : 'source' }, depends: `${who} and its EndpointSlices (not in the input)` };
+  text.push(`services ${who}`);
+  return { calicoService: { namespace: ns, name, side: dir === 'egress' ? 'destination' : 'source' }, depends: `${who} and its EndpointSlices (not in the input)` };
 }
 
 function parseEntity(raw: unknown, path: string, protocol: Protocol | undefined, ownNamespace: string | undefined, role: 'peer' | 'self', dir: 'ingress' | 'egress', problems: FieldProblem[]): Entity {
@@ -211,9 +213,8 @@ function parseEntity(raw: unknown, path: string, protocol: Protocol | undefined,
   if (sa) text.push(`serviceAccounts ${[...sa.names, ...(sa.selector ? [formatCalicoSelector(sa.selector)] : [])].join(', ')}`);
   if (nets) text.push(`nets ${nets.map((n) => n.cidr.text).join(', ')}`);
   if (notNets) text.push(`notNets ${notNets.map((n) => n.cidr.text).join(', ')}`);
-  const service = parseServiceMatch(raw, path, ownNamespace, role, dir, problems);
-  if (service) text.push(service.text);
-  let depends = service?.depends;
+  const service = parseServiceMatch(raw, path, ownNamespace, role, dir, text, problems);
+  let depends: string | undefined;
   if (Array.isArray(raw['domains']) && raw['domains'].length > 0) depends = `DNS resolution of ${(raw['domains'] as unknown[]).join(', ')}`;
   const peer: Omit<LayerPeer, 'path'> = {
     text: text.length > 0 ? text.join(' + ') : 'every peer',
@@ -222,8 +223,8 @@ function parseEntity(raw: unknown, path: string, protocol: Protocol | undefined,
     ...(notPods ? { notPods } : {}),
     ...(nets ? { nets } : {}),
     ...(notNets ? { notNets } : {}),
+    ...service,
     ...(depends ? { depends } : {}),
-    ...(service?.ref ? { calicoService: service.ref } : {}),
   };
   return { peer, ...(role === 'self' && pods ? { self: pods } : {}), ...(role === 'self' && notPods ? { selfNot: notPods } : {}), ...(role === 'self' && nets ? { selfNets: nets } : {}), ...(role === 'self' && notNets ? { selfNotNets: notNets } : {}), ...(ports ? { ports } : {}), ...(notPorts ? { notPorts } : {}), notes };
 }

@@ -724,19 +724,20 @@ export class LayeredReferenceCluster {
       // A named port: the destination pod's port of that name, with the rule's protocol.
       return ruleProtocol !== undefined && namedPortMatches(conn.dst, s, conn.port, ruleProtocol);
     };
+    /** A Service's backends: as a destination on their own port and protocol, as a source by address. */
+    const serviceMatches = (services: unknown, ips: readonly string[], isDestination: boolean, conn: Conn): boolean => {
+      const sm = isRecord(services) ? services : fail(`${describe}: bad services`);
+      const ns = str(sm['namespace']);
+      if (ns === undefined || ns === '') return false; // no namespace: Calico looks under an empty one
+      return backends(ns, String(sm['name'])).some((b) => ips.includes(b.ip) && (!isDestination || (b.port === conn.port && b.protocol === conn.protocol)));
+    };
     const entityMatches = (er: unknown, e: Endpoint, isDestination: boolean, conn: Conn, ruleProtocol: Protocol | undefined): boolean => {
       if (!present(er)) return true;
       if (!isRecord(er)) return fail(`${describe}: bad entity rule`);
       if (present(er['serviceAccounts'])) fail(`${describe}: serviceAccounts is not modelled`);
       if (!isDestination && (present(er['ports']) || present(er['notPorts']))) fail(`${describe}: source ports are not modelled`);
       const ips = ipsOf(e, conn.family);
-      if (present(er['services'])) {
-        // A Service's backends: as a destination on their own port and protocol, as a source by address.
-        const sm = isRecord(er['services']) ? er['services'] : fail(`${describe}: bad services`);
-        const ns = str(sm['namespace']);
-        if (ns === undefined || ns === '') return false; // no namespace: Calico looks under an empty one
-        return backends(ns, String(sm['name'])).some((b) => ips.includes(b.ip) && (!isDestination || (b.port === conn.port && b.protocol === conn.protocol)));
-      }
+      if (present(er['services'])) return serviceMatches(er['services'], ips, isDestination, conn);
       const nets = list(er['nets']);
       if (nets.length > 0 && !ips.some((ip) => nets.some((n) => cidrContains(String(n), ip)))) return false;
       const notNets = list(er['notNets']);
