@@ -1910,6 +1910,43 @@ spec:
     ],
   },
   {
+    name: 'calico services: endpoints on different ports (two EndpointSlices) are matched each on its own ports, never crosswise',
+    source: 'felix/serviceindex/serviceindex.go membersFromEndpointSlice (an IP-set member is an address with a port of its own slice); kubernetes pkg/controller/endpointslice groups endpoints by their resolved ports, one slice per set',
+    world: xyz(),
+    policies: `
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: db-a, namespace: y, labels: {kubernetes.io/service-name: db}}
+addressType: IPv4
+endpoints: [{addresses: [10.0.2.2]}]
+ports: [{name: pg, port: 5432, protocol: TCP}]
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: db-b, namespace: y, labels: {kubernetes.io/service-name: db}}
+addressType: IPv4
+endpoints: [{addresses: [10.0.2.3]}]
+ports: [{name: pg, port: 6432, protocol: TCP}]
+---
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata:
+  name: to-db
+  namespace: x
+spec:
+  selector: all()
+  egress:
+  - action: Allow
+    destination:
+      services: {name: db, namespace: y}
+`,
+    probes: [
+      // y/b is 10.0.2.2, y/c 10.0.2.3.
+      ['x/a', 'y/b', '5432/TCP', true], ['x/a', 'y/c', '6432/TCP', true],
+      ['x/a', 'y/b', '6432/TCP', false], ['x/a', 'y/c', '5432/TCP', false], ['x/a', 'y/a', '5432/TCP', false],
+    ],
+  },
+  {
     name: 'calico services: a Service without a selector and its Endpoints (mirrored into EndpointSlices, not-ready addresses too)',
     source: 'kubernetes pkg/controller/endpointslicemirroring (endpointslicemirroring_controller.go: a Service without a selector, unless skip-mirror; reconciler.go: addresses and notReadyAddresses of each subset, on its ports); the Calico match as in tigera/docs service-policy.mdx',
     world: xyz(),
