@@ -183,8 +183,14 @@ function manifests(row: Row): string {
   return [...worldObjects(row.world).map((o) => yaml.dump(o, { noRefs: true })), `${row.policies.trim()}\n`].join('---\n');
 }
 
+/** The documents of a YAML stream, `kind: List` flattened into its items (as the loader and kubectl do). */
 function objects(text: string): unknown[] {
-  return yaml.loadAll(text).filter((o) => o !== null && o !== undefined);
+  return yaml.loadAll(text)
+    .filter((o) => o !== null && o !== undefined)
+    .flatMap((o) => {
+      const obj = o as Obj;
+      return obj['kind'] === 'List' && Array.isArray(obj['items']) ? (obj['items'] as unknown[]) : [o];
+    });
 }
 
 function load(row: Row) {
@@ -1269,6 +1275,62 @@ ${withPass ? '  - action: Pass\n' : ''}  egress:
 ${withPass ? '  - action: Pass\n' : ''}  types: [Ingress, Egress]
 `;
 
+/** A kube-dns Service for xyz()'s DNS pod (named targetPorts, resolved at the pod by name and protocol). */
+const KUBE_DNS_SERVICE = `
+apiVersion: v1
+kind: Service
+metadata: {name: kube-dns, namespace: kube-system, labels: {k8s-app: kube-dns}}
+spec:
+  selector: {k8s-app: kube-dns}
+  ports:
+  - {name: dns, port: 53, protocol: UDP, targetPort: dns}
+  - {name: dns-tcp, port: 53, protocol: TCP, targetPort: dns-tcp}
+  - {name: metrics, port: 9153, protocol: TCP, targetPort: 9153}
+`;
+
+/** The Service of x/a (app=web in x). */
+const WEB_SERVICE = `
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: x}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: http}]
+`;
+
+/** What `kubectl get svc,endpointslices,networkpolicies.projectcalico.org -n x -o json` prints (x/b is 10.0.1.2). */
+const kubectlMeta = (name: string, extra: Obj = {}): Obj => ({
+  name,
+  namespace: 'x',
+  uid: `0b6a8f5e-${name}`,
+  resourceVersion: '48213',
+  creationTimestamp: '2026-03-02T10:00:00Z',
+  managedFields: [{ manager: 'kubectl-client-side-apply', operation: 'Update', apiVersion: 'v1', time: '2026-03-02T10:00:00Z', fieldsType: 'FieldsV1', fieldsV1: { 'f:metadata': { 'f:annotations': {} } } }],
+  ...extra,
+});
+const KUBECTL_LIST: Obj = {
+  apiVersion: 'v1',
+  kind: 'List',
+  metadata: { resourceVersion: '' },
+  items: [
+    { apiVersion: 'v1', kind: 'Service', metadata: kubectlMeta('db'), spec: { type: 'ClusterIP', clusterIP: '10.96.14.2', clusterIPs: ['10.96.14.2'], ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack', selector: { app: 'db' }, ports: [{ name: 'pg', port: 5432, protocol: 'TCP', targetPort: 5432 }], sessionAffinity: 'None' }, status: { loadBalancer: {} } },
+    {
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: kubectlMeta('db-7xk2p', { generateName: 'db-', labels: { 'kubernetes.io/service-name': 'db', 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' }, ownerReferences: [{ apiVersion: 'v1', kind: 'Service', name: 'db', uid: '0b6a8f5e-db', controller: true, blockOwnerDeletion: true }] }),
+      addressType: 'IPv4',
+      endpoints: [{ addresses: ['10.0.1.2'], conditions: { ready: true, serving: true, terminating: false }, nodeName: 'node-1', targetRef: { kind: 'Pod', name: 'b', namespace: 'x', uid: '0b6a8f5e-b' } }],
+      ports: [{ name: 'pg', port: 5432, protocol: 'TCP' }],
+    },
+    {
+      apiVersion: 'projectcalico.org/v3',
+      kind: 'NetworkPolicy',
+      metadata: kubectlMeta('web-to-db', { generation: 3, annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{}' } }),
+      spec: { tier: 'default', order: 100, selector: 'all()', types: ['Egress'], egress: [{ action: 'Allow', destination: { services: { name: 'db', namespace: 'x' } } }] },
+    },
+  ],
+};
+
 const calicoRows: Row[] = [
   {
     name: 'calico default deny for app namespaces, kube-system exempt, DNS allowed',
@@ -1676,6 +1738,301 @@ spec:
       ['z/a', 'z/c', '80/TCP', false],
     ],
   },
+  // Calico `services` (ServiceMatch, api/pkg/apis/projectcalico/v3/policy_common.go): Felix
+  // matches a Service by its EndpointSlices (felix/calc/rule_scanner.go: a destination on each
+  // endpoint's address, port and protocol, a source by address; felix/serviceindex/serviceindex.go).
+  {
+    name: 'calico services: egress to kube-dns for the whole cluster (a Service with a selector: its pods, on its target ports)',
+    source: 'tigera/docs calico/network-policy/policy-rules/service-policy.mdx, "Allow access to Kubernetes DNS for the entire cluster"; no EndpointSlice in the input: the pods the EndpointSlice controller would list (kubernetes pkg/controller/endpointslice, syncService; named targetPorts resolved at the pod)',
+    world: xyz(),
+    policies: `${KUBE_DNS_SERVICE}---
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata:
+  name: allow-kube-dns
+spec:
+  selector: all()
+  egress:
+  - action: Allow
+    destination:
+      services:
+        name: kube-dns
+        namespace: kube-system
+`,
+    probes: [
+      ...fan([...X, ...Y, ...Z], DNS, '53/UDP', true),
+      ['x/a', DNS, '53/TCP', true], ['x/a', DNS, '9153/TCP', true], ['x/a', DNS, '80/TCP', false], ['x/a', DNS, '9153/UDP', false],
+      // The policy selects every pod: egress is default-deny for all of them ("also enacts a default-deny behavior").
+      ['x/a', 'y/a', '80/TCP', false], ['x/a', '8.8.8.8', '53/UDP', false], [DNS, 'x/a', '80/TCP', false],
+    ],
+    explain: [{
+      from: 'y/c', to: DNS, port: '53/UDP',
+      check: (e) => {
+        assert.equal(e.allowed, true);
+        assert.match(egressLayers(e).decidedBy, /allow-kube-dns.*egress\[0\] Allow on 53\/UDP/);
+        assert.deepEqual(egressLayers(e).dependsOn, []);
+      },
+    }],
+  },
+  {
+    name: 'calico services: egress to the kubernetes API Service (no selector: its EndpointSlice addresses, on the endpoint port)',
+    source: 'tigera/docs service-policy.mdx, "Allow access to the Kubernetes API for a specific namespace" (addresses and ports are taken from the Service); felix/serviceindex/serviceindex.go membersFromEndpointSlice (the slice\'s port, not the Service\'s)',
+    world: xyz(),
+    policies: `
+apiVersion: v1
+kind: Service
+metadata: {name: kubernetes, namespace: default, labels: {component: apiserver}}
+spec:
+  ports: [{name: https, port: 443, protocol: TCP, targetPort: 6443}]
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: kubernetes, namespace: default, labels: {kubernetes.io/service-name: kubernetes}}
+addressType: IPv4
+endpoints:
+- addresses: [192.0.2.1]
+- addresses: [192.0.2.2]
+ports: [{name: https, port: 6443, protocol: TCP}]
+---
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata:
+  name: allow-api-access
+  namespace: x
+spec:
+  selector: all()
+  egress:
+  - action: Allow
+    destination:
+      services:
+        name: kubernetes
+        namespace: default
+`,
+    probes: [
+      ['x/a', '192.0.2.1', '6443/TCP', true], ['x/b', '192.0.2.2', '6443/TCP', true],
+      ['x/a', '192.0.2.1', '443/TCP', false], ['x/a', '192.0.2.1', '6443/UDP', false], ['x/a', '192.0.2.3', '6443/TCP', false],
+      ['x/a', 'y/a', '80/TCP', false], ['x/a', DNS, '53/UDP', false], ['y/a', '192.0.2.1', '443/TCP', true],
+    ],
+  },
+  {
+    name: 'calico services: ingress from the pods of a Service (a source matches by address, on every port)',
+    source: 'tigera/docs service-policy.mdx, "Allow access from a specified service"; felix/fv/service_policy_test.go "should allow ingress from a service" (ports 80 and 81 both allowed)',
+    world: xyz(),
+    policies: `${WEB_SERVICE}---
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata:
+  name: allow-frontend-service-access
+  namespace: z
+spec:
+  selector: all()
+  ingress:
+  - action: Allow
+    source:
+      services:
+        name: web
+        namespace: x
+`,
+    probes: [
+      ['x/a', 'z/b', '80/TCP', true], ['x/a', 'z/b', '8080/TCP', true], ['x/a', 'z/c', '53/UDP', true],
+      // The Service selects app=web in its own namespace only.
+      ['y/a', 'z/b', '80/TCP', false], ['x/b', 'z/b', '80/TCP', false], ['z/a', 'z/b', '80/TCP', false], ['8.8.8.8', 'z/b', '80/TCP', false],
+      ['z/b', 'x/a', '80/TCP', true],
+    ],
+  },
+  {
+    name: 'calico services: ingress from a Service, limited to destination port 80',
+    source: 'tigera/docs service-policy.mdx, "Allow access from a specified service" (the variant with protocol TCP and destination ports [80]); api/pkg/apis/projectcalico/v3/policy_common.go (ports may sit beside services on ingress rules)',
+    world: xyz(),
+    policies: `${WEB_SERVICE}---
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata:
+  name: allow-frontend-service-access
+  namespace: z
+spec:
+  selector: all()
+  ingress:
+  - action: Allow
+    protocol: TCP
+    source:
+      services:
+        name: web
+        namespace: x
+    destination:
+      ports: [80]
+`,
+    probes: [['x/a', 'z/b', '80/TCP', true], ['x/a', 'z/b', '8080/TCP', false], ['x/a', 'z/b', '80/UDP', false], ['x/b', 'z/b', '80/TCP', false]],
+  },
+  {
+    name: 'calico services: an EndpointSlice alone decides (no Service object; not-ready endpoints and outside addresses count)',
+    source: 'felix/fv/service_policy_test.go "should allow egress to a service" and "should deny egress to a service" (an EndpointSlice without a Service: port 80 matched, 81 not, never the reverse); felix/serviceindex/serviceindex.go (no endpoint condition is read)',
+    world: xyz(),
+    policies: `
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: w1-eps, namespace: x, labels: {kubernetes.io/service-name: w1-service}}
+addressType: IPv4
+endpoints:
+- addresses: [10.0.1.2]
+- addresses: [10.0.1.3]
+  conditions: {ready: false}
+- addresses: [192.0.2.50]
+ports: [{port: 80, protocol: TCP}]
+---
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata:
+  name: allow-to-w1
+  namespace: x
+spec:
+  selector: all()
+  types: [Egress]
+  egress:
+  - action: Allow
+    destination:
+      services: {name: w1-service, namespace: x}
+---
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata:
+  name: deny-to-w1
+  namespace: y
+spec:
+  selector: all()
+  egress:
+  - action: Deny
+    destination:
+      services: {name: w1-service, namespace: x}
+  - action: Allow
+`,
+    probes: [
+      // x/b is 10.0.1.2, x/c 10.0.1.3 (its endpoint not ready).
+      ['x/a', 'x/b', '80/TCP', true], ['x/a', 'x/b', '81/TCP', false], ['x/a', 'x/b', '80/UDP', false], ['x/b', 'x/a', '80/TCP', false],
+      ['x/a', 'x/c', '80/TCP', true], ['x/a', '192.0.2.50', '80/TCP', true], ['x/a', '192.0.2.50', '443/TCP', false], ['x/a', 'y/b', '80/TCP', false],
+      ['y/a', 'x/b', '80/TCP', false], ['y/a', 'x/b', '81/TCP', true], ['y/a', 'x/a', '80/TCP', true], ['y/a', '192.0.2.50', '80/TCP', false],
+    ],
+  },
+  {
+    name: 'calico services: endpoints on different ports (two EndpointSlices) are matched each on its own ports, never crosswise',
+    source: 'felix/serviceindex/serviceindex.go membersFromEndpointSlice (an IP-set member is an address with a port of its own slice); kubernetes pkg/controller/endpointslice groups endpoints by their resolved ports, one slice per set',
+    world: xyz(),
+    policies: `
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: db-a, namespace: y, labels: {kubernetes.io/service-name: db}}
+addressType: IPv4
+endpoints: [{addresses: [10.0.2.2]}]
+ports: [{name: pg, port: 5432, protocol: TCP}]
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: db-b, namespace: y, labels: {kubernetes.io/service-name: db}}
+addressType: IPv4
+endpoints: [{addresses: [10.0.2.3]}]
+ports: [{name: pg, port: 6432, protocol: TCP}]
+---
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata:
+  name: to-db
+  namespace: x
+spec:
+  selector: all()
+  egress:
+  - action: Allow
+    destination:
+      services: {name: db, namespace: y}
+`,
+    probes: [
+      // y/b is 10.0.2.2, y/c 10.0.2.3.
+      ['x/a', 'y/b', '5432/TCP', true], ['x/a', 'y/c', '6432/TCP', true],
+      ['x/a', 'y/b', '6432/TCP', false], ['x/a', 'y/c', '5432/TCP', false], ['x/a', 'y/a', '5432/TCP', false],
+    ],
+  },
+  {
+    name: 'calico services: a Service without a selector and its Endpoints (mirrored into EndpointSlices, not-ready addresses too)',
+    source: 'kubernetes pkg/controller/endpointslicemirroring (endpointslicemirroring_controller.go: a Service without a selector, unless skip-mirror; reconciler.go: addresses and notReadyAddresses of each subset, on its ports); the Calico match as in tigera/docs service-policy.mdx',
+    world: xyz(),
+    policies: `
+apiVersion: v1
+kind: Service
+metadata: {name: ext-db, namespace: y}
+spec:
+  ports: [{port: 5432}]
+---
+apiVersion: v1
+kind: Endpoints
+metadata: {name: ext-db, namespace: y}
+subsets:
+- addresses: [{ip: 198.51.100.7}]
+  notReadyAddresses: [{ip: 198.51.100.8}]
+  ports: [{port: 5432}]
+---
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata:
+  name: to-ext-db
+  namespace: x
+spec:
+  selector: app == 'web'
+  egress:
+  - action: Allow
+    destination:
+      services: {name: ext-db, namespace: y}
+`,
+    probes: [
+      ['x/a', '198.51.100.7', '5432/TCP', true], ['x/a', '198.51.100.8', '5432/TCP', true],
+      ['x/a', '198.51.100.7', '5433/TCP', false], ['x/a', '198.51.100.9', '5432/TCP', false], ['x/a', 'y/a', '80/TCP', false], ['x/b', 'y/a', '80/TCP', true],
+    ],
+  },
+  {
+    name: 'calico services: a Service not in the input is not judged (depends on): its rule matches nothing',
+    source: 'tigera/docs service-policy.mdx (the rule); a peer manifests cannot place is "depends on", never guessed (docs/adr/0005-policy-layers.md)',
+    world: xyz(),
+    policies: `
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata:
+  name: to-billing
+  namespace: x
+spec:
+  selector: all()
+  egress:
+  - action: Allow
+    destination:
+      services: {name: billing, namespace: y}
+  - action: Allow
+    protocol: UDP
+    destination:
+      selector: k8s-app == 'kube-dns'
+      namespaceSelector: projectcalico.org/name == 'kube-system'
+      ports: [53]
+`,
+    probes: [['x/a', 'y/a', '80/TCP', false], ['x/a', 'y/b', '8080/TCP', false], ['x/a', DNS, '53/UDP', true], ['y/a', 'y/b', '80/TCP', true]],
+    explain: [{
+      from: 'x/a', to: 'y/b', port: '80/TCP',
+      check: (e) => {
+        assert.equal(e.allowed, false);
+        assert.deepEqual(egressLayers(e).dependsOn, ['Service y/billing and its EndpointSlices (not in the input)']);
+        assert.match(JSON.stringify(egressLayers(e).tiers), /services Service y\/billing does not match y\/b \(depends on Service y\/billing and its EndpointSlices \(not in the input\), not judged from manifests\)/);
+      },
+    }],
+  },
+  {
+    name: 'calico services: read from a kubectl get -o json List (managedFields, status, an EndpointSlice with targetRefs)',
+    source: 'tigera/docs service-policy.mdx (the rule); the objects as kubectl get -o json prints them (a List; EndpointSlices made by the endpointslice controller, with targetRef and conditions)',
+    world: xyz(),
+    policies: JSON.stringify(KUBECTL_LIST, null, 2),
+    probes: [
+      ['x/a', 'x/b', '5432/TCP', true], ['x/c', 'x/b', '5432/TCP', true], ['x/a', 'x/b', '80/TCP', false], ['x/a', 'y/b', '5432/TCP', false],
+      ['y/a', 'x/b', '5432/TCP', true],
+    ],
+    explain: [{
+      from: 'x/a', to: 'x/b', port: '5432/TCP',
+      check: (e) => { assert.match(egressLayers(e).decidedBy, /web-to-db.*egress\[0\] Allow on 5432\/TCP/); },
+    }],
+  },
   {
     name: 'calico Staged policies are not enforced',
     source: 'tigera/docs calico/reference/resources/stagednetworkpolicy.mdx / stagedglobalnetworkpolicy.mdx (staged policies preview, they do not change traffic)',
@@ -1740,6 +2097,72 @@ spec:
 
 describe('Calico documented examples (projectcalico.org/v3)', () => {
   runRows(calicoRows);
+});
+
+/**
+ * What Calico refuses about `services`, as input errors naming the field (the policy is
+ * left out): the EntityRule and Rule validation rules of api/pkg/apis/projectcalico/v3/
+ * policy_common.go and libcalico-go/lib/validator/v3/validator.go (validateNetworkPolicySpec,
+ * validateGlobalNetworkPolicySpec), with the cases of libcalico-go/lib/validator/v3/
+ * crd_validation_test.go ("destination ports with destination services fails", ...).
+ */
+const egressTo = (destination: string, kind = 'NetworkPolicy', extra = ''): string => `
+apiVersion: projectcalico.org/v3
+kind: ${kind}
+metadata:
+  name: rejected
+${kind === 'NetworkPolicy' ? '  namespace: x\n' : ''}spec:
+  selector: all()
+  egress:
+  - action: Allow
+${extra}    destination:
+${destination.replace(/^\n/, '').replace(/^/gm, '      ').trimEnd()}
+`;
+const CALICO_SERVICES_REJECTED: readonly (readonly [name: string, policy: string, path: string, message: RegExp])[] = [
+  ['destination ports beside destination services', egressTo('\nservices: {name: db, namespace: x}\nports: [5432]', 'NetworkPolicy', '    protocol: TCP\n'), 'spec.egress[0].destination.ports', /ports and notPorts cannot be specified with services/],
+  ['destination notPorts beside destination services', egressTo('\nservices: {name: db, namespace: x}\nnotPorts: [22]', 'NetworkPolicy', '    protocol: TCP\n'), 'spec.egress[0].destination.notPorts', /ports and notPorts cannot be specified with services/],
+  ['a selector beside services', egressTo("\nservices: {name: db, namespace: x}\nselector: app == 'db'"), 'spec.egress[0].destination.selector', /cannot specify Selector\/NotSelector and Services on the same rule/],
+  ['a namespaceSelector beside services', egressTo("\nservices: {name: db, namespace: x}\nnamespaceSelector: all()"), 'spec.egress[0].destination.namespaceSelector', /cannot specify NamespaceSelector and Services/],
+  ['nets beside services', egressTo('\nservices: {name: db, namespace: x}\nnets: [10.0.0.0/8]'), 'spec.egress[0].destination.nets', /cannot specify Nets\/NotNets and Services/],
+  ['serviceAccounts beside services', egressTo('\nservices: {name: db, namespace: x}\nserviceAccounts: {names: [luke]}'), 'spec.egress[0].destination.serviceAccounts', /cannot specify ServiceAccounts and Services/],
+  ['services without a name', egressTo('\nservices: {namespace: x}'), 'spec.egress[0].destination.services.name', /services must name a Service/],
+  ['a GlobalNetworkPolicy\'s services without a namespace', egressTo('\nservices: {name: db}', 'GlobalNetworkPolicy'), 'spec.egress[0].destination.services.namespace', /a GlobalNetworkPolicy must name the namespace of the Service/],
+  ['services in an egress rule\'s source', `
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: rejected, namespace: x}
+spec:
+  selector: all()
+  egress:
+  - action: Allow
+    source:
+      services: {name: db, namespace: x}
+`, 'spec.egress[0].source.services', /services is not allowed in an egress rule's source/],
+  ['services in an ingress rule\'s destination', `
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: rejected, namespace: x}
+spec:
+  selector: all()
+  ingress:
+  - action: Allow
+    destination:
+      services: {name: db, namespace: x}
+`, 'spec.ingress[0].destination.services', /services is not allowed in an ingress rule's destination/],
+];
+
+describe('Calico services: what Calico rejects is an input error, the policy left out', () => {
+  for (const [name, policy, path, message] of CALICO_SERVICES_REJECTED) {
+    test(name, () => {
+      const inv = inventoryFromText(`${manifests({ name, source: '', world: xyz(), policies: WEB_SERVICE, probes: [] })}---\n${policy.trim()}\n`, 'rejected.yaml');
+      const errors = inv.diagnostics.filter((d) => d.severity === 'error');
+      assert.deepEqual(errors.map((d) => d.path), [path], JSON.stringify(inv.diagnostics));
+      assert.match(errors[0]!.message, message);
+      assert.match(errors[0]!.message, /Calico rejects it \(nothing of it is enforced\), so it is left out of the analysis/);
+      assert.ok(errors[0]!.line !== undefined && errors[0]!.line > 1, 'located in the file');
+      assert.equal(inv.layers.policies.some((p) => p.name === 'rejected'), false);
+    });
+  }
 });
 
 // ---------------------------------------------------------------------------

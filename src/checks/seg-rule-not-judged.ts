@@ -8,7 +8,7 @@ export default defineCheck({
   title: 'A rule depends on what manifests do not show',
   severity: 'info',
   rationale:
-    'Some peers cannot be placed from manifests: node IPs (ClusterNetworkPolicy `nodes`), domain names (`domainNames`, Calico `domains`, Cilium `toFQDNs`), cloud groups (`toGroups`), Cilium\'s host and remote-node entities, and a Cilium `toServices` Service (or its endpoints) that is not in the input. meshless never guesses them: such a rule matches nothing in its answers, and each one is listed so that the connections it could allow or deny are reviewed by hand.',
+    'Some peers cannot be placed from manifests: node IPs (ClusterNetworkPolicy `nodes`), domain names (`domainNames`, Calico `domains`, Cilium `toFQDNs`), cloud groups (`toGroups`), Cilium\'s host and remote-node entities, a Cilium `toServices` Service (or its endpoints) that is not in the input, and a Calico `services` Service whose EndpointSlices the input does not settle (include its EndpointSlices, or the Service with its selector and pods, or its Endpoints). meshless never guesses them: such a rule matches nothing in its answers, and each one is listed so that the connections it could allow or deny are reviewed by hand.',
   fixSummary: 'Review the connections the rule is meant for; where a CIDR or a pod selector can say the same, prefer it.',
   evidence: [],
   examples: {

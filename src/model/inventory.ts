@@ -12,7 +12,7 @@ import { extractEndpoints, type Endpoint } from './workloads.js';
 import { isRecord } from './json.js';
 import { UNEVALUATED_POLICY_KINDS, type LayerPolicy, type LayerTier, type Layers, type UnevaluatedPolicies } from './layers.js';
 import { NPAPI_GROUP, parseNpapiPolicy } from './layers-npapi.js';
-import { CALICO_GROUP, CALICO_POLICY_KINDS, parseCalicoPolicy, parseCalicoTier } from './layers-calico.js';
+import { CALICO_GROUP, CALICO_POLICY_KINDS, parseCalicoPolicy, parseCalicoTier, resolveCalicoServicePeers } from './layers-calico.js';
 import { CILIUM_GROUP, ciliumDatapath, parseCiliumPolicy, resolveCiliumServicePeers } from './layers-cilium.js';
 
 export interface Namespace {
@@ -313,16 +313,18 @@ export function buildInventory(docs: readonly ParsedDocument[], options: Invento
       hint: 'meshless evaluates networking.k8s.io/v1 NetworkPolicy, ClusterNetworkPolicy, AdminNetworkPolicy/BaselineAdminNetworkPolicy, Calico (Global)NetworkPolicy/Tier and Cilium (Clusterwide)NetworkPolicy; treat answers about the workloads these select with care',
     });
   }
-  const resolved = resolveCiliumServicePeers(layerPolicies, objects.filter((o) => !invalid.has(o)), (p, path, message, hint) => {
+  const kept = objects.filter((o) => !invalid.has(o));
+  const ciliumResolved = resolveCiliumServicePeers(layerPolicies, kept, (p, path, message, hint) => {
     const line = locate(p.source, path);
     diagnostics.push({ severity: 'warning', code: 'cilium-service-with-selector', message: `${p.kind} ${p.namespace !== undefined ? `${p.namespace}/` : ''}${p.name}: ${message}`, source: p.source, path, hint, ...(line !== undefined ? { line } : {}) });
   });
+  // Calico `services` matches: the Service's EndpointSlices, or what Kubernetes would make of the input.
+  const resolved = resolveCalicoServicePeers(ciliumResolved, kept);
   // What Cilium's datapath drops whatever the policies say (SCTP without SCTP support).
-  const datapath = ciliumDatapath(objects.filter((o) => !invalid.has(o)), resolved);
+  const datapath = ciliumDatapath(kept, resolved);
   diagnostics.push(...datapath.diagnostics);
   const layers: Layers = { policies: resolved, tiers, unevaluated: unevaluatedList, dropped: datapath.dropped };
 
-  const kept = objects.filter((o) => !invalid.has(o));
   const ex = extractEndpoints(kept, locate);
   diagnostics.push(...ex.diagnostics);
   for (const [reason, n] of Object.entries(ex.skipped)) skipped[reason] = (skipped[reason] ?? 0) + n;

@@ -37,6 +37,7 @@ import type { KubeObject, LoadedObject } from './kube.js';
 import { matches } from './label-match.js';
 import type { SourceRef } from './source.js';
 import { describeLabelSelector } from './selector-text.js';
+import { indexServiceEndpoints } from './service-endpoints.js';
 
 export const CILIUM_GROUP = 'cilium.io';
 export const CILIUM_NAMESPACE_KEY = 'io.kubernetes.pod.namespace';
@@ -355,37 +356,13 @@ interface ServiceBackends {
 }
 
 function servicesOf(objects: readonly LoadedObject[]): ServiceBackends[] {
-  const byKey = new Map<string, ServiceBackends>();
-  const key = (ns: string | undefined, name: string): string => `${ns ?? ''}/${name}`;
-  for (const { object: o } of objects) {
-    if (o.kind !== 'Service' || o.apiVersion !== 'v1') continue;
-    const spec = isRecord(o['spec']) ? o['spec'] : {};
-    const selector = isRecord(spec['selector']) ? spec['selector'] : {};
-    byKey.set(key(o.metadata.namespace, o.metadata.name), { namespace: o.metadata.namespace ?? '', name: o.metadata.name, labels: o.metadata.labels ?? {}, hasSelector: Object.keys(selector).length > 0, addresses: [] });
-  }
-  const add = (s: ServiceBackends | undefined, ip: unknown): void => {
-    if (s && typeof ip === 'string' && !s.addresses.includes(ip)) s.addresses.push(ip);
-  };
-  for (const { object: o } of objects) {
-    if (o.kind === 'Endpoints' && o.apiVersion === 'v1') {
-      const s = byKey.get(key(o.metadata.namespace, o.metadata.name));
-      // Ready addresses only: notReadyAddresses get no traffic.
-      for (const subset of Array.isArray(o['subsets']) ? (o['subsets'] as unknown[]) : []) {
-        if (!isRecord(subset) || !Array.isArray(subset['addresses'])) continue;
-        for (const a of subset['addresses'] as unknown[]) if (isRecord(a)) add(s, a['ip']);
-      }
-    } else if (o.kind === 'EndpointSlice' && o.apiVersion === 'discovery.k8s.io/v1') {
-      const svc = o.metadata.labels?.['kubernetes.io/service-name'];
-      const s = svc !== undefined ? byKey.get(key(o.metadata.namespace, svc)) : undefined;
-      for (const ep of Array.isArray(o['endpoints']) ? (o['endpoints'] as unknown[]) : []) {
-        if (!isRecord(ep) || !Array.isArray(ep['addresses'])) continue;
-        // An endpoint whose ready condition is false gets no traffic; unknown counts as ready.
-        if (isRecord(ep['conditions']) && ep['conditions']['ready'] === false) continue;
-        for (const ip of ep['addresses'] as unknown[]) add(s, ip);
-      }
-    }
-  }
-  return [...byKey.values()];
+  const index = indexServiceEndpoints(objects);
+  return index.services.map((s) => {
+    const addresses: string[] = [];
+    // Ready addresses only: notReadyAddresses, and slice endpoints whose ready condition is false, get no traffic.
+    for (const g of index.groups(s.namespace, s.name)) for (const a of g.addresses) if (a.ready && !addresses.includes(a.address)) addresses.push(a.address);
+    return { namespace: s.namespace, name: s.name, labels: s.labels, hasSelector: s.selector !== undefined, addresses };
+  });
 }
 
 /**

@@ -78,6 +78,21 @@ export interface LayerPeer {
    * it is the `depends` it carries; the engine never sees one.
    */
   readonly service?: ServiceRef;
+  /**
+   * A Calico `services` match (a destination of an egress rule, or a source of an ingress
+   * rule), still to be resolved against the input's Services and their EndpointSlices
+   * (resolveCalicoServicePeers, when the inventory is built). Until then it is the
+   * `depends` it carries; the engine never sees one.
+   */
+  readonly calicoService?: CalicoServiceRef;
+}
+
+/** A Service a Calico rule names: always by name and namespace (Calico's validation asks for both where it must). */
+export interface CalicoServiceRef {
+  readonly namespace: string;
+  readonly name: string;
+  /** `destination` (egress): the endpoints' addresses on their ports; `source` (ingress): their addresses. */
+  readonly side: 'destination' | 'source';
 }
 
 /** A Service named in a rule: by name, or by a selector on the Service's own labels; no namespace: any. */

@@ -60,6 +60,9 @@
  *   a selector, notSelector or namespaceSelector, the endpoint must be a pod in a
  *   namespace matching `namespaceSelector`, or, without one, in the policy's own
  *   namespace for a NetworkPolicy (any namespace for a GlobalNetworkPolicy).
+ * - `services` {name, namespace}: the Service's backends (serviceBackends below), matched
+ *   as a destination by address, port and protocol, as a source by address; no namespace:
+ *   nothing (Calico looks under an empty one).
  * - Selector language: all(), k == 'v', k != 'v' (also true when k is missing),
  *   k in {..}, k not in {..} (also true when missing), has(k), !, &&, ||, parentheses,
  *   k contains / starts with / ends with 'v'; strings in single or double quotes.
@@ -388,6 +391,76 @@ function namedPortMatches(dst: Endpoint, name: string, port: number, protocol: P
   return dst.kind === 'pod' && dst.pod.ports.some((cp) => cp.name === name && cp.protocol === protocol && cp.port === port);
 }
 
+/** One endpoint of a Service as Calico matches it: an address, on a port (destination matches only). */
+interface Backend {
+  readonly ip: string;
+  readonly port: number | undefined;
+  readonly protocol: Protocol;
+}
+
+/**
+ * CALICO `services` (felix/calc/rule_scanner.go, felix/serviceindex/serviceindex.go): the
+ * endpoints of the EndpointSlices labelled kubernetes.io/service-name=<name> in the
+ * Service's namespace, every endpoint (no condition is read), every IP address, each on
+ * every slice port that has a number (protocol TCP when missing). With no slice in the
+ * input, the slices Kubernetes would make: for a Service with a selector (not of type
+ * ExternalName) one endpoint per pod of its namespace whose labels the selector matches,
+ * with each Service port's targetPort (port when missing; a name: the pod's container port
+ * of that name and the port's protocol, skipped when it has none); for a Service without
+ * one, its Endpoints mirrored (addresses and notReadyAddresses, each subset on its ports)
+ * unless labelled endpointslice.kubernetes.io/skip-mirror=true. No Service and no slice:
+ * no backend (the engine says "depends on" and matches nothing).
+ */
+function serviceBackends(objects: readonly Raw[], pods: readonly Pod[], namespaceOf: (o: Raw) => string): (ns: string, name: string) => readonly Backend[] {
+  const protocolOf = (v: unknown): Protocol => (v === 'UDP' || v === 'SCTP' ? v : 'TCP');
+  return (ns, name) => {
+    const inNs = objects.filter((o) => namespaceOf(o) === ns);
+    const out: Backend[] = [];
+    const slices = inNs.filter((o) => o['kind'] === 'EndpointSlice' && labelsOf((o['metadata'] as Raw)['labels'])['kubernetes.io/service-name'] === name);
+    const addrPorts = (addresses: readonly unknown[], ports: readonly unknown[]): void => {
+      for (const a of addresses) {
+        if (typeof a !== 'string' || familyOf(a) === undefined) continue;
+        for (const p of ports) if (isRecord(p) && typeof p['port'] === 'number') out.push({ ip: a, port: p['port'], protocol: protocolOf(p['protocol']) });
+        out.push({ ip: a, port: undefined, protocol: 'TCP' });
+      }
+    };
+    if (slices.length > 0) {
+      for (const sl of slices) for (const ep of list(sl['endpoints'])) if (isRecord(ep)) addrPorts(list(ep['addresses']), list(sl['ports']));
+      return out;
+    }
+    const svc = inNs.find((o) => o['kind'] === 'Service' && (o['metadata'] as Raw)['name'] === name);
+    if (!svc) return out;
+    const spec = isRecord(svc['spec']) ? svc['spec'] : {};
+    if (spec['type'] === 'ExternalName') return out;
+    if (list(spec['ipFamilies']).length === 1) fail(`Service ${ns}/${name}: a single-family ipFamilies is not modelled`);
+    const selector = labelsOf(spec['selector']);
+    if (Object.keys(selector).length > 0) {
+      for (const pod of pods) {
+        if (pod.namespace !== ns || !Object.entries(selector).every(([k, v]) => pod.labels[k] === v)) continue;
+        for (const ip of pod.ips) {
+          out.push({ ip, port: undefined, protocol: 'TCP' });
+          for (const sp of list(spec['ports'])) {
+            if (!isRecord(sp)) continue;
+            const protocol = protocolOf(sp['protocol']);
+            const t = sp['targetPort'] ?? sp['port'];
+            const port = typeof t === 'number' ? t : pod.ports.find((cp) => cp.name === t && cp.protocol === protocol)?.port;
+            if (port !== undefined) out.push({ ip, port, protocol });
+          }
+        }
+      }
+      return out;
+    }
+    const eps = inNs.find((o) => o['kind'] === 'Endpoints' && (o['metadata'] as Raw)['name'] === name);
+    if (!eps || labelsOf((eps['metadata'] as Raw)['labels'])['endpointslice.kubernetes.io/skip-mirror'] === 'true') return out;
+    for (const sub of list(eps['subsets'])) {
+      if (!isRecord(sub)) continue;
+      const ips = [...list(sub['addresses']), ...list(sub['notReadyAddresses'])].map((a) => (isRecord(a) ? a['ip'] : undefined));
+      addrPorts(ips, list(sub['ports']));
+    }
+    return out;
+  };
+}
+
 export class LayeredReferenceCluster {
   readonly pods: readonly Pod[];
   private readonly namespaceLabels: ReadonlyMap<string, Labels>;
@@ -481,7 +554,7 @@ export class LayeredReferenceCluster {
       const spec = isRecord(o['spec']) ? o['spec'] : {};
       const tierName = str(spec['tier']) ?? 'default';
       const tier = tiers.get(tierName) ?? fail(`Calico policy ${String((o['metadata'] as Raw)['name'])} names tier ${tierName}, which does not exist`);
-      tier.policies.push(this.calicoPolicy(namespace, (o['metadata'] as Raw)['name'] as string, spec));
+      tier.policies.push(this.calicoPolicy(namespace, (o['metadata'] as Raw)['name'] as string, spec, serviceBackends(serviceObjects, pods, namespaceOf)));
     }
     if (cilium.length > 0) dflt.policies.push(...this.ciliumPolicies(cilium, namespaceOf, serviceObjects));
     this.sctpRefused = refusesSctp([...byKey.values()], cilium.length > 0);
@@ -637,7 +710,7 @@ export class LayeredReferenceCluster {
   // -------------------------------------------------------------------------
   // Calico NetworkPolicy (namespace set) and GlobalNetworkPolicy (namespace undefined).
 
-  private calicoPolicy(namespace: string | undefined, name: string, spec: Raw): TierPolicy {
+  private calicoPolicy(namespace: string | undefined, name: string, spec: Raw, backends: (ns: string, name: string) => readonly Backend[]): TierPolicy {
     const describe = `Calico ${namespace === undefined ? 'GlobalNetworkPolicy' : `NetworkPolicy ${namespace}/`}${name}`;
     for (const k of ['doNotTrack', 'preDNAT', 'applyOnForward']) if (spec[k] === true) fail(`${describe}: ${k} is not modelled`);
     const selector = parseCalicoSelector(str(spec['selector']) ?? '');
@@ -662,12 +735,20 @@ export class LayeredReferenceCluster {
       // A named port: the destination pod's port of that name, with the rule's protocol.
       return ruleProtocol !== undefined && namedPortMatches(conn.dst, s, conn.port, ruleProtocol);
     };
+    /** A Service's backends: as a destination on their own port and protocol, as a source by address. */
+    const serviceMatches = (services: unknown, ips: readonly string[], isDestination: boolean, conn: Conn): boolean => {
+      const sm = isRecord(services) ? services : fail(`${describe}: bad services`);
+      const ns = str(sm['namespace']);
+      if (ns === undefined || ns === '') return false; // no namespace: Calico looks under an empty one
+      return backends(ns, String(sm['name'])).some((b) => ips.includes(b.ip) && (!isDestination || (b.port === conn.port && b.protocol === conn.protocol)));
+    };
     const entityMatches = (er: unknown, e: Endpoint, isDestination: boolean, conn: Conn, ruleProtocol: Protocol | undefined): boolean => {
       if (!present(er)) return true;
       if (!isRecord(er)) return fail(`${describe}: bad entity rule`);
-      for (const k of ['serviceAccounts', 'services']) if (present(er[k])) fail(`${describe}: ${k} is not modelled`);
+      if (present(er['serviceAccounts'])) fail(`${describe}: serviceAccounts is not modelled`);
       if (!isDestination && (present(er['ports']) || present(er['notPorts']))) fail(`${describe}: source ports are not modelled`);
       const ips = ipsOf(e, conn.family);
+      if (present(er['services'])) return serviceMatches(er['services'], ips, isDestination, conn);
       const nets = list(er['nets']);
       if (nets.length > 0 && !ips.some((ip) => nets.some((n) => cidrContains(String(n), ip)))) return false;
       const notNets = list(er['notNets']);
