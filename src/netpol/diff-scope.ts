@@ -53,14 +53,25 @@ const isV1Policy = (o: LoadedObject): boolean => o.object.kind === 'NetworkPolic
 
 /** Objects that differ between the versions, by key: [before, after] (one may be missing). */
 function changedObjects(before: Inventory, after: Inventory): [LoadedObject | undefined, LoadedObject | undefined][] {
+  // Documents whose text did not change share their parsed value, and mostly sit at the same
+  // place: pair those off in one pass, and look the rest up by key.
+  const restB: LoadedObject[] = [];
+  const restA: LoadedObject[] = [];
+  const n = Math.max(before.objects.length, after.objects.length);
+  for (let i = 0; i < n; i++) {
+    const b = before.objects[i];
+    const a = after.objects[i];
+    if (b && a && b.object === a.object) continue;
+    if (b) restB.push(b);
+    if (a) restA.push(a);
+  }
   const old = new Map<string, LoadedObject>();
-  for (const o of before.objects) old.set(objectKey(o), o);
+  for (const o of restB) old.set(objectKey(o), o);
   const out: [LoadedObject | undefined, LoadedObject | undefined][] = [];
-  for (const o of after.objects) {
+  for (const o of restA) {
     const k = objectKey(o);
     const b = old.get(k);
     old.delete(k);
-    // Documents whose text did not change share their parsed value; others are compared whole.
     if (b && (b.object === o.object || sameJson(b.object, o.object))) continue;
     out.push([b, o]);
   }
