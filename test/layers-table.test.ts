@@ -2534,6 +2534,54 @@ egress:
     probes: [['x/a', 'y/b', '80/TCP', true], ['x/a', 'y/b', '81/TCP', false], ['x/a', '8.8.8.8', '80/TCP', true], ['x/a', 'y/b', '80/UDP', false], ['x/b', 'y/b', '81/TCP', true]],
   },
   {
+    name: 'cilium toPorts entries without ports add nothing; an empty toPorts is none (L3-only)',
+    source: 'cilium/cilium pkg/policy/rule.go mergeIngress (L3-only only when toPorts and icmps are empty; one filter per listed port of each toPorts entry)',
+    world: xyz(),
+    policies: cnp('entries', 'x', `
+endpointSelector:
+  matchLabels: {role: backend}
+ingress:
+- fromEndpoints:
+  - matchLabels: {role: frontend}
+  toPorts:
+  - {}
+  - ports:
+    - {port: "80", protocol: TCP}
+- fromEndpoints:
+  - matchLabels:
+      k8s:io.kubernetes.pod.namespace: y
+  toPorts: []
+- fromEndpoints:
+  - matchLabels:
+      k8s:io.kubernetes.pod.namespace: z
+  toPorts:
+  - {}
+`),
+    probes: [
+      ['x/a', 'x/b', '80/TCP', true], ['x/a', 'x/b', '81/TCP', false], ['x/a', 'x/b', '80/UDP', false],
+      ['y/a', 'x/b', '80/TCP', true], ['y/a', 'x/b', '9999/UDP', true],
+      ['z/a', 'x/b', '80/TCP', false], ['z/a', 'x/b', '53/UDP', false],
+    ],
+  },
+  {
+    name: 'cilium L7 rules without ports: the entry admits nothing (no wildcard port)',
+    source: 'cilium/cilium pkg/policy/rule.go mergeIngress (the loop over GetPortProtocols adds nothing for an entry without ports); pkg/policy/api/l4.go PortRule sanitize (accepts it)',
+    world: xyz(),
+    policies: cnp('l7-no-ports', 'x', `
+endpointSelector:
+  matchLabels: {role: backend}
+ingress:
+- fromEndpoints:
+  - matchLabels: {role: frontend}
+  toPorts:
+  - rules:
+      http:
+      - method: GET
+`),
+    probes: [['x/a', 'x/b', '80/TCP', false], ['x/a', 'x/b', '8080/TCP', false], ['y/a', 'x/b', '80/TCP', false]],
+    referenceSkip: 'the layered reference does not model L7 rules',
+  },
+  {
     name: 'cilium L3 + L4: fromEndpoints and toPorts together',
     source: 'cilium/cilium examples/policies/l4/l3_l4_combined.yaml / language.rst "Labels-dependent Layer 4 rule"',
     world: xyz(),

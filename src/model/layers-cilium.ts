@@ -15,6 +15,9 @@
  *   others (host, remote-node, kube-apiserver, health, init, unmanaged, ingress) are
  *   not in manifests: reported, never guessed. CIDR rules never match pods.
  * - A rule with only `toPorts` admits every peer on those ports; an empty rule admits nothing.
+ *   A `toPorts` entry without `ports` (L7 rules alone, or `{}`) admits nothing: Cilium merges
+ *   one filter per listed port, and a rule with a non-empty `toPorts` is never L3-only; an
+ *   empty `toPorts` list is no `toPorts` (pkg/policy/rule.go mergeIngress/mergeEgress).
  * - A port with `protocol: ANY` (or none) is TCP, UDP and SCTP; an explicit SCTP port is
  *   accepted whatever the agent's configuration (pkg/policy/rule.go mergeIngress/mergeEgress
  *   expand ANY into the three with no configuration check; pkg/policy/api/utils.go). A rule
@@ -96,6 +99,8 @@ function parsePorts(raw: unknown, path: string, problems: FieldProblem[]): { por
     problems.push({ severity: 'error', path, message: 'toPorts must be a list' });
     return { l7 };
   }
+  // An empty toPorts is no toPorts: with an L3 part the rule is L3-only (every port; pkg/policy/rule.go mergeIngress/mergeEgress).
+  if (raw.length === 0) return { l7 };
   const ports: LayerPort[] = [];
   raw.forEach((pr: unknown, i) => {
     const p = `${path}[${i}]`;
@@ -105,10 +110,9 @@ function parsePorts(raw: unknown, path: string, problems: FieldProblem[]): { por
     // TLS server names and TLS interception filter the connection above L4, like L7 rules.
     for (const k of ['serverNames', 'terminatingTLS', 'originatingTLS']) if (pr[k] !== undefined) l7.push(k);
     const list = pr['ports'];
-    if (!Array.isArray(list) || list.length === 0) {
-      ports.push({});
-      return;
-    }
+    // An entry without ports allows (or denies) nothing: Cilium merges one filter per listed
+    // port and protocol, and a non-empty toPorts is never L3-only (pkg/policy/rule.go).
+    if (!Array.isArray(list) || list.length === 0) return;
     list.forEach((e: unknown, j) => {
       const q = `${p}.ports[${j}]`;
       if (!isRecord(e)) {

@@ -916,7 +916,8 @@ export class LayeredReferenceCluster {
         if (!isRecord(pr)) fail(`${r.describe}: bad toPorts`);
         if (present(pr['rules'])) fail(`${r.describe}: L7 rules are not modelled`);
         const ports = list(pr['ports']);
-        if (ports.length === 0) fail(`${r.describe}: toPorts entry without ports`);
+        // An entry without ports adds nothing: Cilium merges one filter per listed port.
+        if (ports.length === 0) return false;
         return ports.some((p) => {
           if (!isRecord(p)) fail(`${r.describe}: bad port`);
           const proto = str(p['protocol']) ?? 'ANY';
