@@ -265,6 +265,8 @@ function parseRule(raw: unknown, path: string, index: number, dir: 'ingress' | '
   const ipv = raw['ipVersion'];
   const notes = [...peer.notes, ...self.notes];
   if (raw['http'] !== undefined) notes.push('further filtered at L7 by its http match');
+  // ICMP, ICMPv6, UDPLite... are not connections meshless reports (it answers for TCP, UDP and SCTP ports).
+  if (proto === 'other') notes.push(`matches protocol ${String(raw['protocol'])} only, which meshless does not report: nothing on TCP, UDP or SCTP`);
   // A connection's source port is ephemeral: a rule that names source ports cannot be judged from
   // manifests, so it matches nothing here and is listed (notJudged), never guessed either way.
   const src = raw['source'];

@@ -111,8 +111,12 @@ function parsePorts(raw: unknown, path: string, problems: FieldProblem[]): { por
     for (const k of ['serverNames', 'terminatingTLS', 'originatingTLS']) if (pr[k] !== undefined) l7.push(k);
     const list = pr['ports'];
     // An entry without ports allows (or denies) nothing: Cilium merges one filter per listed
-    // port and protocol, and a non-empty toPorts is never L3-only (pkg/policy/rule.go).
-    if (!Array.isArray(list) || list.length === 0) return;
+    // port and protocol, and a non-empty toPorts is never L3-only (pkg/policy/rule.go). Likely
+    // a mistake, so said.
+    if (!Array.isArray(list) || list.length === 0) {
+      problems.push({ severity: 'warning', path: p, message: 'this toPorts entry lists no ports, so Cilium adds nothing for it (a rule with a toPorts entry is never an L3-only rule for every port)', hint: 'list the ports (and protocol) the entry is for, e.g. ports: [{port: "80", protocol: TCP}]' });
+      return;
+    }
     list.forEach((e: unknown, j) => {
       const q = `${p}.ports[${j}]`;
       if (!isRecord(e)) {
@@ -263,6 +267,8 @@ function parseRule(raw: unknown, path: string, index: number, dir: 'ingress' | '
   const icmpOnly = raw['icmps'] !== undefined && !ports;
   const notes: string[] = [];
   if (l7.length > 0) notes.push(`further filtered at L7 by ${l7.join(', ')} rules`);
+  // ICMP is not a connection meshless reports (it answers for TCP, UDP and SCTP ports).
+  if (raw['icmps'] !== undefined && raw['icmps'] !== null) notes.push(icmpOnly ? 'matches ICMP only (icmps), which meshless does not report: nothing on TCP, UDP or SCTP' : 'its ICMP types (icmps) are not reported');
   // Mutual authentication (SPIFFE, Cilium 1.14+) holds a connection until both ends prove
   // their identity: allowed here as at L4, and said, like an L7 rule.
   const auth = raw['authentication'];
