@@ -138,3 +138,33 @@ test('property: on random changes, comparing the scope gives exactly what compar
   // The property says something only if many changes were scoped.
   assert.ok(scoped >= runs / 8, `${scoped} of ${runs} changes were scoped`);
 });
+
+test('two kubectl get -o json dumps: only the policy changed (with its resourceVersion and managedFields), so the comparison is scoped, and it equals the whole one', () => {
+  const managed = (t: string): Obj[] => [{ manager: 'kubectl-client-side-apply', operation: 'Update', apiVersion: 'v1', time: t, fieldsType: 'FieldsV1', fieldsV1: { 'f:metadata': {} } }];
+  const nsObj = (n: string): Obj => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: n, labels: { 'kubernetes.io/metadata.name': n }, resourceVersion: '10', uid: `ns-${n}`, managedFields: managed('2026-01-01T00:00:00Z') }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } });
+  const podObj = (n: string, ip: string): Obj => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'web', namespace: n, labels: { app: 'web' }, resourceVersion: '20', uid: `pod-${n}`, managedFields: managed('2026-01-01T00:00:00Z') },
+    spec: { containers: [{ name: 'web', image: 'web:1', ports: [{ containerPort: 8080, name: 'http', protocol: 'TCP' }] }] },
+    status: { phase: 'Running', podIP: ip, podIPs: [{ ip }], conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: '2026-01-01T00:00:00Z' }] },
+  });
+  const policy = (port: number, rv: string, t: string): Obj => ({
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'in', namespace: 'a', resourceVersion: rv, generation: Number(rv), uid: 'np-a', managedFields: managed(t) },
+    spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'b' } } }], ports: [{ port, protocol: 'TCP' }] }] },
+  });
+  const dump = (p: Obj): string => JSON.stringify({ apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items: [...['a', 'b', 'c'].map(nsObj), podObj('a', '10.0.0.1'), podObj('b', '10.0.0.2'), podObj('c', '10.0.0.3'), p] }, null, 2);
+  const vb = version(dump(policy(8080, '30', '2026-01-01T00:00:00Z')));
+  const va = version(dump(policy(9090, '31', '2026-02-01T00:00:00Z')));
+  const s = changeScope(vb, va);
+  assert.ok('namespaces' in s, 'reason' in s ? s.reason : '');
+  assert.deepEqual([...s.core], ['a']);
+  assert.deepEqual([...s.namespaces].sort(), ['a', 'b']);
+  assert.equal(s.changedObjects, 1);
+  const whole = diffConnectivity(vb.analysis, va.analysis, { level: 'workload' });
+  const part = diffConnectivity(snapshot(vb.analysis, s), snapshot(va.analysis, s), { level: 'workload' });
+  assert.deepEqual(part.changed, whole.changed);
+  assert.deepEqual(part.changed.map(key), ['b/web > a/web']);
+});
