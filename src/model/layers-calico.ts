@@ -237,6 +237,14 @@ function destinationServicePortsProblems(dst: unknown, path: string, problems: F
   }
 }
 
+/** What a rule's explanation says besides its peers': an L7 match, a protocol meshless does not report. */
+function ruleNotes(raw: Record<string, unknown>, proto: Protocol | 'other' | undefined, notes: string[]): string[] {
+  if (raw['http'] !== undefined) notes.push('further filtered at L7 by its http match');
+  // ICMP, ICMPv6, UDPLite... are not connections meshless reports (it answers for TCP, UDP and SCTP ports).
+  if (proto === 'other') notes.push(`matches protocol ${String(raw['protocol'])} only, which meshless does not report: nothing on TCP, UDP or SCTP`);
+  return notes;
+}
+
 function parseRule(raw: unknown, path: string, index: number, dir: 'ingress' | 'egress', ownNamespace: string | undefined, problems: FieldProblem[]): LayerRule | undefined {
   if (!isRecord(raw)) {
     problems.push({ severity: 'error', path, message: 'a rule must be an object with an action' });
@@ -263,10 +271,7 @@ function parseRule(raw: unknown, path: string, index: number, dir: 'ingress' | '
   else if (proto) protocols = [proto];
   if (notProto && notProto !== 'other') protocols = (protocols ?? [...ALL_PROTOCOLS]).filter((p) => p !== notProto);
   const ipv = raw['ipVersion'];
-  const notes = [...peer.notes, ...self.notes];
-  if (raw['http'] !== undefined) notes.push('further filtered at L7 by its http match');
-  // ICMP, ICMPv6, UDPLite... are not connections meshless reports (it answers for TCP, UDP and SCTP ports).
-  if (proto === 'other') notes.push(`matches protocol ${String(raw['protocol'])} only, which meshless does not report: nothing on TCP, UDP or SCTP`);
+  const notes = ruleNotes(raw, proto, [...peer.notes, ...self.notes]);
   // A connection's source port is ephemeral: a rule that names source ports cannot be judged from
   // manifests, so it matches nothing here and is listed (notJudged), never guessed either way.
   const src = raw['source'];
