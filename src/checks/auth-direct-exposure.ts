@@ -48,6 +48,7 @@ export default defineCheck({
   control: 'authentication',
   title: 'Application reachable from outside with no edge in front',
   severity: 'high',
+  policyReads: 'none',
   rationale:
     'A Service of type LoadBalancer or NodePort, a container hostPort or a pod on the host network takes connections from outside the cluster ' +
     'straight to the application. No ingress controller or gateway sits in between, so nothing can ask for a sign-in first: whoever reaches the ' +

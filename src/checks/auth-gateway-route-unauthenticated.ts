@@ -151,6 +151,7 @@ export default defineCheck({
   control: 'authentication',
   title: 'Gateway API route exposed without authentication',
   severity: 'high',
+  policyReads: 'none',
   admission: 'deny',
   rationale:
     'An HTTPRoute or GRPCRoute attached to an externally reachable Gateway listener is served to anyone unless a policy authenticates it. ' +

@@ -80,6 +80,7 @@ export default defineCheck({
   control: 'authentication',
   title: 'ingress-nginx Ingress without authentication at the edge',
   severity: 'high',
+  policyReads: 'none',
   admission: 'deny',
   rationale:
     'An Ingress served by ingress-nginx without nginx.ingress.kubernetes.io/auth-url lets anyone who can reach the load balancer talk to the application: ' +

@@ -149,6 +149,7 @@ export default defineCheck({
   control: 'authentication',
   title: 'The retired community ingress-nginx controller is in use',
   severity: 'high',
+  policyReads: 'none',
   rationale:
     'The community ingress-nginx controller (kubernetes/ingress-nginx, IngressClass controller k8s.io/ingress-nginx) was retired in March 2026: ' +
     'no more releases, bug fixes or security patches. It sits on the internet-facing edge and enforces authentication (auth-url) for ' +

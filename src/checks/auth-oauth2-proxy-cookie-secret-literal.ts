@@ -36,6 +36,7 @@ export default defineCheck({
   control: 'authentication',
   title: 'oauth2-proxy cookie secret written in the manifest',
   severity: 'high',
+  policyReads: 'none',
   rationale:
     'The cookie secret signs and encrypts oauth2-proxy\'s session cookies: whoever knows it can mint a session for any user and walk past ' +
     'authentication. Written as a flag (--cookie-secret=), an env value or a ConfigMap, it is in Git, in the Deployment that everyone with read ' +

@@ -93,6 +93,7 @@ export default defineCheck({
   control: 'authentication',
   title: 'oauth2-proxy does not set the Authorization header',
   severity: 'medium',
+  policyReads: 'none',
   rationale:
     'By default oauth2-proxy only says yes or no to the edge; the application never sees who the user is. With --set-authorization-header ' +
     '(env OAUTH2_PROXY_SET_AUTHORIZATION_HEADER, config set_authorization_header) it answers with `Authorization: Bearer <ID token>`, which the ' +

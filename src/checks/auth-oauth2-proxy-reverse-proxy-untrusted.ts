@@ -36,6 +36,7 @@ export default defineCheck({
   control: 'authentication',
   title: 'oauth2-proxy trusts X-Forwarded-* headers from any client',
   severity: 'medium',
+  policyReads: 'none',
   rationale:
     'With --reverse-proxy oauth2-proxy believes the X-Forwarded-For, X-Forwarded-Host and X-Forwarded-Uri headers it receives. Without ' +
     '--trusted-proxy-ip (added in 7.15.2) it believes them from every caller, so anyone who reaches oauth2-proxy directly chooses the path and ' +

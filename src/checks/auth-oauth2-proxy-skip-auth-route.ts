@@ -37,6 +37,7 @@ export default defineCheck({
   control: 'authentication',
   title: 'oauth2-proxy routes that skip authentication, without a reason',
   severity: 'medium',
+  policyReads: 'none',
   rationale:
     'Every --skip-auth-route (config skip_auth_routes) and legacy --skip-auth-regex is a public route: oauth2-proxy lets it through without ' +
     'a sign-in. A regular expression that matches more than intended (an unanchored ^/public, a forgotten method) opens the application, and ' +

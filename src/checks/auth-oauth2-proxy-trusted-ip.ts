@@ -35,6 +35,7 @@ export default defineCheck({
   control: 'authentication',
   title: 'oauth2-proxy lets trusted IPs skip authentication',
   severity: 'high',
+  policyReads: 'none',
   rationale:
     'oauth2-proxy\'s --trusted-ip (env OAUTH2_PROXY_TRUSTED_IPS, config trusted_ips) lists addresses whose requests are let through without ' +
     'any sign-in. Behind an edge every request comes from the edge\'s address, so a range that holds the edge or the pod network lets the whole ' +

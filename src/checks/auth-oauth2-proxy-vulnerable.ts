@@ -44,6 +44,7 @@ export default defineCheck({
   control: 'authentication',
   title: 'oauth2-proxy older than 7.15.2 (authentication bypasses)',
   severity: 'high',
+  policyReads: 'none',
   rationale:
     'oauth2-proxy 7.15.2 (April 2026) fixes two critical authentication bypasses: GHSA-7x63-xv5r-3p2x, where a client-supplied X-Forwarded-Uri ' +
     'makes oauth2-proxy judge a skip-auth route instead of the path really requested, and GHSA-5hvv-m4w4-gf6v, where a request carrying the ' +

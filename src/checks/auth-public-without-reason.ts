@@ -30,6 +30,7 @@ export default defineCheck({
   control: 'authentication',
   title: 'Route marked public without a reason',
   severity: 'low',
+  policyReads: 'none',
   rationale:
     'meshless.dev/public: "true" declares that a route is meant to be reachable without authentication. The exception only holds with ' +
     'meshless.dev/public-reason saying why, so that a reviewer (or an auditor) can tell a deliberate public page from a forgotten auth-url; ' +

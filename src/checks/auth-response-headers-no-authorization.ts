@@ -35,6 +35,7 @@ export default defineCheck({
   control: 'authentication',
   title: 'ingress-nginx does not forward the Authorization header from oauth2-proxy',
   severity: 'medium',
+  policyReads: 'none',
   rationale:
     'oauth2-proxy answers the auth subrequest with an `Authorization: Bearer <JWT>` header (with --set-authorization-header), but ingress-nginx ' +
     'passes it on to the application only when nginx.ingress.kubernetes.io/auth-response-headers lists it. Without it the application gets no ' +

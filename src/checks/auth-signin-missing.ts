@@ -35,6 +35,7 @@ export default defineCheck({
   control: 'authentication',
   title: 'ingress-nginx auth-url without auth-signin',
   severity: 'low',
+  policyReads: 'none',
   rationale:
     'With auth-url but no nginx.ingress.kubernetes.io/auth-signin, a user who is not signed in gets a bare 401 instead of being sent to the ' +
     'sign-in page. Access stays protected, but people work around a login that seems broken (shared links with tokens, asking for the route to be made public).',

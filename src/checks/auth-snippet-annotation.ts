@@ -60,6 +60,7 @@ export default defineCheck({
   control: 'authentication',
   title: 'ingress-nginx snippet annotations in use',
   severity: 'high',
+  policyReads: 'none',
   rationale:
     'Snippet annotations (configuration-snippet, server-snippet, auth-snippet...) paste raw NGINX configuration written by whoever may edit an ' +
     'Ingress into the controller, which can read every Secret in the cluster. They are the class behind several ingress-nginx CVEs ' +

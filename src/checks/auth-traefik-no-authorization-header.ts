@@ -33,6 +33,7 @@ export default defineCheck({
   control: 'authentication',
   title: 'Traefik forwardAuth does not pass Authorization to the application',
   severity: 'medium',
+  policyReads: 'none',
   rationale:
     'Traefik\'s forwardAuth copies headers from the authentication response to the request only when authResponseHeaders (or ' +
     'authResponseHeadersRegex) names them. oauth2-proxy returns the user\'s JWT as `Authorization: Bearer ...`; without Authorization in that ' +

@@ -127,6 +127,7 @@ export default defineCheck({
   control: 'authentication',
   title: 'Traefik route exposed without forwardAuth',
   severity: 'high',
+  policyReads: 'none',
   admission: 'deny',
   rationale:
     'Traefik authenticates a route only through a Middleware on it: a forwardAuth Middleware asks oauth2-proxy about every request, like ' +

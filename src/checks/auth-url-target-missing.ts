@@ -75,6 +75,7 @@ export default defineCheck({
   control: 'authentication',
   title: 'Authentication service named by the edge is not in the input',
   severity: 'medium',
+  policyReads: 'none',
   rationale:
     'The edge asks the service named in auth-url (ingress-nginx), forwardAuth.address (Traefik) or extAuth (Envoy Gateway) whether a request is ' +
     'authenticated. When that Service or its namespace does not exist, every request fails (HTTP 500) or, worse, a later object with that name ' +

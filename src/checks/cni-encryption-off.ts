@@ -106,6 +106,7 @@ export default defineCheck({
   control: 'in-cluster-encryption',
   title: 'The CNI does not encrypt pod traffic between nodes',
   severity: 'high',
+  policyReads: 'none',
   rationale:
     'Pod-to-pod traffic that crosses nodes travels in the clear unless the CNI encrypts it. Where the network between nodes is not fully trusted (a cluster stretched over two data centres, a provider network you would rather not sign a data processing agreement for), WireGuard or IPsec in the CNI encrypts every node-to-node packet without a service mesh. If the network between the nodes is trusted and covered by your provider agreement, suppress this finding with that reason.',
   fixSummary: 'Enable WireGuard (or IPsec) in the CNI: FelixConfiguration wireguardEnabled for Calico, the wireguard backend for Flannel, enable-wireguard for Cilium.',

@@ -6,6 +6,7 @@ export default defineCheck({
   control: 'in-cluster-encryption',
   title: 'The input does not show whether the CNI encrypts pod traffic',
   severity: 'info',
+  policyReads: 'none',
   rationale:
     'In-cluster encryption without a mesh is a CNI setting (WireGuard or IPsec in Calico, Flannel or Cilium). When the input does not carry the object that holds that setting, the audit cannot say whether pod traffic between nodes is encrypted, so the control is reported as unknown rather than passed or failed.',
   fixSummary: 'Include the CNI configuration object in the audited input (FelixConfiguration default, ConfigMap kube-flannel-cfg or cilium-config).',

@@ -25,6 +25,7 @@ export default defineCheck({
   control: 'segregation',
   title: 'Namespace named after a team, not the service it provides',
   severity: 'low',
+  policyReads: 'none',
   rationale:
     'Namespace names become part of in-cluster DNS names (service.namespace.svc.cluster.local), so clients and NetworkPolicies hard-code them. Treat namespaces as an internal API: name them after the service they provide (auth, orders-db, licensing), not after the team that owns them today (team-green). Teams reorganise; service names stay, and policies written against services are easier for a network team to review.',
   fixSummary: 'Rename the namespace after the service it provides and move the workloads (the DNS names of its Services change with it).',

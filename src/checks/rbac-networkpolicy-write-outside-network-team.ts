@@ -74,6 +74,7 @@ export default defineCheck({
   control: 'segregation',
   title: 'NetworkPolicy write access outside the network team',
   severity: 'high',
+  policyReads: 'none',
   rationale:
     'NetworkPolicies only segregate if the teams they constrain cannot rewrite them. When network security is a separate responsibility, only the network team should create, update, patch or delete NetworkPolicies, and application teams only deploy in their namespaces. The built-in ClusterRoles admin and edit include NetworkPolicy write, so binding them to an application team hands it control over its own segregation. Control-plane subjects (system:masters, system: users, kube-system service accounts) are not reported.',
   fixSummary: 'Bind application teams to a Role without networkpolicies write (not edit or admin), and list the network team in networkTeam.',

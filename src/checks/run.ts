@@ -245,8 +245,21 @@ function effectiveBaseline(inventory: Inventory, given: Baseline | undefined): B
   return { entries };
 }
 
-export function runAudit(inventory: Inventory, analysis: Analysis, options: AuditOptions): AuditResult {
-  const ctx = checkContext(inventory, analysis, options.config);
+/** What the checks found, without the summary per control and workload: what `diff` compares. */
+export type CheckFindings = Pick<AuditResult, 'findings' | 'diagnostics' | 'errors'>;
+
+/**
+ * Runs the checks, and only them: the findings (sorted, suppressions applied), the
+ * input's problems the audit notices, and the checks that failed. `runAudit` adds the
+ * controls, the entry points and the per-workload view, which a comparison does not read.
+ */
+export function runChecks(inventory: Inventory, analysis: Analysis, options: AuditOptions): CheckFindings {
+  const { findings, errors } = checkFindings(checkContext(inventory, analysis, options.config), options);
+  return { findings, diagnostics: ignoreAnnotationProblems(inventory), errors };
+}
+
+function checkFindings(ctx: CheckContext, options: AuditOptions): { findings: Finding[]; errors: Diagnostic[] } {
+  const inventory = ctx.inventory;
   const baseline = effectiveBaseline(inventory, options.baseline);
   const findings: Finding[] = [];
   const errors: Diagnostic[] = [];
@@ -269,6 +282,13 @@ export function runAudit(inventory: Inventory, analysis: Analysis, options: Audi
     }
   }
   sortFindings(findings);
+  return { findings, errors };
+}
+
+export function runAudit(inventory: Inventory, analysis: Analysis, options: AuditOptions): AuditResult {
+  const ctx = checkContext(inventory, analysis, options.config);
+  const { findings, errors } = checkFindings(ctx, options);
+  const unavailable = new Set(options.unavailableKinds ?? []);
 
   let eps: EntryPoint[] = [];
   let cni: CniStatus = { encryption: 'unknown', note: 'not evaluated' };

@@ -13,6 +13,7 @@ export default defineCheck({
   requirements: ['PCI-DSS 1.3.1', 'PCI-DSS 1.4.1'],
   evidence: WORKLOAD_KINDS,
   requires: ['NetworkPolicy'],
+  policyReads: 'isolation',
   examples: {
     bad: `apiVersion: v1
 kind: Namespace

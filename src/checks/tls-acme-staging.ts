@@ -69,6 +69,7 @@ export default defineCheck({
   control: 'ingress-encryption',
   title: 'ACME issuer on the Let\'s Encrypt staging server',
   severity: 'high',
+  policyReads: 'none',
   rationale:
     'Let\'s Encrypt\'s staging server (acme-staging-v02.api.letsencrypt.org) issues certificates from a test CA that no browser or client ' +
     'trusts. It is meant for trying out an issuer; left in place, every host it serves shows a certificate error, and users and API clients ' +

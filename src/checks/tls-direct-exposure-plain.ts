@@ -44,6 +44,7 @@ export default defineCheck({
   control: 'ingress-encryption',
   title: 'Plain TCP or HTTP from outside straight to an application',
   severity: 'high',
+  policyReads: 'none',
   rationale:
     'A Service of type LoadBalancer or NodePort, a hostPort or a host-network pod carries connections from outside the cluster to the ' +
     'application as they come. When the port is not a TLS port (by appProtocol, name or number), passwords, session cookies and data cross ' +

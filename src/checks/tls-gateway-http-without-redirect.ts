@@ -137,6 +137,7 @@ export default defineCheck({
   control: 'ingress-encryption',
   title: 'Gateway serves a TLS host over plain HTTP instead of redirecting',
   severity: 'medium',
+  policyReads: 'none',
   rationale:
     'A route attached to a Gateway\'s plain-HTTP listener (no sectionName picks all listeners) answers on port 80 as well as on 443. For a host ' +
     'that has a certificate, the HTTP side should only redirect to https (an HTTPRoute with a RequestRedirect filter); otherwise links, ' +

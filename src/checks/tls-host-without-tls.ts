@@ -185,6 +185,7 @@ export default defineCheck({
   control: 'ingress-encryption',
   title: 'Host served without TLS',
   severity: 'high',
+  policyReads: 'none',
   admission: 'deny',
   rationale:
     'A host the edge serves only over plain HTTP sends passwords, session cookies, tokens and personal data across the internet unencrypted, ' +

@@ -112,6 +112,7 @@ export default defineCheck({
   control: 'ingress-encryption',
   title: 'cert-manager issuer named by the edge is not in the input',
   severity: 'medium',
+  policyReads: 'none',
   rationale:
     'cert-manager.io/cluster-issuer and cert-manager.io/issuer (and a Certificate\'s issuerRef) name the issuer that obtains and renews the ' +
     'certificate. When no issuer of that name exists, cert-manager never issues it: the host keeps the controller\'s self-signed default ' +

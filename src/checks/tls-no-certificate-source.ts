@@ -92,6 +92,7 @@ export default defineCheck({
   control: 'ingress-encryption',
   title: 'TLS configured without a certificate source',
   severity: 'medium',
+  policyReads: 'none',
   rationale:
     'A TLS section whose Secret is neither in the input nor issued by cert-manager (no issuer annotation, no Certificate writing it) depends ' +
     'on someone creating and renewing that certificate by hand. When it is missing or expires, the controller serves its self-signed default ' +

@@ -38,6 +38,7 @@ export default defineCheck({
   control: 'ingress-encryption',
   title: 'ingress-nginx HTTP to HTTPS redirect turned off',
   severity: 'medium',
+  policyReads: 'none',
   rationale:
     'ingress-nginx redirects plain HTTP to HTTPS for hosts with TLS unless ssl-redirect is "false" (per Ingress, or for all of them in the ' +
     'controller ConfigMap). With the redirect off, the same pages are also served unencrypted on port 80: a bookmark, a link or an ' +

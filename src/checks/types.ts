@@ -133,6 +133,15 @@ export interface Check {
    * check does not run, so that it never makes a finding up from a gap in the input.
    */
   readonly requires?: readonly string[];
+  /**
+   * What the check reads of the NetworkPolicies and of the engine's answers: `none`,
+   * nothing; `isolation`, only which pods they isolate, per direction. Unset: anything.
+   * `diff` does not run a check that declares it again when only NetworkPolicies changed
+   * and no pod's isolation did: its findings are then the same in both versions. A
+   * meta-test holds every declaration to what the check reads, and a property test holds
+   * the diff to the one that runs every check.
+   */
+  readonly policyReads?: 'none' | 'isolation';
   readonly run: (ctx: CheckContext) => readonly FindingDraft[];
 }
 

@@ -11,9 +11,9 @@ import { diffConnectivity, openedConnections, snapshot } from '../netpol/diff.js
 import { changeScope, type ChangeScope, type NoScope } from '../netpol/diff-scope.js';
 import type { Inventory } from '../model/inventory.js';
 import { ALL_CHECKS } from '../checks/index.js';
-import { runAudit, type AuditResult } from '../checks/run.js';
+import { runChecks, type CheckFindings } from '../checks/run.js';
 import { diffFindings, newlyFailing } from '../checks/diff.js';
-import { SEVERITIES, type AuditConfig, type Check, type Severity } from '../checks/types.js';
+import { SEVERITIES, type AuditConfig, type Check, type Finding, type Severity } from '../checks/types.js';
 import { diffJson, gateFailed, jsonChunks, type DiffGates, type DiffReport, type DiffSideInfo } from '../report/diff-json.js';
 import { diffMarkdown } from '../report/diff-markdown.js';
 import { diffTable } from '../report/diff-table.js';
@@ -87,9 +87,16 @@ export interface DiffSide {
   readonly read: ReadResult;
   readonly loaded: Loaded;
   readonly analysis: Analysis;
-  readonly audit: AuditResult;
+  /** The checks' findings and problems (a comparison reads no per-control summary, so none is made). */
+  readonly audit: CheckFindings;
   /** What this version cost, by phase (ms): `--stats` shows the second version's apart, since it is what a change-sized diff would save. */
   readonly phases: Readonly<Record<string, number>>;
+  /**
+   * The checks run on this version: all for the first; for the second, those the change
+   * can affect (a change of NetworkPolicies that keeps every pod's isolation leaves the
+   * findings of the checks that read no more of them, `Check.policyReads`, as they were).
+   */
+  readonly checksRun: number;
 }
 
 /**
@@ -100,7 +107,7 @@ export interface DiffSide {
 interface KeptSide {
   readonly inventory: Inventory;
   readonly analysis: Analysis;
-  readonly findings: Pick<AuditResult, 'findings'>;
+  readonly findings: Pick<CheckFindings, 'findings'>;
   /** Endpoint ids the `--to` selector matches in this version (labels are per version). */
   readonly gateTo?: ReadonlySet<string>;
 }
@@ -113,8 +120,19 @@ interface Reuse {
   known?: ParsedDocuments;
 }
 
-/** Reads, analyses and audits one version, hands it to `onSide`, and keeps only what the comparison needs. */
-async function computeSide(which: 'before' | 'after', input: DiffInput, s: DiffSettings, watch: Stopwatch, onSide: ((side: DiffSide) => void) | undefined, reuse: Reuse): Promise<KeptSide> {
+/** One version read and analysed, not yet audited. */
+interface LoadedSide {
+  readonly which: 'before' | 'after';
+  readonly input: DiffInput;
+  readonly read: ReadResult;
+  readonly loaded: Loaded;
+  readonly inventory: Inventory;
+  readonly analysis: Analysis;
+  readonly start: Readonly<Record<string, number>>;
+}
+
+/** Reads and analyses one version. */
+async function loadSide(which: 'before' | 'after', input: DiffInput, s: DiffSettings, watch: Stopwatch, reuse: Reuse): Promise<LoadedSide> {
   const start = { ...watch.phases };
   const read = await input.read();
   watch.lap('read');
@@ -135,7 +153,20 @@ async function computeSide(which: 'before' | 'after', input: DiffInput, s: DiffS
   }
   const analysis = analyze(inventory, s.podCidrs ? { podCidrs: s.podCidrs } : {});
   watch.lap('classes');
-  const audit = runAudit(inventory, analysis, { config: s.config, checks: s.checks });
+  return { which, input, read, loaded, inventory, analysis, start };
+}
+
+/** The first version's findings of the checks a change cannot affect: not run again on the second. */
+interface KeptFindings {
+  readonly checks: ReadonlySet<string>;
+  readonly findings: readonly Finding[];
+}
+
+/** Audits one version, hands it to `onSide` whole, and keeps only what the comparison needs. */
+function auditSide(side: LoadedSide, s: DiffSettings, watch: Stopwatch, onSide: ((side: DiffSide) => void) | undefined, kept?: KeptFindings): KeptSide {
+  const { which, input, read, loaded, inventory, analysis, start } = side;
+  const checks = kept ? s.checks.filter((c) => !kept.checks.has(c.id)) : s.checks;
+  const audit = runChecks(inventory, analysis, { config: s.config, checks });
   watch.lap('audit');
   let gateTo: Set<string> | undefined;
   const sel = s.failOnNewConnectivity?.to;
@@ -147,23 +178,39 @@ async function computeSide(which: 'before' | 'after', input: DiffInput, s: DiffS
   }
   const phases: Record<string, number> = {};
   for (const [k, v] of Object.entries(watch.phases)) if (v !== (start[k] ?? 0)) phases[k] = v - (start[k] ?? 0);
-  onSide?.({ which, input, read, loaded, analysis, audit, phases });
-  return { inventory, analysis, findings: { findings: audit.findings }, ...(gateTo ? { gateTo } : {}) };
+  onSide?.({ which, input, read, loaded, analysis, audit, phases, checksRun: checks.length });
+  // Kept findings are the first version's, equal in this one by fingerprint, severity and suppression: all the comparison reads.
+  const findings = kept ? [...kept.findings, ...audit.findings] : audit.findings;
+  return { inventory, analysis, findings: { findings }, ...(gateTo ? { gateTo } : {}) };
+}
+
+/**
+ * The checks whose findings the change cannot affect, when it is one that keeps every
+ * pod's isolation (only NetworkPolicies changed): those that read no more of the
+ * policies than isolation (`Check.policyReads`).
+ */
+function checksKept(scope: ChangeScope | NoScope, checks: readonly Check[]): Set<string> | undefined {
+  if (!scope.isolationKept) return undefined;
+  return new Set(checks.filter((c) => c.policyReads !== undefined).map((c) => c.id));
 }
 
 /**
  * The whole comparison: each version read, analysed and audited in turn (handed
  * to `onSide` whole, then reduced to its inventory, analysis and findings), the
- * connectivity compared over the namespaces the change can act on (`onScope` is told
- * which, or why all), the findings compared, the gates evaluated. The CLI and the
- * benchmark call it.
+ * connectivity compared over the namespaces the change can act on, the second
+ * version's checks run only where the change can affect them (`onScope` is told
+ * which, or why all, and how many checks were kept from the first version), the
+ * findings compared, the gates evaluated. The CLI and the benchmark call it.
  */
-export async function computeDiff(before: DiffInput, after: DiffInput, s: DiffSettings, watch = new Stopwatch(), onSide?: (side: DiffSide) => void, onScope?: (scope: ChangeScope | NoScope) => void): Promise<DiffReport> {
+export async function computeDiff(before: DiffInput, after: DiffInput, s: DiffSettings, watch = new Stopwatch(), onSide?: (side: DiffSide) => void, onScope?: (scope: ChangeScope | NoScope, checksKept: number) => void): Promise<DiffReport> {
   const reuse: Reuse = {};
-  const b = await computeSide('before', before, s, watch, onSide, reuse);
-  const a = await computeSide('after', after, s, watch, onSide, reuse);
-  const scope: ChangeScope | NoScope = s.compare === 'whole' ? { reason: 'asked for (compare: whole)' } : changeScope(b, a);
-  onScope?.(scope);
+  const b = auditSide(await loadSide('before', before, s, watch, reuse), s, watch, onSide);
+  const loadedAfter = await loadSide('after', after, s, watch, reuse);
+  const scope: ChangeScope | NoScope = s.compare === 'whole' ? { reason: 'asked for (compare: whole)', isolationKept: false } : changeScope(b, loadedAfter);
+  // Checks the change cannot affect are not run again: their findings are the first version's.
+  const keep = checksKept(scope, s.checks);
+  const a = auditSide(loadedAfter, s, watch, onSide, keep ? { checks: keep, findings: b.findings.findings.filter((f) => keep.has(f.check)) } : undefined);
+  onScope?.(scope, keep?.size ?? 0);
   const within = 'namespaces' in scope ? scope : undefined;
   const sb = snapshot(b.analysis, within);
   const sa = snapshot(a.analysis, within);
@@ -272,8 +319,8 @@ export async function runDiff(args: readonly string[], io: Io): Promise<number> 
       state.endpoints = side.loaded.inventory.endpoints.length;
       state.policies = side.loaded.inventory.policies.length;
     }
-  }, (scope) => {
-    state.scope = 'namespaces' in scope ? { core: scope.core.size, namespaces: scope.namespaces.size, changedObjects: scope.changedObjects } : { whole: scope.reason };
+  }, (scope, checksKept) => {
+    state.scope = { ...('namespaces' in scope ? { core: scope.core.size, namespaces: scope.namespaces.size, changedObjects: scope.changedObjects } : { whole: scope.reason }), checksKept };
   });
   switch (format) {
     case 'json':

@@ -29,11 +29,20 @@ export interface ChangeScope {
   readonly namespaces: ReadonlySet<string>;
   /** Objects added, removed or changed (all NetworkPolicies). */
   readonly changedObjects: number;
+  /** Always true here: see NoScope. */
+  readonly isolationKept: true;
 }
 
 /** Why the whole cluster is compared (for --stats). */
 export interface NoScope {
   readonly reason: string;
+  /**
+   * Only NetworkPolicies changed, with no policy layer in either version and the same pod
+   * network, and no pod changed isolation (true also when there is a scope): what a check
+   * that reads no more of the policies than isolation (`Check.policyReads`) finds is then
+   * the same in both versions.
+   */
+  readonly isolationKept: boolean;
 }
 
 interface Version {
@@ -121,21 +130,21 @@ function addAdmitted(a: Analysis, grants: readonly Grant[], into: Set<string>): 
 
 /** The scope of the change from `before` to `after`, or why there is none. */
 export function changeScope(before: Version, after: Version): ChangeScope | NoScope {
-  if (before.analysis.layerPolicies.length > 0 || after.analysis.layerPolicies.length > 0) return { reason: 'cluster-wide or CNI policies take part' };
+  if (before.analysis.layerPolicies.length > 0 || after.analysis.layerPolicies.length > 0) return { reason: 'cluster-wide or CNI policies take part', isolationKept: false };
   const cidrs = (a: Analysis): string => a.podCidrs.map((c) => c.text).join(',');
-  if (cidrs(before.analysis) !== cidrs(after.analysis)) return { reason: 'the pod network changed' };
+  if (cidrs(before.analysis) !== cidrs(after.analysis)) return { reason: 'the pod network changed', isolationKept: false };
   const changed = changedObjects(before.inventory, after.inventory);
   const other = changed.find(([b, a]) => !isV1Policy((b ?? a)!) || (a !== undefined && !isV1Policy(a)));
   if (other) {
     const o = (other[1] ?? other[0])!.object;
-    return { reason: `${o.kind} ${o.metadata.namespace !== undefined ? `${o.metadata.namespace}/` : ''}${o.metadata.name} changed` };
+    return { reason: `${o.kind} ${o.metadata.namespace !== undefined ? `${o.metadata.namespace}/` : ''}${o.metadata.name} changed`, isolationKept: false };
   }
   const x = new Set<string>();
   for (const [b, a] of changed) x.add((a ?? b)!.object.metadata.namespace ?? '');
   // A pod of X that becomes isolated (or stops being) changes towards every peer.
   const ib = isolation(before.analysis, x);
   const ia = isolation(after.analysis, x);
-  for (const [id, v] of ib) if (ia.get(id) !== v) return { reason: `${id} changes isolation` };
+  for (const [id, v] of ib) if (ia.get(id) !== v) return { reason: `${id} changes isolation`, isolationKept: false };
   // A policy missing from a version (or rejected there) admits nothing in it.
   const names = new Set(changed.map(([b, a]) => `${(a ?? b)!.object.metadata.namespace ?? ''}/${(a ?? b)!.object.metadata.name}`));
   const gb = grantsOf(before.analysis, names);
@@ -143,8 +152,8 @@ export function changeScope(before: Version, after: Version): ChangeScope | NoSc
   const scope = new Set(x);
   for (const name of names) {
     if (!addAdmitted(before.analysis, gb.get(name) ?? [], scope) || !addAdmitted(after.analysis, ga.get(name) ?? [], scope)) {
-      return { reason: `NetworkPolicy ${name} has a rule for every pod` };
+      return { reason: `NetworkPolicy ${name} has a rule for every pod`, isolationKept: true };
     }
   }
-  return { core: x, namespaces: scope, changedObjects: changed.length };
+  return { core: x, namespaces: scope, changedObjects: changed.length, isolationKept: true };
 }

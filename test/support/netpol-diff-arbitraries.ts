@@ -1,6 +1,6 @@
 /**
  * Random small clusters for the diff property tests (src/netpol/diff.test.ts,
- * diff-scope.test.ts): three namespaces, up to nine pods with IPv4 and/or IPv6
+ * diff-scope.test.ts, test/diff-kept-checks.test.ts): three namespaces, up to nine pods with IPv4 and/or IPv6
  * addresses, up to four NetworkPolicies with selector, ipBlock and named-port peers.
  */
 import fc from 'fast-check';
@@ -81,3 +81,41 @@ export const clusterArb: fc.Arbitrary<RandomCluster> = fc
 export const clusterText = (c: RandomCluster): string => [...c.namespaces, ...c.pods, ...c.policies].map((o) => JSON.stringify(o)).join('\n---\n');
 
 export const versionArb: fc.Arbitrary<string> = clusterArb.map(clusterText);
+
+/** New rules for a policy, each naming its peers (a rule for every peer leaves nothing to scope). */
+const rulesArb = (dir: 'from' | 'to'): fc.Arbitrary<Obj[]> =>
+  fc.array(fc.record({ peers: fc.array(peerArb, { minLength: 1, maxLength: 2 }), ports: fc.constantFrom(...PORTS) }).map((r) => ({ [dir]: r.peers, ...(r.ports ? { ports: r.ports } : {}) })), { maxLength: 2 });
+
+/** The same policy (same pods, same types) with other rules: what most reviewed changes are. */
+function withRules(p: Obj, ingress: Obj[], egress: Obj[]): Obj {
+  const spec = p['spec'] as Obj;
+  const types = spec['policyTypes'] as string[];
+  return { ...p, spec: { ...spec, ...(types.includes('Ingress') ? { ingress } : {}), ...(types.includes('Egress') ? { egress } : {}) } };
+}
+
+/**
+ * A second version that differs from the first in its policies (kept, given other
+ * rules, dropped, rewritten, added), and now and then in a pod's labels.
+ */
+export const changeArb: fc.Arbitrary<[RandomCluster, RandomCluster]> = clusterArb.chain((base) =>
+  fc
+    .record({
+      fate: fc.array(fc.constantFrom('keep', 'rules', 'rules', 'drop', 'rewrite'), { minLength: base.policies.length, maxLength: base.policies.length }),
+      rules: fc.tuple(...base.policies.map(() => fc.tuple(rulesArb('from'), rulesArb('to')))),
+      rewritten: fc.tuple(...base.policies.map((_, i) => policyArb(i))),
+      added: fc.array(fc.nat(3), { maxLength: 1 }).chain((ids) => fc.tuple(...ids.map((i) => policyArb(10 + i)))),
+      relabel: fc.oneof({ weight: 7, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.nat(8) }),
+    })
+    .map(({ fate, rules, rewritten, added, relabel }) => {
+      const policies: Obj[] = [];
+      base.policies.forEach((p, i) => {
+        if (fate[i] === 'keep') policies.push(p);
+        else if (fate[i] === 'rules') policies.push(withRules(p, ...rules[i]!));
+        else if (fate[i] === 'rewrite') policies.push(rewritten[i]!);
+      });
+      policies.push(...added);
+      // A pod's labels changed now and then: then nothing is scoped, and both comparisons must still agree.
+      const pods = base.pods.map((p, i) => (i === relabel ? { ...p, metadata: { ...(p['metadata'] as Obj), labels: { app: 'z' } } } : p));
+      return [base, { namespaces: base.namespaces, pods, policies }];
+    }),
+);
