@@ -9,7 +9,7 @@ import { analyze, type Analysis } from '../netpol/analysis.js';
 import { LEVELS, type Level } from '../netpol/reach.js';
 import { diffConnectivity, openedConnections, snapshot } from '../netpol/diff.js';
 import { changeScope, type ChangeScope, type NoScope } from '../netpol/diff-scope.js';
-import type { Inventory } from '../model/inventory.js';
+import { inventoryMemo, type Inventory, type InventoryMemo } from '../model/inventory.js';
 import { ALL_CHECKS } from '../checks/index.js';
 import { runChecks, type CheckFindings } from '../checks/run.js';
 import { diffFindings, newlyFailing } from '../checks/diff.js';
@@ -118,6 +118,8 @@ interface KeptSide {
  */
 interface Reuse {
   known?: ParsedDocuments;
+  /** What the first version's inventory derived from each document: the second takes it for the documents they share. */
+  readonly memo: InventoryMemo;
 }
 
 /** One version read and analysed, not yet audited. */
@@ -140,6 +142,7 @@ async function loadSide(which: 'before' | 'after', input: DiffInput, s: DiffSett
     watch,
     ...(s.defaultNamespace !== undefined ? { defaultNamespace: s.defaultNamespace } : {}),
     ...(reuse.known ? { known: reuse.known } : {}),
+    memo: reuse.memo,
     ...(which === 'before' ? { onParsed: (p: ParsedInputs) => void (reuse.known = documentsByText(p.files, p.docs)) } : {}),
   });
   // Parsed: the first version's documents that changed can go.
@@ -203,7 +206,7 @@ function checksKept(scope: ChangeScope | NoScope, checks: readonly Check[]): Set
  * findings compared, the gates evaluated. The CLI and the benchmark call it.
  */
 export async function computeDiff(before: DiffInput, after: DiffInput, s: DiffSettings, watch = new Stopwatch(), onSide?: (side: DiffSide) => void, onScope?: (scope: ChangeScope | NoScope, checksKept: number) => void): Promise<DiffReport> {
-  const reuse: Reuse = {};
+  const reuse: Reuse = { memo: inventoryMemo() };
   const b = auditSide(await loadSide('before', before, s, watch, reuse), s, watch, onSide);
   const loadedAfter = await loadSide('after', after, s, watch, reuse);
   const scope: ChangeScope | NoScope = s.compare === 'whole' ? { reason: 'asked for (compare: whole)', isolationKept: false } : changeScope(b, loadedAfter);

@@ -6,7 +6,7 @@
  */
 import { webcrypto } from 'node:crypto';
 import { MeshlessError } from '../model/errors.js';
-import { buildInventory, type Inventory } from '../model/inventory.js';
+import { buildInventory, type Inventory, type InventoryMemo } from '../model/inventory.js';
 import { readInputs, type ReadResult } from './files.js';
 import { inventoryFromParsed, type ParsedInputs } from './text.js';
 import type { ParsedDocuments } from './yaml.js';
@@ -40,6 +40,8 @@ export interface LoadOptions {
   readonly known?: ParsedDocuments;
   /** Called with the parsed documents before the Inventory is built (diff remembers them for the next version). */
   readonly onParsed?: (parsed: ParsedInputs) => void;
+  /** What the inventory of an earlier version derived from the documents this one shares with it (diff). */
+  readonly memo?: InventoryMemo;
 }
 
 export interface Loaded {
@@ -120,7 +122,7 @@ export async function loadRead(read: ReadResult, options: LoadOptions = {}): Pro
   options.onProgress?.({ phase: 'analysing', documents: parsed.docs.length });
   await breathe();
   const ns = options.defaultNamespace;
-  const inventory = inventoryFromParsed(parsed, { diagnostics: read.diagnostics, ...(ns ? { defaultNamespace: ns } : {}) });
+  const inventory = inventoryFromParsed(parsed, { diagnostics: read.diagnostics, ...(ns ? { defaultNamespace: ns } : {}), ...(options.memo ? { memo: options.memo } : {}) });
   watch.lap('inventory');
   return { inventory, files: read.inputs.length, unavailableKinds: [], inputs };
 }

@@ -2,7 +2,7 @@
  * From texts to an Inventory: parse every text, keep the texts for line look-ups,
  * and build the Inventory. No file system here: files.ts reads, this parses.
  */
-import { buildInventory, type Inventory, type ParsedDocument } from '../model/inventory.js';
+import { buildInventory, type Inventory, type InventoryMemo, type ParsedDocument } from '../model/inventory.js';
 import type { Diagnostic } from '../model/diagnostics.js';
 import { parseText, type DocumentSpan } from './yaml.js';
 import { textLocator } from './positions.js';
@@ -19,6 +19,8 @@ export interface LoadOptions {
   readonly defaultNamespace?: string;
   /** Diagnostics from reading (missing files...), carried into the Inventory. */
   readonly diagnostics?: readonly Diagnostic[];
+  /** What an earlier build derived from the documents this input shares with it (diff's second version). */
+  readonly memo?: InventoryMemo;
 }
 
 export interface ParsedInputs {
@@ -47,6 +49,7 @@ export function inventoryFromParsed(parsed: ParsedInputs, options: LoadOptions =
     ...(options.defaultNamespace !== undefined ? { defaultNamespace: options.defaultNamespace } : {}),
     locate: textLocator(parsed.files),
     diagnostics: [...(options.diagnostics ?? []), ...parsed.diagnostics],
+    ...(options.memo ? { memo: options.memo } : {}),
   });
 }
 

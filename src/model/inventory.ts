@@ -8,7 +8,7 @@ import { apiGroup, crdScopes, isClusterScoped, type KubeObject, type LoadedObjec
 import { NAMESPACE_NAME_LABEL, type Labels } from './labels.js';
 import { labelKeyProblem, labelValueProblem, parseNetworkPolicy, type FieldProblem, type NetworkPolicy } from './networkpolicy.js';
 import { noLocator, type Locator, type SourceRef } from './source.js';
-import { extractEndpoints, type Endpoint } from './workloads.js';
+import { extractEndpoints, type Endpoint, type EndpointMemo } from './workloads.js';
 import { isRecord } from './json.js';
 import { UNEVALUATED_POLICY_KINDS, type LayerPolicy, type LayerTier, type Layers, type UnevaluatedPolicies } from './layers.js';
 import { NPAPI_GROUP, parseNpapiPolicy } from './layers-npapi.js';
@@ -59,7 +59,33 @@ export interface InventoryOptions {
   readonly locate?: Locator;
   /** Diagnostics already produced while reading and parsing (syntax errors...). */
   readonly diagnostics?: readonly Diagnostic[];
+  /** What an earlier build derived from the documents it shares with this one (see InventoryMemo). */
+  readonly memo?: InventoryMemo;
 }
+
+/**
+ * What a build derived from each document on its own, by the document's parsed value:
+ * `diff` parses a second version reusing the values of the documents whose text did not
+ * change, and its inventory takes these from the first build instead of deriving them
+ * again. Only facts that depend on the document alone are kept — the object with its
+ * namespace filled in, a NetworkPolicy's normal form, a workload's endpoint — and
+ * each is checked against what it depended on (the namespace given to objects that name
+ * none); where a document sits (file, line) is always this build's. Maps, not WeakMaps:
+ * the memo lives as long as one comparison, whose first version is alive anyway, and a
+ * WeakMap of a hundred thousand entries cost the collector more than the memo saved.
+ */
+export interface InventoryMemo {
+  readonly objects: Map<object, { readonly namespace: string | undefined; readonly object: KubeObject }>;
+  readonly policies: Map<object, { readonly policy: NetworkPolicy | undefined; readonly problems: readonly FieldProblem[] }>;
+  readonly endpoints: EndpointMemo;
+}
+
+export function inventoryMemo(): InventoryMemo {
+  return { objects: new Map(), policies: new Map(), endpoints: new Map() };
+}
+
+type ObjectProblem = { path: string; message: string; hint?: string };
+
 
 
 /** DNS-1123 label: what a namespace name must be. */
@@ -87,7 +113,7 @@ function flatten(docs: readonly ParsedDocument[], diagnostics: Diagnostic[]): Pa
 }
 
 /** `validLabelKeys`: keys already found valid in this build (validity depends on the key alone). */
-function objectProblem(v: unknown, validLabelKeys: Set<string>): { path: string; message: string; hint?: string } | undefined {
+function objectProblem(v: unknown, validLabelKeys: Set<string>): ObjectProblem | undefined {
   if (!isRecord(v)) return { path: '', message: 'a document must be a Kubernetes object (a mapping with apiVersion, kind and metadata)' };
   if (typeof v['apiVersion'] !== 'string' || v['apiVersion'] === '') return { path: 'apiVersion', message: 'apiVersion is required', hint: 'e.g. apiVersion: v1' };
   if (typeof v['kind'] !== 'string' || v['kind'] === '') return { path: 'kind', message: 'kind is required' };
@@ -134,6 +160,31 @@ function toDiagnostic(p: FieldProblem, source: SourceRef, kind: string, name: st
   return d;
 }
 
+/** A namespaced object that names no namespace, in `namespace`: the same object as an earlier build's when it got the same one, so that what is derived from it is found by it. */
+function withNamespace(memo: InventoryMemo | undefined, raw: KubeObject, namespace: string): KubeObject {
+  const before = memo?.objects.get(raw);
+  if (before && before.namespace === namespace) return before.object;
+  const object = { ...raw, metadata: { ...raw.metadata, namespace } };
+  memo?.objects.set(raw, { namespace, object });
+  return object;
+}
+
+/**
+ * A NetworkPolicy's normal form and problems, or an earlier build's for the same object
+ * (its namespace is its own, filled in when it named none, so the object decides all),
+ * placed at this build's source.
+ */
+function networkPolicyOf(memo: InventoryMemo | undefined, o: LoadedObject, ns: string): { policy: NetworkPolicy | undefined; problems: readonly FieldProblem[] } {
+  let parsed = memo?.policies.get(o.object);
+  if (!parsed) {
+    const found: FieldProblem[] = [];
+    parsed = { policy: parseNetworkPolicy(o.object, ns, o.source, found), problems: found };
+    memo?.policies.set(o.object, parsed);
+  }
+  const policy = parsed.policy && parsed.policy.source !== o.source ? { ...parsed.policy, source: o.source } : parsed.policy;
+  return { policy, problems: parsed.problems };
+}
+
 /** Namespaces every Kubernetes cluster has (created by the API server), labelled with their name. */
 export const CLUSTER_NAMESPACES: readonly string[] = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
@@ -141,6 +192,7 @@ export const CLUSTER_NAMESPACES: readonly string[] = ['default', 'kube-system', 
 export function buildInventory(docs: readonly ParsedDocument[], options: InventoryOptions = {}): Inventory {
   const locate = options.locate ?? noLocator;
   const defaultNs = options.defaultNamespace ?? 'default';
+  const memo = options.memo;
   const diagnostics: Diagnostic[] = [...(options.diagnostics ?? [])];
   const skipped: Record<string, number> = {};
   const skip = (reason: string): void => {
@@ -180,9 +232,7 @@ export function buildInventory(docs: readonly ParsedDocument[], options: Invento
     }
     const raw = d.value as unknown as KubeObject;
     let object = raw;
-    if (!isClusterScoped(raw.kind, apiGroup(raw.apiVersion), scopes) && !raw.metadata.namespace) {
-      object = { ...raw, metadata: { ...raw.metadata, namespace: defaultNs } };
-    }
+    if (!isClusterScoped(raw.kind, apiGroup(raw.apiVersion), scopes) && !raw.metadata.namespace) object = withNamespace(memo, raw, defaultNs);
     // Objects are the same object when group, kind, namespace and name are (v1 and apps/v1 have no dotted group).
     const slash = object.apiVersion.indexOf('/');
     const head = slash < 0 ? object.apiVersion : object.apiVersion.slice(0, slash);
@@ -256,9 +306,8 @@ export function buildInventory(docs: readonly ParsedDocument[], options: Invento
         reject(o);
         continue;
       }
-      const problems: FieldProblem[] = [];
       const ns = o.object.metadata.namespace ?? defaultNs;
-      const p = parseNetworkPolicy(o.object, ns, o.source, problems);
+      const { policy: p, problems } = networkPolicyOf(memo, o, ns);
       for (const pr of problems) diagnostics.push(toDiagnostic(pr, o.source, 'NetworkPolicy', `${ns}/${o.object.metadata.name}`, locate));
       if (p) policies.push(p);
       else reject(o);
@@ -325,7 +374,7 @@ export function buildInventory(docs: readonly ParsedDocument[], options: Invento
   diagnostics.push(...datapath.diagnostics);
   const layers: Layers = { policies: resolved, tiers, unevaluated: unevaluatedList, dropped: datapath.dropped };
 
-  const ex = extractEndpoints(kept, locate);
+  const ex = extractEndpoints(kept, locate, memo?.endpoints);
   diagnostics.push(...ex.diagnostics);
   for (const [reason, n] of Object.entries(ex.skipped)) skipped[reason] = (skipped[reason] ?? 0) + n;
   for (const o of ex.invalid) invalid.add(o);

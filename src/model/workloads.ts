@@ -244,8 +244,108 @@ export interface ExtractResult {
   readonly invalid: Set<LoadedObject>;
 }
 
+/** A problem found in an object on its own, placed at its source when it is reported. */
+interface ObjectNote {
+  readonly severity: 'error' | 'warning';
+  readonly code: string;
+  readonly message: string;
+  readonly path: string;
+  readonly hint?: string;
+  /** Whether the report gives the line of `path`. */
+  readonly located: boolean;
+}
+
+/** What one Pod or controller gives on its own: its endpoint (undefined when the API server would reject it), and its problems. */
+export interface EndpointFacts {
+  readonly endpoint?: Omit<Endpoint, 'source'>;
+  readonly notes: readonly ObjectNote[];
+}
+
+/**
+ * EndpointFacts by object: a second version of the input shares the objects whose text did
+ * not change, and takes their facts from the first (`diff`). Only what depends on the object
+ * alone is kept; whether a controller in the input owns it is decided each time.
+ */
+export type EndpointMemo = Map<object, EndpointFacts>;
+
+function endpointFacts(object: LoadedObject['object'], kind: EndpointKind, ns: string): EndpointFacts {
+  const notes: ObjectNote[] = [];
+  let template: unknown;
+  let basePath: string;
+  if (kind === 'Pod') {
+    template = object;
+    basePath = 'spec';
+  } else {
+    const path = POD_TEMPLATE_PATH[kind];
+    template = dig(object, path);
+    basePath = `${path.join('.')}.spec`;
+  }
+  const spec = dig(template, ['spec']);
+  if (!isRecord(spec)) {
+    notes.push({ severity: 'error', code: 'invalid-object', message: `${kind} ${ns}/${object.metadata.name} has no pod spec at ${basePath}; it is left out`, path: basePath, located: true });
+    return { notes };
+  }
+  const labelsRaw = kind === 'Pod' ? object.metadata.labels : dig(template, ['metadata', 'labels']);
+  const labels: Record<string, string> = {};
+  if (isRecord(labelsRaw)) {
+    for (const [k, v] of Object.entries(labelsRaw)) if (typeof v === 'string') labels[k] = v;
+  }
+  const problems: PortProblem[] = [];
+  const ports = containerPorts(spec, basePath, problems);
+  if (problems.length > 0) {
+    for (const p of problems) notes.push({ severity: 'error', code: 'invalid-object', message: `${kind} ${ns}/${object.metadata.name}: ${p.message}; the API server would reject it, so it is left out`, path: p.path, located: true });
+    return { notes };
+  }
+  const ips: string[] = [];
+  if (kind === 'Pod') {
+    const status = dig(object, ['status']);
+    const seen = new Set<string>();
+    const add = (ip: unknown, path: () => string): void => {
+      if (typeof ip !== 'string' || ip === '' || seen.has(ip)) return;
+      if (!parseIp(ip)) {
+        notes.push({ severity: 'warning', code: 'invalid-ip', message: `Pod ${ns}/${object.metadata.name}: ${path()} "${ip}" is not an IP address; it is ignored`, path: path(), located: false });
+        return;
+      }
+      seen.add(ip);
+      ips.push(ip);
+    };
+    if (isRecord(status)) {
+      add(status['podIP'], () => 'status.podIP');
+      const list = status['podIPs'];
+      if (Array.isArray(list)) list.forEach((e: unknown, i) => { add(dig(e, ['ip']), () => `status.podIPs[${i}].ip`); });
+    }
+  }
+  const hostNetwork = spec['hostNetwork'] === true;
+  if (hostNetwork) {
+    notes.push({
+      severity: 'warning',
+      code: 'host-network',
+      message: `${kind} ${ns}/${object.metadata.name} uses hostNetwork; NetworkPolicies do not reliably apply to it (its traffic is the node's), so its results are shown as if it were an ordinary pod`,
+      path: `${basePath}.hostNetwork`,
+      hint: 'avoid hostNetwork for application workloads; protect the node with host firewall rules',
+      located: false,
+    });
+  }
+  const sa = spec['serviceAccountName'];
+  return {
+    endpoint: {
+      id: kind === 'Pod' ? `${ns}/${object.metadata.name}` : `${ns}/${kind.toLowerCase()}/${object.metadata.name}`,
+      workload: workloadOf(ns, object.metadata.name, kind, object.metadata),
+      kind,
+      name: object.metadata.name,
+      namespace: ns,
+      labels,
+      ports,
+      ips,
+      hostNetwork,
+      ...(typeof sa === 'string' ? { serviceAccount: sa } : {}),
+    },
+    notes,
+  };
+}
+
 /** Extracts endpoints from Pods and controllers, skipping those owned by a controller in the input. */
-export function extractEndpoints(objects: readonly LoadedObject[], locate: Locator): ExtractResult {
+export function extractEndpoints(objects: readonly LoadedObject[], locate: Locator, memo?: EndpointMemo): ExtractResult {
   const diagnostics: Diagnostic[] = [];
   const skipped: Record<string, number> = {};
   const invalid = new Set<LoadedObject>();
@@ -296,16 +396,6 @@ export function extractEndpoints(objects: readonly LoadedObject[], locate: Locat
       skip(`owned by a controller in the input`);
       continue;
     }
-    let template: unknown;
-    let basePath: string;
-    if (kind === 'Pod') {
-      template = o.object;
-      basePath = 'spec';
-    } else {
-      const path = POD_TEMPLATE_PATH[kind as EndpointKind];
-      template = dig(o.object, path);
-      basePath = `${path.join('.')}.spec`;
-    }
     if (kind === 'Pod') {
       const phase = dig(o.object, ['status', 'phase']);
       if (phase === 'Succeeded' || phase === 'Failed') {
@@ -313,88 +403,21 @@ export function extractEndpoints(objects: readonly LoadedObject[], locate: Locat
         continue;
       }
     }
-    const spec = dig(template, ['spec']);
-    if (!isRecord(spec)) {
-      const line = locate(o.source, basePath);
-      diagnostics.push({
-        severity: 'error',
-        code: 'invalid-object',
-        message: `${kind} ${ns}/${o.object.metadata.name} has no pod spec at ${basePath}; it is left out`,
-        source: o.source,
-        path: basePath,
-        ...(line !== undefined ? { line } : {}),
-      });
+    let facts = memo?.get(o.object);
+    if (!facts) {
+      facts = endpointFacts(o.object, kind as EndpointKind, ns);
+      memo?.set(o.object, facts);
+    }
+    for (const n of facts.notes) {
+      const line = n.located ? locate(o.source, n.path) : undefined;
+      diagnostics.push({ severity: n.severity, code: n.code, message: n.message, source: o.source, path: n.path, ...(n.hint !== undefined ? { hint: n.hint } : {}), ...(line !== undefined ? { line } : {}) });
+    }
+    if (!facts.endpoint) {
       invalid.add(o);
       skip('invalid object');
       continue;
     }
-    const labelsRaw = kind === 'Pod' ? o.object.metadata.labels : dig(template, ['metadata', 'labels']);
-    const labels: Record<string, string> = {};
-    if (isRecord(labelsRaw)) {
-      for (const [k, v] of Object.entries(labelsRaw)) if (typeof v === 'string') labels[k] = v;
-    }
-    const problems: PortProblem[] = [];
-    const ports = containerPorts(spec, basePath, problems);
-    if (problems.length > 0) {
-      for (const p of problems) {
-        const line = locate(o.source, p.path);
-        diagnostics.push({
-          severity: 'error',
-          code: 'invalid-object',
-          message: `${kind} ${ns}/${o.object.metadata.name}: ${p.message}; the API server would reject it, so it is left out`,
-          source: o.source,
-          path: p.path,
-          ...(line !== undefined ? { line } : {}),
-        });
-      }
-      invalid.add(o);
-      skip('invalid object');
-      continue;
-    }
-    const ips: string[] = [];
-    if (kind === 'Pod') {
-      const status = dig(o.object, ['status']);
-      const seen = new Set<string>();
-      const add = (ip: unknown, path: () => string): void => {
-        if (typeof ip !== 'string' || ip === '' || seen.has(ip)) return;
-        if (!parseIp(ip)) {
-          diagnostics.push({ severity: 'warning', code: 'invalid-ip', message: `Pod ${ns}/${o.object.metadata.name}: ${path()} "${ip}" is not an IP address; it is ignored`, source: o.source, path: path() });
-          return;
-        }
-        seen.add(ip);
-        ips.push(ip);
-      };
-      if (isRecord(status)) {
-        add(status['podIP'], () => 'status.podIP');
-        const list = status['podIPs'];
-        if (Array.isArray(list)) list.forEach((e: unknown, i) => { add(dig(e, ['ip']), () => `status.podIPs[${i}].ip`); });
-      }
-    }
-    const hostNetwork = spec['hostNetwork'] === true;
-    if (hostNetwork) {
-      diagnostics.push({
-        severity: 'warning',
-        code: 'host-network',
-        message: `${kind} ${ns}/${o.object.metadata.name} uses hostNetwork; NetworkPolicies do not reliably apply to it (its traffic is the node's), so its results are shown as if it were an ordinary pod`,
-        source: o.source,
-        path: `${basePath}.hostNetwork`,
-        hint: 'avoid hostNetwork for application workloads; protect the node with host firewall rules',
-      });
-    }
-    const sa = spec['serviceAccountName'];
-    endpoints.push({
-      id: kind === 'Pod' ? `${ns}/${o.object.metadata.name}` : `${ns}/${kind.toLowerCase()}/${o.object.metadata.name}`,
-      workload: workloadOf(ns, o.object.metadata.name, kind, o.object.metadata),
-      kind: kind as EndpointKind,
-      name: o.object.metadata.name,
-      namespace: ns,
-      labels,
-      ports,
-      ips,
-      hostNetwork,
-      ...(typeof sa === 'string' ? { serviceAccount: sa } : {}),
-      source: o.source,
-    });
+    endpoints.push({ ...facts.endpoint, source: o.source });
   }
   return { endpoints, diagnostics, skipped, invalid };
 }
