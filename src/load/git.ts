@@ -243,11 +243,10 @@ export async function readRevision(rev: Revision, paths: readonly string[], opts
  * checkout) with one warning, so that a working tree is read like a revision.
  */
 export function skipBinaryInputs(read: ReadResult, where: string): ReadResult {
-  const isBinary = (i: InputText): boolean => i.binary ?? i.text.includes('\0');
-  const binary = read.inputs.filter(isBinary);
+  const binary = read.inputs.filter((i) => i.text.includes('\0'));
   if (binary.length === 0) return read;
   return {
-    inputs: read.inputs.filter((i) => !isBinary(i)),
+    inputs: read.inputs.filter((i) => !i.text.includes('\0')),
     diagnostics: [
       ...read.diagnostics,
       { severity: 'warning', code: 'git-binary-skipped', message: `${binary.length} binary file(s) in ${where} were skipped (e.g. ${binary.slice(0, 3).map((i) => i.file).join(', ')})`, hint: 'encrypted (git-crypt) or not text: decrypt them, or keep them out of the path' },

@@ -11,8 +11,6 @@ export interface InputText {
   /** The name shown in messages: the path as given, or `-` for standard input. */
   readonly file: string;
   readonly text: string;
-  /** Whether the bytes read held a NUL (binary, e.g. git-crypt), when the reader looked: found on the bytes, not searched for in the text. */
-  readonly binary?: boolean;
 }
 
 export interface LoadOptions {
