@@ -74,8 +74,10 @@ export interface DiffSettings {
   readonly failOn?: Severity;
   /**
    * `change` (default): connections are compared only in the namespaces the change can
-   * act on, when that is provably all that can differ (netpol/diff-scope.ts); `whole`:
-   * every connection of both versions (what the scoped comparison is tested against).
+   * act on, when that is provably all that can differ (netpol/diff-scope.ts), the checks
+   * the change cannot affect are not run again, and the second version's inventory and
+   * classes take what the first's derived from what they share; `whole`: both versions
+   * built and compared in full, with nothing reused (what the rest is tested against).
    */
   readonly compare?: 'change' | 'whole';
 }
@@ -119,7 +121,7 @@ interface KeptSide {
 interface Reuse {
   known?: ParsedDocuments;
   /** What the first version's inventory derived from each document: the second takes it for the documents they share. */
-  readonly memo: InventoryMemo;
+  readonly memo?: InventoryMemo;
 }
 
 /** One version read and analysed, not yet audited. */
@@ -134,7 +136,7 @@ interface LoadedSide {
 }
 
 /** Reads and analyses one version. */
-async function loadSide(which: 'before' | 'after', input: DiffInput, s: DiffSettings, watch: Stopwatch, reuse: Reuse): Promise<LoadedSide> {
+async function loadSide(which: 'before' | 'after', input: DiffInput, s: DiffSettings, watch: Stopwatch, reuse: Reuse, base?: Analysis): Promise<LoadedSide> {
   const start = { ...watch.phases };
   const read = await input.read();
   watch.lap('read');
@@ -142,7 +144,7 @@ async function loadSide(which: 'before' | 'after', input: DiffInput, s: DiffSett
     watch,
     ...(s.defaultNamespace !== undefined ? { defaultNamespace: s.defaultNamespace } : {}),
     ...(reuse.known ? { known: reuse.known } : {}),
-    memo: reuse.memo,
+    ...(reuse.memo ? { memo: reuse.memo } : {}),
     ...(which === 'before' ? { onParsed: (p: ParsedInputs) => void (reuse.known = documentsByText(p.files, p.docs)) } : {}),
   });
   // Parsed: the first version's documents that changed can go.
@@ -154,7 +156,8 @@ async function loadSide(which: 'before' | 'after', input: DiffInput, s: DiffSett
       hint: 'point both sides at the files or folders that hold the Kubernetes manifests (.yaml, .yml, .json); a path that did not exist at a revision reads as nothing',
     });
   }
-  const analysis = analyze(inventory, s.podCidrs ? { podCidrs: s.podCidrs } : {});
+  // The second version takes the first's classes when its pods are the first's (a change of policies only).
+  const analysis = analyze(inventory, { ...(s.podCidrs ? { podCidrs: s.podCidrs } : {}), ...(base ? { base } : {}) });
   watch.lap('classes');
   return { which, input, read, loaded, inventory, analysis, start };
 }
@@ -206,10 +209,12 @@ function checksKept(scope: ChangeScope | NoScope, checks: readonly Check[]): Set
  * findings compared, the gates evaluated. The CLI and the benchmark call it.
  */
 export async function computeDiff(before: DiffInput, after: DiffInput, s: DiffSettings, watch = new Stopwatch(), onSide?: (side: DiffSide) => void, onScope?: (scope: ChangeScope | NoScope, checksKept: number) => void): Promise<DiffReport> {
-  const reuse: Reuse = { memo: inventoryMemo() };
+  // `whole` is the reference the rest is tested against: nothing of the first version is reused in the second.
+  const whole = s.compare === 'whole';
+  const reuse: Reuse = whole ? {} : { memo: inventoryMemo() };
   const b = auditSide(await loadSide('before', before, s, watch, reuse), s, watch, onSide);
-  const loadedAfter = await loadSide('after', after, s, watch, reuse);
-  const scope: ChangeScope | NoScope = s.compare === 'whole' ? { reason: 'asked for (compare: whole)', isolationKept: false } : changeScope(b, loadedAfter);
+  const loadedAfter = await loadSide('after', after, s, watch, reuse, whole ? undefined : b.analysis);
+  const scope: ChangeScope | NoScope = whole ? { reason: 'asked for (compare: whole)', isolationKept: false } : changeScope(b, loadedAfter);
   // Checks the change cannot affect are not run again: their findings are the first version's.
   const keep = checksKept(scope, s.checks);
   const a = auditSide(loadedAfter, s, watch, onSide, keep ? { checks: keep, findings: b.findings.findings.filter((f) => keep.has(f.check)) } : undefined);
@@ -310,7 +315,7 @@ export async function runDiff(args: readonly string[], io: Io): Promise<number> 
     ...(failOn !== 'none' ? { failOn } : {}),
   };
   // Each version's diagnostics are printed while it is in memory; the report follows.
-  const state = { internal: false, inputErrors: false, endpoints: 0, policies: 0, versions: {} as Record<string, Readonly<Record<string, number>>>, scope: {} as Record<string, unknown> };
+  const state = { internal: false, inputErrors: false, endpoints: 0, policies: 0, versions: {} as Record<string, Readonly<Record<string, number>>>, scope: {} as Record<string, unknown>, reused: 'nothing' as string };
   const report = await computeDiff(beforeIn, afterIn, settings, watch, (side) => {
     const label = `${side.which} (${side.input.side.label})`;
     reportDiagnostics({ ...io, err: (m) => { io.err(`${label}: ${m}`); } }, side.loaded, [...side.analysis.diagnostics, ...side.audit.diagnostics, ...side.audit.errors], values);
@@ -321,6 +326,7 @@ export async function runDiff(args: readonly string[], io: Io): Promise<number> 
       state.inputErrors = hasInputErrors(side.loaded.inventory);
       state.endpoints = side.loaded.inventory.endpoints.length;
       state.policies = side.loaded.inventory.policies.length;
+      state.reused = side.analysis.reused;
     }
   }, (scope, checksKept) => {
     state.scope = { ...('namespaces' in scope ? { core: scope.core.size, namespaces: scope.namespaces.size, changedObjects: scope.changedObjects } : { whole: scope.reason }), checksKept };
@@ -339,7 +345,7 @@ export async function runDiff(args: readonly string[], io: Io): Promise<number> 
   watch.lap('output');
   if (values['stats']) {
     const st = report.connectivity.stats;
-    printStats(io, watch, { endpoints: state.endpoints, policies: state.policies, jointSourceRoles: st.jointSourceRoles, rolePairsCompared: st.rolePairsCompared, rolePairsChanged: st.rolePairsChanged, versions: state.versions, scope: state.scope });
+    printStats(io, watch, { endpoints: state.endpoints, policies: state.policies, jointSourceRoles: st.jointSourceRoles, rolePairsCompared: st.rolePairsCompared, rolePairsChanged: st.rolePairsChanged, versions: state.versions, scope: { ...state.scope, classesReused: state.reused } });
   }
   if (state.internal) return EXIT.internal;
   if (state.inputErrors) return EXIT.usage;

@@ -50,6 +50,15 @@ export interface AnalyzeOptions {
    * staged policies promoted, to show what enforcing them would change).
    */
   readonly layerPolicies?: readonly LayerPolicy[];
+  /**
+   * The analysis of an earlier version of the same cluster (diff's first version): when
+   * this one has the same pods (the same label, port and address objects, which the
+   * inventory's memo shares between versions), the same pod network, the same ipBlocks and
+   * no policy layer, its classes are the earlier one's, and the selector caches of the
+   * earlier one are valid here too when the namespaces carry the same labels: they are taken
+   * instead of computed. Every answer is the one a fresh analysis gives.
+   */
+  readonly base?: Analysis;
 }
 
 export interface PodClass {
@@ -208,6 +217,8 @@ export class Analysis {
    * has a pod at one end at least, so no connection gets them.
    */
   readonly dropped: PortSet;
+  /** What was taken from `AnalyzeOptions.base` rather than computed (for --stats and the tests that hold it to a fresh analysis). */
+  readonly reused: 'nothing' | 'classes' | 'classes and selector caches' = 'nothing';
   private readonly classOfEndpoint = new Map<string, PodClass>();
   private readonly classesByNamespace = new Map<string, PodClass[]>();
   private readonly ipBlockIndex = new Map<string, number>();
@@ -271,7 +282,15 @@ export class Analysis {
     }
     this.clusterSpace = unionIp(ipSetOf(this.podCidrs), ipSetOf(podIps));
     this.external = externalAtoms(this.ipBlocks, this.clusterSpace, [...this.podCidrs, ...this.ipBlockCidrs]);
-    this.buildClasses();
+    const base = options.base;
+    if (base && this.derivesClassesFrom(base)) {
+      this.classesFrom(base);
+      this.reused = 'classes';
+      if (sameNamespaceLabels(base.inventory, inventory)) {
+        this.cachesFrom(base);
+        this.reused = 'classes and selector caches';
+      }
+    } else this.buildClasses();
     this.compilePolicies();
     if (this.layerPolicies.length > 0) this.compileLayers();
   }
@@ -353,6 +372,70 @@ export class Analysis {
       if (ips.some((ip) => containsIp(set, ip.family, ip.value))) out.push(i);
     });
     return out;
+  }
+
+  /** Whether the classes of `base` are this analysis's: the same pods, pod network and ipBlocks, and no layer (see AnalyzeOptions.base). */
+  private derivesClassesFrom(base: Analysis): boolean {
+    if (base.layerPolicies.length > 0 || this.layerPolicies.length > 0 || base.keyServiceAccounts || this.keyServiceAccounts) return false;
+    if (base.podCidrs.map((c) => c.text).join(',') !== this.podCidrs.map((c) => c.text).join(',')) return false;
+    const blocks = (a: Analysis): string => [...a.ipBlockIndex.keys()].join('|');
+    if (blocks(base) !== blocks(this)) return false;
+    const mine = this.inventory.endpoints;
+    const theirs = base.inventory.endpoints;
+    if (mine.length !== theirs.length) return false;
+    for (let i = 0; i < mine.length; i++) {
+      const e = mine[i]!;
+      const b = theirs[i]!;
+      if (e.id !== b.id || e.namespace !== b.namespace || e.labels !== b.labels || e.ports !== b.ports || e.ips !== b.ips || e.serviceAccount !== b.serviceAccount) return false;
+    }
+    return true;
+  }
+
+  /** The classes of `base`, with this inventory's endpoints and namespaces, in the same order (so the same ids) as buildClasses would make them. */
+  private classesFrom(base: Analysis): void {
+    for (const c of base.classes) {
+      const cls: PodClass = {
+        id: c.id,
+        namespace: this.inventory.namespaces.get(c.namespace.name)!,
+        labels: c.labels,
+        ports: c.ports,
+        portsKey: c.portsKey,
+        endpoints: [],
+        inBlocks: c.inBlocks,
+        ipKnown: c.ipKnown,
+        families: c.families,
+        ingressIsolated: false,
+        egressIsolated: false,
+        ingressPolicies: [],
+        egressPolicies: [],
+        ingressGrants: [],
+        egressGrants: [],
+        ...(c.serviceAccount !== undefined ? { serviceAccount: c.serviceAccount } : {}),
+      };
+      this.classes.push(cls);
+      for (const b of cls.inBlocks) {
+        let l = this.classesInBlock.get(b);
+        if (!l) this.classesInBlock.set(b, (l = []));
+        l.push(cls.id);
+      }
+      let list = this.classesByNamespace.get(cls.namespace.name);
+      if (!list) this.classesByNamespace.set(cls.namespace.name, (list = []));
+      list.push(cls);
+    }
+    for (const e of this.inventory.endpoints) {
+      const cls = this.classes[base.classOfEndpoint.get(e.id)!.id]!;
+      cls.endpoints.push(e);
+      this.classOfEndpoint.set(e.id, cls);
+    }
+  }
+
+  /** The selector caches and member sets of `base`, valid here: the same classes (by id) and namespace labels. */
+  private cachesFrom(base: Analysis): void {
+    for (const set of base.memberSets) this.memberSets.push(set);
+    for (const [h, ids] of base.memberSetsByHash) this.memberSetsByHash.set(h, ids.slice());
+    for (const [k, id] of base.peerSetCache) this.peerSetCache.set(k, id);
+    for (const [k, classes] of base.podSelectorCache) this.podSelectorCache.set(k, classes.map((c) => this.classes[c.id]!));
+    for (const [k, namespaces] of base.nsSelectorCache) this.nsSelectorCache.set(k, namespaces.map((n) => this.inventory.namespaces.get(n.name)!));
   }
 
   private buildClasses(): void {
@@ -1318,6 +1401,16 @@ function matchesCalicoLabels(sel: CalicoSelector, labels: Labels): boolean {
 
 function describeBlock(cidr: Cidr, except: readonly Cidr[]): string {
   return except.length === 0 ? cidr.text : `${cidr.text} except ${except.map((e) => e.text).join(', ')}`;
+}
+
+/** Both inventories have the same namespaces with the same labels. */
+function sameNamespaceLabels(a: Inventory, b: Inventory): boolean {
+  if (a.namespaces.size !== b.namespaces.size) return false;
+  for (const [name, ns] of a.namespaces) {
+    const other = b.namespaces.get(name);
+    if (!other || labelsKey(other.labels) !== labelsKey(ns.labels)) return false;
+  }
+  return true;
 }
 
 /** Analyses an Inventory. Pure: the same inventory always gives the same answers. */
