@@ -394,24 +394,7 @@ export class Analysis {
   /** The classes of `base`, with this inventory's endpoints and namespaces, in the same order (so the same ids) as buildClasses would make them. */
   private classesFrom(base: Analysis): void {
     for (const c of base.classes) {
-      const cls: PodClass = {
-        id: c.id,
-        namespace: this.inventory.namespaces.get(c.namespace.name)!,
-        labels: c.labels,
-        ports: c.ports,
-        portsKey: c.portsKey,
-        endpoints: [],
-        inBlocks: c.inBlocks,
-        ipKnown: c.ipKnown,
-        families: c.families,
-        ingressIsolated: false,
-        egressIsolated: false,
-        ingressPolicies: [],
-        egressPolicies: [],
-        ingressGrants: [],
-        egressGrants: [],
-        ...(c.serviceAccount !== undefined ? { serviceAccount: c.serviceAccount } : {}),
-      };
+      const cls = newClass(c.id, this.inventory.namespaces.get(c.namespace.name)!, c.labels, c.ports, c.portsKey, c.inBlocks, c.ipKnown, c.families, c.serviceAccount);
       this.classes.push(cls);
       for (const b of cls.inBlocks) {
         let l = this.classesInBlock.get(b);
@@ -460,24 +443,7 @@ export class Analysis {
       let cls = byKey.get(key);
       if (!cls) {
         const families: IpFamily[] = ips.length === 0 ? podFamilies : familiesKey === '46' ? [4, 6] : familiesKey === '4' ? [4] : [6];
-        cls = {
-          id: this.classes.length,
-          namespace: ns,
-          labels: e.labels,
-          ports: e.ports,
-          portsKey: pk,
-          endpoints: [],
-          inBlocks: blocks,
-          ipKnown: e.ips.length > 0,
-          families,
-          ingressIsolated: false,
-          egressIsolated: false,
-          ingressPolicies: [],
-          egressPolicies: [],
-          ingressGrants: [],
-          egressGrants: [],
-          ...(sa !== undefined ? { serviceAccount: sa } : {}),
-        };
+        cls = newClass(this.classes.length, ns, e.labels, e.ports, pk, blocks, e.ips.length > 0, families, sa);
         byKey.set(key, cls);
         this.classes.push(cls);
         for (const b of blocks) {
@@ -1401,6 +1367,28 @@ function matchesCalicoLabels(sel: CalicoSelector, labels: Labels): boolean {
 
 function describeBlock(cidr: Cidr, except: readonly Cidr[]): string {
   return except.length === 0 ? cidr.text : `${cidr.text} except ${except.map((e) => e.text).join(', ')}`;
+}
+
+/** A class with no endpoint yet and no policy compiled into it. */
+function newClass(id: number, namespace: Namespace, labels: Labels, ports: readonly ContainerPort[], portsKey: string, inBlocks: readonly number[], ipKnown: boolean, families: readonly IpFamily[], serviceAccount: string | undefined): PodClass {
+  return {
+    id,
+    namespace,
+    labels,
+    ports,
+    portsKey,
+    endpoints: [],
+    inBlocks,
+    ipKnown,
+    families,
+    ingressIsolated: false,
+    egressIsolated: false,
+    ingressPolicies: [],
+    egressPolicies: [],
+    ingressGrants: [],
+    egressGrants: [],
+    ...(serviceAccount !== undefined ? { serviceAccount } : {}),
+  };
 }
 
 /** Both inventories have the same namespaces with the same labels. */
