@@ -132,19 +132,8 @@ function admittingRule(a: Analysis, src: PodClass, dst: PodClass): string | unde
   return undefined;
 }
 
-export default defineCheck({
-  id: 'seg-data-ingress-all-namespaces',
-  control: 'segregation',
-  title: 'Workload in a data namespace admits every namespace',
-  severity: 'high',
-  rationale:
-    'Namespaces that hold data (cardholder data, personal data, a database) should accept connections only from the clients that need them; PCI-DSS asks that inbound traffic to the cardholder data environment be restricted to what is necessary. A workload there that is isolated for ingress but whose rules still admit pods of every namespace (a namespaceSelector {}, an ipBlock that covers the pod network, a cluster-wide allow) is one compromised pod away from anywhere in the cluster, and every namespace created later is admitted too. The check asks the engine, over every policy layer, whether the workload\'s ingress admits some pod of each other namespace with pods in the input, and reports when it admits all of them (at least three): high when pods of some namespace may also connect now, medium when egress policies on their side hold all of them back, since the door stays open for the next namespace. Workloads not isolated for ingress at all are left to seg-workload-not-isolated-ingress. Which namespaces hold data is configured by namespace label (dataNamespaceLabels, default meshless.dev/data=true).',
-  fixSummary: 'Narrow the rule that admits every namespace so that it names the client namespaces and pods, on the ports they use.',
-  requirements: ['PCI-DSS 1.3.1', 'GDPR Art. 32'],
-  evidence: ['Namespace'],
-  requires: ['NetworkPolicy'],
-  examples: {
-    bad: `apiVersion: v1
+/** The docs' examples: a data namespace's StatefulSet, the policy that admits its clients, and pods in three other namespaces. */
+const DATA_WORKLOAD = `apiVersion: v1
 kind: Namespace
 metadata:
   name: orders-db
@@ -171,26 +160,9 @@ spec:
           image: postgres:16
           ports:
             - containerPort: 5432
----
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata:
-  name: allow-postgres
-  namespace: orders-db
-spec:
-  podSelector:
-    matchLabels:
-      app.kubernetes.io/name: orders-db
-  policyTypes:
-    - Ingress
-  ingress:
-    - from:
-        - namespaceSelector: {}
-      ports:
-        - protocol: TCP
-          port: 5432
----
-apiVersion: v1
+`;
+
+const CLIENT_PODS = `apiVersion: v1
 kind: Pod
 metadata:
   name: checkout
@@ -219,36 +191,41 @@ spec:
   containers:
     - name: reporting
       image: example/reporting:1.0
-`,
-    good: `apiVersion: v1
-kind: Namespace
+`;
+
+const example = (policy: string): string => `${DATA_WORKLOAD}---\n${policy}---\n${CLIENT_PODS}`;
+
+export default defineCheck({
+  id: 'seg-data-ingress-all-namespaces',
+  control: 'segregation',
+  title: 'Workload in a data namespace admits every namespace',
+  severity: 'high',
+  rationale:
+    'Namespaces that hold data (cardholder data, personal data, a database) should accept connections only from the clients that need them; PCI-DSS asks that inbound traffic to the cardholder data environment be restricted to what is necessary. A workload there that is isolated for ingress but whose rules still admit pods of every namespace (a namespaceSelector {}, an ipBlock that covers the pod network, a cluster-wide allow) is one compromised pod away from anywhere in the cluster, and every namespace created later is admitted too. The check asks the engine, over every policy layer, whether the workload\'s ingress admits some pod of each other namespace with pods in the input, and reports when it admits all of them (at least three): high when pods of some namespace may also connect now, medium when egress policies on their side hold all of them back, since the door stays open for the next namespace. Workloads not isolated for ingress at all are left to seg-workload-not-isolated-ingress. Which namespaces hold data is configured by namespace label (dataNamespaceLabels, default meshless.dev/data=true).',
+  fixSummary: 'Narrow the rule that admits every namespace so that it names the client namespaces and pods, on the ports they use.',
+  requirements: ['PCI-DSS 1.3.1', 'GDPR Art. 32'],
+  evidence: ['Namespace'],
+  requires: ['NetworkPolicy'],
+  examples: {
+    bad: example(`apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
 metadata:
-  name: orders-db
-  labels:
-    meshless.dev/data: "true"
----
-apiVersion: apps/v1
-kind: StatefulSet
-metadata:
-  name: orders-db
+  name: allow-postgres
   namespace: orders-db
 spec:
-  serviceName: orders-db
-  selector:
+  podSelector:
     matchLabels:
       app.kubernetes.io/name: orders-db
-  template:
-    metadata:
-      labels:
-        app.kubernetes.io/name: orders-db
-    spec:
-      containers:
-        - name: postgres
-          image: postgres:16
-          ports:
-            - containerPort: 5432
----
-apiVersion: networking.k8s.io/v1
+  policyTypes:
+    - Ingress
+  ingress:
+    - from:
+        - namespaceSelector: {}
+      ports:
+        - protocol: TCP
+          port: 5432
+`),
+    good: example(`apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata:
   name: allow-postgres
@@ -267,37 +244,7 @@ spec:
       ports:
         - protocol: TCP
           port: 5432
----
-apiVersion: v1
-kind: Pod
-metadata:
-  name: checkout
-  namespace: checkout
-spec:
-  containers:
-    - name: checkout
-      image: example/checkout:1.0
----
-apiVersion: v1
-kind: Pod
-metadata:
-  name: catalog
-  namespace: catalog
-spec:
-  containers:
-    - name: catalog
-      image: example/catalog:1.0
----
-apiVersion: v1
-kind: Pod
-metadata:
-  name: reporting
-  namespace: reporting
-spec:
-  containers:
-    - name: reporting
-      image: example/reporting:1.0
-`,
+`),
   },
   run(ctx): FindingDraft[] {
     const a = ctx.analysis;
