@@ -4,7 +4,7 @@
  * by line, so moving an object in its file or to another file is no change. Pure.
  */
 import { fingerprint, type AuditResult } from './run.js';
-import { SEVERITY_RANK, type Finding, type Severity } from './types.js';
+import { SEVERITY_RANK, type Check, type Finding, type Severity } from './types.js';
 
 export interface SeverityChange {
   readonly before: Finding;
@@ -89,4 +89,15 @@ export function newlyFailing(d: FindingsDiff, threshold: Severity): Finding[] {
     ...d.introduced.filter((f) => SEVERITY_RANK[f.severity] >= t),
     ...d.worsened.filter((w) => SEVERITY_RANK[w.after.severity] >= t && SEVERITY_RANK[w.before.severity] < t).map((w) => w.after),
   ];
+}
+
+/**
+ * The checks whose findings a change cannot affect, when the change touches only
+ * NetworkPolicies and keeps every pod's isolation (`isolationKept`, from the change scope):
+ * those that read no more of the policies than isolation (`Check.policyReads`). Their
+ * findings are the same in both versions, so a comparison need not run them again.
+ */
+export function unaffectedChecks(checks: readonly Check[], isolationKept: boolean): Set<string> | undefined {
+  if (!isolationKept) return undefined;
+  return new Set(checks.filter((c) => c.policyReads !== undefined).map((c) => c.id));
 }

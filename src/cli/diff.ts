@@ -12,7 +12,7 @@ import { changeScope, type ChangeScope, type NoScope } from '../netpol/diff-scop
 import { inventoryMemo, type Inventory, type InventoryMemo } from '../model/inventory.js';
 import { ALL_CHECKS } from '../checks/index.js';
 import { runChecks, type CheckFindings } from '../checks/run.js';
-import { diffFindings, newlyFailing } from '../checks/diff.js';
+import { diffFindings, newlyFailing, unaffectedChecks } from '../checks/diff.js';
 import { SEVERITIES, type AuditConfig, type Check, type Finding, type Severity } from '../checks/types.js';
 import { diffJson, gateFailed, jsonChunks, type DiffGates, type DiffReport, type DiffSideInfo } from '../report/diff-json.js';
 import { diffMarkdown } from '../report/diff-markdown.js';
@@ -191,16 +191,6 @@ function auditSide(side: LoadedSide, s: DiffSettings, watch: Stopwatch, onSide: 
 }
 
 /**
- * The checks whose findings the change cannot affect, when it is one that keeps every
- * pod's isolation (only NetworkPolicies changed): those that read no more of the
- * policies than isolation (`Check.policyReads`).
- */
-function checksKept(scope: ChangeScope | NoScope, checks: readonly Check[]): Set<string> | undefined {
-  if (!scope.isolationKept) return undefined;
-  return new Set(checks.filter((c) => c.policyReads !== undefined).map((c) => c.id));
-}
-
-/**
  * The whole comparison: each version read, analysed and audited in turn (handed
  * to `onSide` whole, then reduced to its inventory, analysis and findings), the
  * connectivity compared over the namespaces the change can act on, the second
@@ -216,7 +206,7 @@ export async function computeDiff(before: DiffInput, after: DiffInput, s: DiffSe
   const loadedAfter = await loadSide('after', after, s, watch, reuse, whole ? undefined : b.analysis);
   const scope: ChangeScope | NoScope = whole ? { reason: 'asked for (compare: whole)', isolationKept: false } : changeScope(b, loadedAfter);
   // Checks the change cannot affect are not run again: their findings are the first version's.
-  const keep = checksKept(scope, s.checks);
+  const keep = unaffectedChecks(s.checks, scope.isolationKept);
   const a = auditSide(loadedAfter, s, watch, onSide, keep ? { checks: keep, findings: b.findings.findings.filter((f) => keep.has(f.check)) } : undefined);
   onScope?.(scope, keep?.size ?? 0);
   const within = 'namespaces' in scope ? scope : undefined;
