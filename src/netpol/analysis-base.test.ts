@@ -83,3 +83,34 @@ test('property: when a pod changes (labels, ports, addresses) and the policies d
   );
   assert.ok(changed >= 50, `${changed} runs changed a pod`);
 });
+
+test('helm output holding a kubectl List dump (status, managedFields): a changed policy leaves the pods shared, the classes and caches are taken, and the answers are a fresh analysis\'s', async () => {
+  const managed = '    managedFields: [{manager: kubectl, operation: Update, apiVersion: v1, time: "2026-01-01T00:00:00Z", fieldsType: FieldsV1, fieldsV1: {f:metadata: {}}}]\n';
+  const pod = (ns: string, name: string, app: string, ip: string): string =>
+    `- apiVersion: v1\n  kind: Pod\n  metadata:\n    name: ${name}\n    namespace: ${ns}\n    labels: {app: ${app}, pod-template-hash: 5d4f}\n    ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: ${app}-5d4f, uid: u-${name}, controller: true}]\n    resourceVersion: "12"\n${managed}  spec:\n    containers: [{name: c, image: "${app}:1", ports: [{name: http, containerPort: 8080}]}]\n  status: {phase: Running, podIP: ${ip}, podIPs: [{ip: ${ip}}]}\n`;
+  const list = `apiVersion: v1\nkind: List\nmetadata: {resourceVersion: ""}\nitems:\n${pod('shop', 'web-1', 'web', '10.0.0.1')}${pod('shop', 'web-2', 'web', '10.0.0.2')}${pod('pay', 'api-1', 'api', '10.0.1.1')}`;
+  const policy = (port: number): string =>
+    `# Source: shop/templates/networkpolicy.yaml\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: web\n  namespace: shop\n  labels: {app.kubernetes.io/managed-by: Helm}\nspec:\n  podSelector: {matchLabels: {app: web}}\n  policyTypes: [Ingress]\n  ingress:\n  - from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: pay}}}]\n    ports: [{port: ${port}}]\n`;
+  const namespaces = '# Source: shop/templates/namespaces.yaml\napiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: pay}\n';
+  const stream = (port: number): string => `---\n${namespaces}---\n# Source: shop/templates/pods.yaml\n${list}---\n${policy(port)}`;
+  const memo = inventoryMemo();
+  let known: ParsedDocuments | undefined;
+  const load = (text: string, withKnown: boolean): Promise<Inventory> =>
+    loadRead({ inputs: [{ file: 'helm.yaml', text }], diagnostics: [] }, { memo, ...(withKnown && known ? { known } : { onParsed: (p) => void (known = documentsByText(p.files, p.docs)) }) }).then((l) => l.inventory);
+  const i1 = await load(stream(8080), false);
+  const i2 = await load(stream(9090), true);
+  assert.equal(i2.endpoints.length, 3);
+  // The memo's inventory is a fresh build's, List items, sources and all.
+  const fresh2 = (await loadRead({ inputs: [{ file: 'helm.yaml', text: stream(9090) }], diagnostics: [] })).inventory;
+  for (const k of ['objects', 'endpoints', 'policies', 'diagnostics', 'summary'] as const) assert.deepEqual(i2[k], fresh2[k], k);
+  // The List's items are shared objects: the pods' facts come from the first build.
+  assert.ok(i2.endpoints.every((e, k) => e.labels === i1.endpoints[k]!.labels));
+  const first = analyze(i1, { podCidrs: CIDRS });
+  const based = analyze(i2, { podCidrs: CIDRS, base: first });
+  const fresh = analyze(i2, { podCidrs: CIDRS });
+  assert.equal(based.reused, 'classes and selector caches');
+  assert.deepEqual(classes(based), classes(fresh));
+  assert.deepEqual(snapshot(based), snapshot(fresh));
+  assert.deepEqual(based.explain('pay/api-1', 'shop/web-1', { port: 9090, protocol: 'TCP' }), fresh.explain('pay/api-1', 'shop/web-1', { port: 9090, protocol: 'TCP' }));
+  assert.equal(based.explain('pay/api-1', 'shop/web-1', { port: 9090, protocol: 'TCP' }).allowed, true);
+});
