@@ -9,7 +9,6 @@ import { matches } from '../netpol/selector.js';
 import { defineCheck, type CheckContext, type EntryPoint, type FindingDraft } from './types.js';
 import {
   clusterServiceOfUrl,
-  containersOf,
   describe,
   endpointObject,
   entryDetail,
@@ -24,6 +23,7 @@ import {
   list,
   nameOf,
   nsOf,
+  runsImage,
   str,
   TRAEFIK,
   workloads,
@@ -176,7 +176,7 @@ function endpointsOfWorkloads(inv: Inventory, ws: readonly LoadedObject[]): Endp
 function edgePods(ctx: CheckContext, ep: EntryPoint): Endpoint[] {
   const inv = ctx.inventory;
   if (ep.via === INGRESS_NGINX) return endpointsOfWorkloads(inv, ingressNginxControllers(inv));
-  if (ep.via === TRAEFIK) return endpointsOfWorkloads(inv, workloads(inv).filter((w) => containersOf(w).some((c) => TRAEFIK_IMAGE.test(c.image.toLowerCase()))));
+  if (ep.via === TRAEFIK) return endpointsOfWorkloads(inv, workloads(inv).filter((w) => runsImage(w, (image) => TRAEFIK_IMAGE.test(image.toLowerCase()))));
   if (ep.via === GATEWAY_API) {
     const gw = entryDetail(ctx, ep)?.listener?.gateway;
     if (!gw) return [];

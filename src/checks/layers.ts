@@ -45,5 +45,5 @@ export function layerDefaultDeny(a: Analysis, ns: Namespace, dir: 'ingress' | 'e
 
 /** The object a layer policy was loaded from (for file and line), or a reference to it. */
 export function layerObject(ctx: CheckContext, p: LayerPolicy): LoadedObject | ObjectRef {
-  return objectIndex(ctx.inventory).bySource.get(p.source) ?? { kind: p.objectKind, ...(p.namespace !== undefined ? { namespace: p.namespace } : {}), name: p.name, file: p.source.file, line: p.source.line };
+  return objectIndex(ctx.inventory).bySource(p.source) ?? { kind: p.objectKind, ...(p.namespace !== undefined ? { namespace: p.namespace } : {}), name: p.name, file: p.source.file, line: p.source.line };
 }

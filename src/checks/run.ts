@@ -8,6 +8,7 @@ import type { LoadedObject } from '../model/kube.js';
 import type { Diagnostic } from '../model/diagnostics.js';
 import type { Analysis } from '../netpol/analysis.js';
 import { DIRECT_WAYS_IN, KNOWN_EDGES, UNKNOWN_EDGE, entryDetail, entryPoints } from '../exposure/index.js';
+import { ofKind } from '../exposure/lookup.js';
 import { unknownCheckProblem } from './index.js';
 import { detectCni } from './cni.js';
 import {
@@ -183,13 +184,7 @@ export function sortFindings(list: Finding[]): Finding[] {
 
 /** Builds the context checks run in; objectsOfKind is indexed once. */
 export function checkContext(inventory: Inventory, analysis: Analysis, config: AuditConfig): CheckContext {
-  const byKind = new Map<string, LoadedObject[]>();
-  for (const o of inventory.objects) {
-    let l = byKind.get(o.object.kind);
-    if (!l) byKind.set(o.object.kind, (l = []));
-    l.push(o);
-  }
-  return { inventory, analysis, config, objectsOfKind: (k) => byKind.get(k) ?? [] };
+  return { inventory, analysis, config, objectsOfKind: (k) => ofKind(inventory, k) };
 }
 
 const EDGE_KINDS = ['Ingress', 'HTTPRoute', 'GRPCRoute', 'IngressRoute', 'Gateway'];

@@ -49,7 +49,7 @@ export function workloadsOf(ctx: CheckContext, keep: (c: PodClass) => boolean): 
   const out: Workload[] = [];
   for (const [id, w] of byId) {
     const first = w.endpoints[0]!;
-    const object = controllerOf(ctx, id) ?? objectIndex(ctx.inventory).bySource.get(first.source);
+    const object = controllerOf(ctx, id) ?? objectIndex(ctx.inventory).bySource(first.source);
     if (!object) continue;
     out.push({
       id,
@@ -69,7 +69,7 @@ function controllerOf(ctx: CheckContext, id: string): LoadedObject | undefined {
   const parts = id.split('/');
   if (parts.length !== 3) return undefined;
   const [ns, kind, name] = parts as [string, string, string];
-  return objectIndex(ctx.inventory).byKey.get(`${kind}/${ns}/${name}`);
+  return objectIndex(ctx.inventory).byKey(kind, ns, name);
 }
 
 /** Labels that name an application, most specific first; the fix selects the workload by them. */
@@ -129,8 +129,8 @@ export function portsYaml(w: Workload, indent: string): string[] {
 export function policyObject(ctx: CheckContext, p: NetworkPolicy): LoadedObject | ObjectRef {
   const idx = objectIndex(ctx.inventory);
   return (
-    idx.bySource.get(p.source) ??
-    idx.byKey.get(`networkpolicy/${p.namespace}/${p.name}`) ?? {
+    idx.bySource(p.source) ??
+    idx.byKey('networkpolicy', p.namespace, p.name) ?? {
       kind: 'NetworkPolicy',
       namespace: p.namespace,
       name: p.name,
@@ -191,8 +191,8 @@ export function nearMatchLabels(sel: LabelSelector, candidates: readonly Labels[
  * to it that points at the first object living in it.
  */
 export function namespaceObject(ctx: CheckContext, name: string): LoadedObject | ObjectRef {
-  const declared = objectIndex(ctx.inventory).byKey.get(`namespace//${name}`);
+  const declared = objectIndex(ctx.inventory).byKey('namespace', '', name);
   if (declared) return declared;
-  const first = objectIndex(ctx.inventory).firstInNamespace.get(name);
+  const first = objectIndex(ctx.inventory).firstInNamespace(name);
   return first ? { kind: 'Namespace', name, file: first.source.file, line: first.source.line } : { kind: 'Namespace', name };
 }

@@ -13,7 +13,7 @@ import { NGINX } from './ingress-nginx.js';
 import { indexOf, ofKind } from './lookup.js';
 import { annotation, field, nameOf, nsOf, q, str } from './objects.js';
 import { clusterServiceOfUrl, servicePort, servicesOf } from './services.js';
-import { containersOf, flagValue, workloads } from './workloads.js';
+import { containersOf, flagValue, runsImage, workloads } from './workloads.js';
 
 const OAUTH2_PROXY_IMAGE = /(^|\/)oauth2[-_]proxy(:|@|$)/;
 /** Images of authentication proxies and identity providers: a route to one of them is the sign-in endpoint. */
@@ -36,7 +36,7 @@ function isAuthServiceImage(image: string): boolean {
 export function oauth2ProxyWorkloads(inv: Inventory): readonly LoadedObject[] {
   // Asked by several checks and per entry point: every workload's containers are read once.
   const idx = indexOf(inv);
-  idx.oauth2ProxyWorkloads ??= workloads(inv).filter((o) => containersOf(o).some((c) => isOAuth2ProxyImage(c.image)));
+  idx.oauth2ProxyWorkloads ??= workloads(inv).filter((o) => runsImage(o, isOAuth2ProxyImage));
   return idx.oauth2ProxyWorkloads;
 }
 
@@ -44,7 +44,7 @@ export function oauth2ProxyWorkloads(inv: Inventory): readonly LoadedObject[] {
 export function authServiceKeys(inv: Inventory): Set<string> {
   const keys = new Set<string>();
   for (const w of workloads(inv)) {
-    if (!containersOf(w).some((c) => isAuthServiceImage(c.image))) continue;
+    if (!runsImage(w, isAuthServiceImage)) continue;
     for (const s of servicesOf(inv, w)) keys.add(`${nsOf(s)}/${nameOf(s)}`);
   }
   for (const ing of ofKind(inv, 'Ingress')) {

@@ -115,6 +115,19 @@ export function addExposedService(b: Builder, svc: LoadedObject): void {
   });
 }
 
+/** Does a container (or init container) of the pod spec declare a numeric `hostPort`? */
+function declaresHostPort(spec: Record<string, unknown>): boolean {
+  for (const f of ['containers', 'initContainers'] as const) {
+    const cs = spec[f];
+    if (!Array.isArray(cs)) continue;
+    for (const c of cs) {
+      const ports = isRecord(c) ? c['ports'] : undefined;
+      if (Array.isArray(ports) && ports.some((p) => isRecord(p) && typeof p['hostPort'] === 'number')) return true;
+    }
+  }
+  return false;
+}
+
 /**
  * A container's `hostPort`, or a pod on the host network, listens on the node's own
  * address: whoever reaches the node reaches the container, with no Service and no edge.
@@ -123,6 +136,8 @@ export function addHostPorts(b: Builder, w: LoadedObject): void {
   const ps = podSpecOf(w);
   if (!ps) return;
   const hostNetwork = ps.spec['hostNetwork'] === true;
+  // Most workloads open no port on the node: they are told apart without building their containers' paths.
+  if (!hostNetwork && !declaresHostPort(ps.spec)) return;
   const ports: { port?: number; proto: string; raw?: unknown; path: string }[] = [];
   for (const c of containersOf(w)) {
     list(c.container['ports']).forEach((p, pi) => {

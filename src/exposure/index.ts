@@ -40,7 +40,7 @@ export {
 } from './vocabulary.js';
 export { hostAndPath, hostCovers, isPublicHost } from './hosts.js';
 export { findObject, ofKind } from './lookup.js';
-export { containersOf, flagValue, podSpecOf, workloads, type ContainerAt } from './workloads.js';
+export { containersOf, flagValue, podSpecOf, runsImage, workloads, type ContainerAt } from './workloads.js';
 export { clusterServiceOfUrl, endpointObject, findService, serviceEndpoints, servicePort, servicePortNumber, servicesOf, type ClusterServiceRef } from './services.js';
 export { authProxyHint, isOAuth2ProxyImage, nginxAuthAnnotations, oauth2ProxyWorkloads, type AuthProxyHint } from './authentication.js';
 export { defaultIngressClass, ingressEdge } from './ingress.js';

@@ -12,7 +12,7 @@ import type { LoadedObject } from '../model/kube.js';
 import { findObject, indexOf, ofKind } from './lookup.js';
 import { annotation, describe, field, nsOf, str } from './objects.js';
 import type { AuthResult } from './types.js';
-import { containersOf, flagValue, workloads } from './workloads.js';
+import { containersOf, flagValue, runsImage, workloads } from './workloads.js';
 
 /** IngressClass `spec.controller` of the community ingress-nginx controller. */
 export const INGRESS_NGINX_CONTROLLER = 'k8s.io/ingress-nginx';
@@ -31,7 +31,7 @@ export function isIngressNginxImage(image: string): boolean {
 export function ingressNginxControllers(inv: Inventory): readonly LoadedObject[] {
   // Asked per entry point by some checks: every workload's containers are read once.
   const idx = indexOf(inv);
-  idx.ingressNginxControllers ??= workloads(inv).filter((o) => containersOf(o).some((c) => isIngressNginxImage(c.image)));
+  idx.ingressNginxControllers ??= workloads(inv).filter((o) => runsImage(o, isIngressNginxImage));
   return idx.ingressNginxControllers;
 }
 

@@ -10,12 +10,12 @@ import type { LabelSelector } from '../model/networkpolicy.js';
 import type { Endpoint } from '../model/workloads.js';
 import { isRecord } from '../model/json.js';
 import { matches } from '../netpol/selector.js';
-import { indexOf, ofKind } from './lookup.js';
+import { endpointsIn, indexOf, objectAt, ofKind, serviceNamed } from './lookup.js';
 import { field, list, nameOf, nsOf } from './objects.js';
 
 /** The core v1 Service `namespace/name`, when it is in the input. */
 export function findService(inv: Inventory, namespace: string, name: string): LoadedObject | undefined {
-  return indexOf(inv).services.get(`${namespace}/${name}`);
+  return serviceNamed(inv, namespace, name);
 }
 
 /** The Service's `spec.selector` (a plain map) as a label selector; undefined for a Service without one. */
@@ -33,22 +33,22 @@ export function serviceEndpoints(inv: Inventory, namespace: string, name: string
   const key = `${namespace}/${name}`;
   const cached = idx.selected.get(key);
   if (cached) return cached;
-  const svc = idx.services.get(key);
+  const svc = serviceNamed(inv, namespace, name);
   const sel = svc ? serviceSelector(svc) : undefined;
-  const out = sel ? (idx.endpointsByNamespace.get(namespace) ?? []).filter((e) => matches(sel, e.labels)) : [];
+  const out = sel ? endpointsIn(inv, namespace).filter((e) => matches(sel, e.labels)) : [];
   idx.selected.set(key, out);
   return out;
 }
 
 /** The workload object behind an endpoint. */
 export function endpointObject(inv: Inventory, e: Endpoint): LoadedObject | undefined {
-  return indexOf(inv).objectBySource.get(e.source);
+  return objectAt(inv, e.source);
 }
 
 /** Services (`ns/name`) that select one of the given workloads. */
 export function servicesOf(inv: Inventory, workload: LoadedObject): LoadedObject[] {
   const ns = nsOf(workload);
-  const ids = new Set((indexOf(inv).endpointsByNamespace.get(ns) ?? []).filter((e) => e.source === workload.source).map((e) => e.id));
+  const ids = new Set(endpointsIn(inv, ns).filter((e) => e.source === workload.source).map((e) => e.id));
   if (ids.size === 0) return [];
   return ofKind(inv, 'Service').filter((s) => nsOf(s) === ns && serviceEndpoints(inv, ns, nameOf(s)).some((e) => ids.has(e.id)));
 }

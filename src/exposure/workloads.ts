@@ -50,6 +50,22 @@ export function containersOf(o: LoadedObject): ContainerAt[] {
   return out;
 }
 
+/**
+ * Does a container (or init container) of the Pod or pod template run an image that
+ * passes the test? What `containersOf(o).some(…)` answers, without building each
+ * container's path: the edge model asks it of every workload, three times.
+ */
+export function runsImage(o: LoadedObject, test: (image: string) => boolean): boolean {
+  const spec = podSpecOf(o)?.spec;
+  if (!spec) return false;
+  for (const f of ['containers', 'initContainers'] as const) {
+    const cs = spec[f];
+    if (!Array.isArray(cs)) continue;
+    for (const c of cs) if (isRecord(c) && test(str(c['image']) ?? '')) return true;
+  }
+  return false;
+}
+
 /** All workloads (Pods and controllers) in input order. */
 export function workloads(inv: Inventory): LoadedObject[] {
   const idx = indexOf(inv);
