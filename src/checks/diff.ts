@@ -4,7 +4,7 @@
  * by line, so moving an object in its file or to another file is no change. Pure.
  */
 import { fingerprint, type AuditResult } from './run.js';
-import { SEVERITY_RANK, type Check, type Finding, type Severity } from './types.js';
+import { SEVERITY_RANK, findingNamespace, type Check, type Finding, type Severity } from './types.js';
 
 export interface SeverityChange {
   readonly before: Finding;
@@ -91,13 +91,37 @@ export function newlyFailing(d: FindingsDiff, threshold: Severity): Finding[] {
   ];
 }
 
+/** What a change of NetworkPolicies only leaves to be found again on the second version (see `secondVersionChecks`). */
+export interface SecondVersionChecks {
+  /** Checks not run again: their findings are the first version's. */
+  readonly kept: ReadonlySet<string>;
+  /** Checks run again only for these namespaces: elsewhere their findings are the first version's. */
+  readonly local: { readonly checks: ReadonlySet<string>; readonly namespaces: ReadonlySet<string> } | undefined;
+}
+
 /**
- * The checks whose findings a change cannot affect, when the change touches only
- * NetworkPolicies and keeps every pod's isolation (`isolationKept`, from the change scope):
- * those that read no more of the policies than isolation (`Check.policyReads`). Their
- * findings are the same in both versions, so a comparison need not run them again.
+ * What the second version of a change must find again, by what each check reads
+ * (`Check.policyReads`), when the change touches only NetworkPolicies (`policyNamespaces`,
+ * their namespaces, from the change scope; undefined for any other change): the checks
+ * that read no more of the policies than isolation are kept when no pod's isolation
+ * changed (`isolationKept`), and those whose findings are local to a namespace run only
+ * for the namespaces whose policies changed. Undefined: every check runs in full.
  */
-export function unaffectedChecks(checks: readonly Check[], isolationKept: boolean): Set<string> | undefined {
-  if (!isolationKept) return undefined;
-  return new Set(checks.filter((c) => c.policyReads !== undefined).map((c) => c.id));
+export function secondVersionChecks(checks: readonly Check[], change: { readonly isolationKept: boolean; readonly policyNamespaces?: ReadonlySet<string> }): SecondVersionChecks | undefined {
+  const x = change.policyNamespaces;
+  if (x === undefined) return undefined;
+  const kept = new Set(change.isolationKept ? checks.filter((c) => c.policyReads === 'none' || c.policyReads === 'isolation').map((c) => c.id) : []);
+  const local = new Set(checks.filter((c) => c.policyReads === 'namespace').map((c) => c.id));
+  if (kept.size === 0 && local.size === 0) return undefined;
+  return { kept, local: local.size > 0 ? { checks: local, namespaces: x } : undefined };
+}
+
+/** The first version's findings that stand for the second: those of the kept checks, and of the local ones outside the namespaces they run for. */
+export function findingsCarried(plan: SecondVersionChecks, before: readonly Finding[]): Finding[] {
+  return before.filter((f) => {
+    if (plan.kept.has(f.check)) return true;
+    if (!plan.local?.checks.has(f.check)) return false;
+    const ns = findingNamespace(f.object);
+    return ns !== undefined && !plan.local.namespaces.has(ns);
+  });
 }

@@ -14,6 +14,7 @@ import { detectCni } from './cni.js';
 import {
   CONTROLS,
   SEVERITY_RANK,
+  findingNamespace,
   type AuditConfig,
   type Check,
   type CheckContext,
@@ -84,6 +85,8 @@ export interface AuditOptions {
   readonly baseline?: Baseline;
   /** Kinds the input could not include (a live cluster that refused to list them). */
   readonly unavailableKinds?: readonly string[];
+  /** Only the findings about objects of these namespaces (and of none): `CheckContext.namespaces`. */
+  readonly namespaces?: ReadonlySet<string>;
 }
 
 export const CONTROL_REQUIREMENTS: Readonly<Record<Control, readonly string[]>> = {
@@ -183,8 +186,8 @@ export function sortFindings(list: Finding[]): Finding[] {
 }
 
 /** Builds the context checks run in; objectsOfKind is indexed once. */
-export function checkContext(inventory: Inventory, analysis: Analysis, config: AuditConfig): CheckContext {
-  return { inventory, analysis, config, objectsOfKind: (k) => ofKind(inventory, k) };
+export function checkContext(inventory: Inventory, analysis: Analysis, config: AuditConfig, namespaces?: ReadonlySet<string>): CheckContext {
+  return { inventory, analysis, config, objectsOfKind: (k) => ofKind(inventory, k), ...(namespaces ? { namespaces } : {}) };
 }
 
 const EDGE_KINDS = ['Ingress', 'HTTPRoute', 'GRPCRoute', 'IngressRoute', 'Gateway'];
@@ -249,7 +252,7 @@ export type CheckFindings = Pick<AuditResult, 'findings' | 'diagnostics' | 'erro
  * controls, the entry points and the per-workload view, which a comparison does not read.
  */
 export function runChecks(inventory: Inventory, analysis: Analysis, options: AuditOptions): CheckFindings {
-  const { findings, errors } = checkFindings(checkContext(inventory, analysis, options.config), options);
+  const { findings, errors } = checkFindings(checkContext(inventory, analysis, options.config, options.namespaces), options);
   return { findings, diagnostics: ignoreAnnotationProblems(inventory), errors };
 }
 
@@ -272,6 +275,8 @@ function checkFindings(ctx: CheckContext, options: AuditOptions): { findings: Fi
     }
     for (const d of drafts) {
       const f = toFinding(check, d, inventory);
+      const ns = ctx.namespaces ? findingNamespace(f.object) : undefined;
+      if (ns !== undefined && !ctx.namespaces!.has(ns)) continue;
       const s = suppression(f, d, baseline);
       findings.push(s ? { ...f, suppressed: s } : f);
     }

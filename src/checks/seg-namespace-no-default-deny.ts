@@ -33,6 +33,7 @@ export default defineCheck({
   control: 'segregation',
   title: 'Namespace without a default-deny NetworkPolicy',
   severity: 'medium',
+  policyReads: 'namespace',
   rationale:
     'A default-deny policy (podSelector: {} with the direction in policyTypes, or a cluster-wide or CNI policy — Calico GlobalNetworkPolicy, Cilium clusterwide policy — that selects every pod of the namespace with a default deny) isolates every pod of a namespace, including the ones deployed tomorrow, so that only flows someone wrote down are allowed. Without it, each new workload is open until someone remembers to write its policy. With default-deny in place, per-workload policies only ever open traffic, which is easy to review.',
   fixSummary: 'Add a NetworkPolicy with podSelector: {} and the missing direction(s) in policyTypes (and, for egress, one that allows DNS).',
@@ -121,6 +122,7 @@ spec:
       else byNamespace.set(p.namespace, [p]);
     }
     for (const ns of [...withPods].sort()) {
+      if (ctx.namespaces && !ctx.namespaces.has(ns)) continue;
       const policies = byNamespace.get(ns) ?? [];
       const namespace = ctx.inventory.namespaces.get(ns);
       // A cluster-wide or CNI policy that isolates the whole namespace counts as its default deny.

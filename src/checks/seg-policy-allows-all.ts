@@ -31,6 +31,7 @@ export default defineCheck({
   control: 'segregation',
   title: 'NetworkPolicy rule allows everything from everywhere',
   severity: 'high',
+  policyReads: 'namespace',
   rationale:
     'A rule with no `from`/`to`, with `namespaceSelector: {}`, or with ipBlock 0.0.0.0/0, and no port restriction, admits every peer on every port. The selected pods are then as open as pods with no policy at all, while the policy gives the impression that they are protected.',
   fixSummary: 'Name the peers the selected pods really talk to, and the ports, instead of allowing everything.',
@@ -81,6 +82,7 @@ spec:
   run(ctx): FindingDraft[] {
     const out: FindingDraft[] = [];
     for (const p of ctx.inventory.policies) {
+      if (ctx.namespaces && !ctx.namespaces.has(p.namespace)) continue;
       for (const dir of ['ingress', 'egress'] as const) {
         if (!(dir === 'ingress' ? p.ingressType : p.egressType)) continue;
         for (const rule of dir === 'ingress' ? p.ingress : p.egress) {

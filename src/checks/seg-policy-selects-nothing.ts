@@ -7,6 +7,7 @@ export default defineCheck({
   control: 'segregation',
   title: 'NetworkPolicy selects no pod',
   severity: 'low',
+  policyReads: 'namespace',
   rationale:
     'A NetworkPolicy whose podSelector matches no pod protects nothing. Usually the selector has a typo or the workload\'s labels changed, so the pods it was written for are not isolated the way the policy suggests. Policies for pods that controllers create at run time (cert-manager\'s HTTP-01 solvers) are not reported, nor are namespaces whose workloads are not in the input.',
   fixSummary: 'Correct spec.podSelector to the labels of the pods the policy is meant for, or delete the policy.',
@@ -91,6 +92,7 @@ spec:
     const withPods = namespacesWithPods(ctx);
     const out: FindingDraft[] = [];
     for (const p of ctx.inventory.policies) {
+      if (ctx.namespaces && !ctx.namespaces.has(p.namespace)) continue;
       if (isEmptySelector(p.podSelector) || selectsRuntimePods(p.podSelector)) continue;
       if (!withPods.has(p.namespace)) continue;
       if (a.classesMatching(p.namespace, p.podSelector).length > 0) continue;

@@ -63,6 +63,7 @@ export default defineCheck({
   control: 'segregation',
   title: 'NetworkPolicy peer selector matches no namespace or pod',
   severity: 'medium',
+  policyReads: 'namespace',
   rationale:
     'A namespaceSelector that matches no namespace, or a podSelector that matches no pod, allows nothing: usually a typo in a label or a label the namespace never got. The flow it was written for is then blocked (an outage waiting to happen), or somebody "fixes" it later with a much broader rule. Pods that controllers create at run time (cert-manager\'s HTTP-01 solvers) are not reported.',
   fixSummary: 'Correct the selector so that it matches the intended namespace or pods (or add the missing label to them).',
@@ -127,6 +128,7 @@ spec:
     /** Per selector pair: null when some visible namespace has a match, else the visible namespaces (none match). */
     const verdicts = new Map<string, string[] | null>();
     for (const p of ctx.inventory.policies) {
+      if (ctx.namespaces && !ctx.namespaces.has(p.namespace)) continue;
       for (const dir of ['ingress', 'egress'] as const) {
         // Rules of a direction that is not among the effective policyTypes are ignored by Kubernetes.
         if (!(dir === 'ingress' ? p.ingressType : p.egressType)) continue;

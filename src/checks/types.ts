@@ -101,6 +101,18 @@ export interface CheckContext {
   readonly config: AuditConfig;
   /** Objects of one kind (any apiVersion), in input order. */
   readonly objectsOfKind: (kind: string) => readonly LoadedObject[];
+  /**
+   * When set, only findings about objects of these namespaces are asked for (`diff`'s
+   * second version, for the checks whose findings are local to a namespace: see
+   * `Check.policyReads`). A check may skip the other namespaces; the runner drops what is
+   * reported about them. Findings about an object of no namespace are always asked for.
+   */
+  readonly namespaces?: ReadonlySet<string>;
+}
+
+/** The namespace a finding is about: its object's, or the Namespace's own name. */
+export function findingNamespace(o: ObjectRef): string | undefined {
+  return o.namespace ?? (o.kind === 'Namespace' ? o.name : undefined);
 }
 
 /** One check. `id` equals its file name in src/checks/. */
@@ -135,13 +147,17 @@ export interface Check {
   readonly requires?: readonly string[];
   /**
    * What the check reads of the NetworkPolicies and of the engine's answers: `none`,
-   * nothing; `isolation`, only which pods they isolate, per direction. Unset: anything.
-   * `diff` does not run a check that declares it again when only NetworkPolicies changed
-   * and no pod's isolation did: its findings are then the same in both versions. A
-   * meta-test holds every declaration to what the check reads, and a property test holds
-   * the diff to the one that runs every check.
+   * nothing; `isolation`, only which pods they isolate, per direction; `namespace`, what
+   * it finds about an object depends, of all the policies, only on the NetworkPolicies of
+   * the object's own namespace (of the namespace itself, for a Namespace). Unset: anything.
+   * When only NetworkPolicies changed, `diff` does not run the `none` and `isolation`
+   * checks again on the second version if no pod's isolation changed (their findings are
+   * the same in both), and runs the `namespace` checks only for the namespaces whose
+   * policies changed (`CheckContext.namespaces`). A meta-test holds every declaration to
+   * what the check reads, and a property test holds the diff to the one that runs every
+   * check in full.
    */
-  readonly policyReads?: 'none' | 'isolation';
+  readonly policyReads?: 'none' | 'isolation' | 'namespace';
   readonly run: (ctx: CheckContext) => readonly FindingDraft[];
 }
 

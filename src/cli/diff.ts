@@ -11,8 +11,8 @@ import { diffConnectivity, openedConnections, snapshot } from '../netpol/diff.js
 import { changeScope, type ChangeScope, type NoScope } from '../netpol/diff-scope.js';
 import { inventoryMemo, type Inventory, type InventoryMemo } from '../model/inventory.js';
 import { ALL_CHECKS } from '../checks/index.js';
-import { runChecks, type CheckFindings } from '../checks/run.js';
-import { diffFindings, newlyFailing, unaffectedChecks } from '../checks/diff.js';
+import { runChecks, sortFindings, type CheckFindings } from '../checks/run.js';
+import { diffFindings, findingsCarried, newlyFailing, secondVersionChecks, type SecondVersionChecks } from '../checks/diff.js';
 import { SEVERITIES, type AuditConfig, type Check, type Finding, type Severity } from '../checks/types.js';
 import { diffJson, gateFailed, jsonChunks, type DiffGates, type DiffReport, type DiffSideInfo } from '../report/diff-json.js';
 import { diffMarkdown } from '../report/diff-markdown.js';
@@ -96,9 +96,12 @@ export interface DiffSide {
   /**
    * The checks run on this version: all for the first; for the second, those the change
    * can affect (a change of NetworkPolicies that keeps every pod's isolation leaves the
-   * findings of the checks that read no more of them, `Check.policyReads`, as they were).
+   * findings of the checks that read no more of them, `Check.policyReads`, as they were),
+   * counting those run only for the namespaces whose policies changed.
    */
   readonly checksRun: number;
+  /** Of the others, those run only for the namespaces whose policies changed (`Check.policyReads: 'namespace'`). */
+  readonly checksLocal: number;
 }
 
 /**
@@ -162,17 +165,21 @@ async function loadSide(which: 'before' | 'after', input: DiffInput, s: DiffSett
   return { which, input, read, loaded, inventory, analysis, start };
 }
 
-/** The first version's findings of the checks a change cannot affect: not run again on the second. */
+/** What the second version need not find again: the plan (`secondVersionChecks`), and the first version's findings that stand. */
 interface KeptFindings {
-  readonly checks: ReadonlySet<string>;
+  readonly plan: SecondVersionChecks;
   readonly findings: readonly Finding[];
 }
 
 /** Audits one version, hands it to `onSide` whole, and keeps only what the comparison needs. */
 function auditSide(side: LoadedSide, s: DiffSettings, watch: Stopwatch, onSide: ((side: DiffSide) => void) | undefined, kept?: KeptFindings): KeptSide {
   const { which, input, read, loaded, inventory, analysis, start } = side;
-  const checks = kept ? s.checks.filter((c) => !kept.checks.has(c.id)) : s.checks;
-  const audit = runChecks(inventory, analysis, { config: s.config, checks });
+  const local = kept?.plan.local;
+  const checks = kept ? s.checks.filter((c) => !kept.plan.kept.has(c.id) && !local?.checks.has(c.id)) : s.checks;
+  const whole = runChecks(inventory, analysis, { config: s.config, checks });
+  // The checks local to a namespace, only where the policies changed.
+  const part = local ? runChecks(inventory, analysis, { config: s.config, checks: s.checks.filter((c) => local.checks.has(c.id)), namespaces: local.namespaces }) : undefined;
+  const audit: CheckFindings = part ? { findings: sortFindings([...whole.findings, ...part.findings]), diagnostics: whole.diagnostics, errors: [...whole.errors, ...part.errors] } : whole;
   watch.lap('audit');
   let gateTo: Set<string> | undefined;
   const sel = s.failOnNewConnectivity?.to;
@@ -184,7 +191,7 @@ function auditSide(side: LoadedSide, s: DiffSettings, watch: Stopwatch, onSide: 
   }
   const phases: Record<string, number> = {};
   for (const [k, v] of Object.entries(watch.phases)) if (v !== (start[k] ?? 0)) phases[k] = v - (start[k] ?? 0);
-  onSide?.({ which, input, read, loaded, analysis, audit, phases, checksRun: checks.length });
+  onSide?.({ which, input, read, loaded, analysis, audit, phases, checksRun: checks.length + (part ? local!.checks.size : 0), checksLocal: part ? local!.checks.size : 0 });
   // Kept findings are the first version's, equal in this one by fingerprint, severity and suppression: all the comparison reads.
   const findings = kept ? [...kept.findings, ...audit.findings] : audit.findings;
   return { inventory, analysis, findings: { findings }, ...(gateTo ? { gateTo } : {}) };
@@ -198,7 +205,7 @@ function auditSide(side: LoadedSide, s: DiffSettings, watch: Stopwatch, onSide: 
  * which, or why all, and how many checks were kept from the first version), the
  * findings compared, the gates evaluated. The CLI and the benchmark call it.
  */
-export async function computeDiff(before: DiffInput, after: DiffInput, s: DiffSettings, watch = new Stopwatch(), onSide?: (side: DiffSide) => void, onScope?: (scope: ChangeScope | NoScope, checksKept: number) => void): Promise<DiffReport> {
+export async function computeDiff(before: DiffInput, after: DiffInput, s: DiffSettings, watch = new Stopwatch(), onSide?: (side: DiffSide) => void, onScope?: (scope: ChangeScope | NoScope, checksKept: number, checksLocal: number) => void): Promise<DiffReport> {
   // `whole` is the reference the rest is tested against: nothing of the first version is reused in the second.
   const whole = s.compare === 'whole';
   const reuse: Reuse = whole ? {} : { memo: inventoryMemo() };
@@ -206,9 +213,9 @@ export async function computeDiff(before: DiffInput, after: DiffInput, s: DiffSe
   const loadedAfter = await loadSide('after', after, s, watch, reuse, whole ? undefined : b.analysis);
   const scope: ChangeScope | NoScope = whole ? { reason: 'asked for (compare: whole)', isolationKept: false } : changeScope(b, loadedAfter);
   // Checks the change cannot affect are not run again: their findings are the first version's.
-  const keep = unaffectedChecks(s.checks, scope.isolationKept);
-  const a = auditSide(loadedAfter, s, watch, onSide, keep ? { checks: keep, findings: b.findings.findings.filter((f) => keep.has(f.check)) } : undefined);
-  onScope?.(scope, keep?.size ?? 0);
+  const plan = secondVersionChecks(s.checks, scope);
+  const a = auditSide(loadedAfter, s, watch, onSide, plan ? { plan, findings: findingsCarried(plan, b.findings.findings) } : undefined);
+  onScope?.(scope, plan?.kept.size ?? 0, plan?.local?.checks.size ?? 0);
   const within = 'namespaces' in scope ? scope : undefined;
   const sb = snapshot(b.analysis, within);
   const sa = snapshot(a.analysis, within);
@@ -318,8 +325,8 @@ export async function runDiff(args: readonly string[], io: Io): Promise<number> 
       state.policies = side.loaded.inventory.policies.length;
       state.reused = side.analysis.reused;
     }
-  }, (scope, checksKept) => {
-    state.scope = { ...('namespaces' in scope ? { core: scope.core.size, namespaces: scope.namespaces.size, changedObjects: scope.changedObjects } : { whole: scope.reason }), checksKept };
+  }, (scope, checksKept, checksLocal) => {
+    state.scope = { ...('namespaces' in scope ? { core: scope.core.size, namespaces: scope.namespaces.size, changedObjects: scope.changedObjects } : { whole: scope.reason }), checksKept, checksLocal };
   });
   switch (format) {
     case 'json':

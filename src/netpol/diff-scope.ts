@@ -7,7 +7,8 @@
  * namespace, evaluated on the destination's labels, namespace labels, ports and
  * addresses) and on the destination's ingress (symmetrically). When only
  * NetworkPolicies changed — no pod, workload, Namespace or anything else the engine
- * reads, and no policy layer in either version — every connection whose two ends
+ * reads, no namespace that only a policy names (it comes and goes with the policy),
+ * and no policy layer in either version — every connection whose two ends
  * lie outside the changed policies' namespaces X has the same answer in both
  * versions. And when no pod of X changes isolation, a connection from a pod of X can
  * change only towards a pod that an old or new rule of a changed policy admits, and
@@ -31,6 +32,8 @@ export interface ChangeScope {
   readonly changedObjects: number;
   /** Always true here: see NoScope. */
   readonly isolationKept: true;
+  /** The core: see NoScope. */
+  readonly policyNamespaces: ReadonlySet<string>;
 }
 
 /** Why the whole cluster is compared (for --stats). */
@@ -43,6 +46,12 @@ export interface NoScope {
    * the same in both versions.
    */
   readonly isolationKept: boolean;
+  /**
+   * When only NetworkPolicies changed (with no policy layer in either version and the same
+   * pod network), the namespaces they are in: what a check finds about the objects of
+   * another namespace from that namespace's policies alone is the same in both versions.
+   */
+  readonly policyNamespaces?: ReadonlySet<string>;
 }
 
 interface Version {
@@ -139,12 +148,17 @@ export function changeScope(before: Version, after: Version): ChangeScope | NoSc
     const o = (other[1] ?? other[0])!.object;
     return { reason: `${o.kind} ${o.metadata.namespace !== undefined ? `${o.metadata.namespace}/` : ''}${o.metadata.name} changed`, isolationKept: false };
   }
+  // A namespace that only NetworkPolicies name comes and goes with them: what is said about namespaces (their names, what selectors match) changes.
+  const nb = before.inventory.namespaces;
+  const na = after.inventory.namespaces;
+  const moved = [...nb.keys()].find((n) => !na.has(n)) ?? [...na.keys()].find((n) => !nb.has(n));
+  if (moved !== undefined) return { reason: `namespace ${moved} ${na.has(moved) ? 'appears' : 'goes away'} with the NetworkPolicies that name it`, isolationKept: false };
   const x = new Set<string>();
   for (const [b, a] of changed) x.add((a ?? b)!.object.metadata.namespace ?? '');
   // A pod of X that becomes isolated (or stops being) changes towards every peer.
   const ib = isolation(before.analysis, x);
   const ia = isolation(after.analysis, x);
-  for (const [id, v] of ib) if (ia.get(id) !== v) return { reason: `${id} changes isolation`, isolationKept: false };
+  for (const [id, v] of ib) if (ia.get(id) !== v) return { reason: `${id} changes isolation`, isolationKept: false, policyNamespaces: x };
   // A policy missing from a version (or rejected there) admits nothing in it.
   const names = new Set(changed.map(([b, a]) => `${(a ?? b)!.object.metadata.namespace ?? ''}/${(a ?? b)!.object.metadata.name}`));
   const gb = grantsOf(before.analysis, names);
@@ -152,8 +166,8 @@ export function changeScope(before: Version, after: Version): ChangeScope | NoSc
   const scope = new Set(x);
   for (const name of names) {
     if (!addAdmitted(before.analysis, gb.get(name) ?? [], scope) || !addAdmitted(after.analysis, ga.get(name) ?? [], scope)) {
-      return { reason: `NetworkPolicy ${name} has a rule for every pod`, isolationKept: true };
+      return { reason: `NetworkPolicy ${name} has a rule for every pod`, isolationKept: true, policyNamespaces: x };
     }
   }
-  return { core: x, namespaces: scope, changedObjects: changed.length, isolationKept: true };
+  return { core: x, namespaces: scope, changedObjects: changed.length, isolationKept: true, policyNamespaces: x };
 }
