@@ -126,7 +126,7 @@ function rewrittenIn(inv: Inventory, ns: string, variant: number): Obj[] {
   const out: Obj[] = [];
   for (const o of inv.objects) {
     const isPolicy = o.object.kind === 'NetworkPolicy' && o.object.apiVersion === 'networking.k8s.io/v1' && o.object.metadata.namespace === ns;
-    if (!isPolicy) out.push(o.object as unknown as Obj);
+    if (!isPolicy) out.push(o.object);
     else if (variant < 3) {
       const rule = (dir: 'from' | 'to'): Obj[] => (variant === 0 ? [] : variant === 1 ? [{}] : [{ [dir]: [{ namespaceSelector: {} }], ports: [{ port: 1234 }] }]);
       out.push({ ...(o.object as unknown as Obj), spec: { ...(o.object['spec'] as Obj), ingress: rule('from'), egress: rule('to') } });
