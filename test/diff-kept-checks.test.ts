@@ -31,9 +31,9 @@ test('property: on random changes, a diff that keeps the checks the change canno
       let checksRun = -1;
       const part = await computeDiff(input('old', tb), input('new', ta), settings('change'), undefined, (side) => {
         if (side.which === 'after') checksRun = side.checksRun;
-      }, (_scope, n, local) => {
-        checksKept = n;
-        checksLocal = local;
+      }, (_scope, reuse) => {
+        checksKept = reuse.checksKept;
+        checksLocal = reuse.checksLocal;
       });
       assert.deepEqual(part.findings, whole.findings);
       assert.deepEqual(part.connectivity.added, whole.connectivity.added);
@@ -60,8 +60,8 @@ test('the checks kept are those that read no more of the policies than isolation
   const open = deny.replace('policyTypes: [Ingress]}', 'policyTypes: [Ingress], ingress: [{ports: [{port: 80}]}]}');
   const plan = async (before: string, after: string): Promise<[number, number]> => {
     let n: [number, number] = [-1, -1];
-    await computeDiff(input('old', before), input('new', after), settings('change'), undefined, undefined, (_s, kept, local) => {
-      n = [kept, local];
+    await computeDiff(input('old', before), input('new', after), settings('change'), undefined, undefined, (_s, reuse) => {
+      n = [reuse.checksKept, reuse.checksLocal];
     });
     return n;
   };

@@ -11,6 +11,7 @@ import { diffConnectivity, openedConnections, snapshot } from '../netpol/diff.js
 import { changeScope, type ChangeScope, type NoScope } from '../netpol/diff-scope.js';
 import { inventoryMemo, type Inventory, type InventoryMemo } from '../model/inventory.js';
 import { ALL_CHECKS } from '../checks/index.js';
+import { carryEdgeModel } from '../exposure/index.js';
 import { runChecks, sortFindings, type CheckFindings } from '../checks/run.js';
 import { diffFindings, findingsCarried, newlyFailing, secondVersionChecks, type SecondVersionChecks } from '../checks/diff.js';
 import { SEVERITIES, type AuditConfig, type Check, type Finding, type Severity } from '../checks/types.js';
@@ -165,6 +166,16 @@ async function loadSide(which: 'before' | 'after', input: DiffInput, s: DiffSett
   return { which, input, read, loaded, inventory, analysis, start };
 }
 
+/** What the second version took from the first for its audit (`--stats`: scope). */
+export interface SecondVersionReuse {
+  /** Checks not run again (`Check.policyReads` none or isolation). */
+  readonly checksKept: number;
+  /** Checks run only for the namespaces whose policies changed (`Check.policyReads` namespace). */
+  readonly checksLocal: number;
+  /** The entry points (which read no NetworkPolicy) were the first version's, with the second's objects. */
+  readonly edgeModelCarried: boolean;
+}
+
 /** What the second version need not find again: the plan (`secondVersionChecks`), and the first version's findings that stand. */
 interface KeptFindings {
   readonly plan: SecondVersionChecks;
@@ -205,7 +216,7 @@ function auditSide(side: LoadedSide, s: DiffSettings, watch: Stopwatch, onSide: 
  * which, or why all, and how many checks were kept from the first version), the
  * findings compared, the gates evaluated. The CLI and the benchmark call it.
  */
-export async function computeDiff(before: DiffInput, after: DiffInput, s: DiffSettings, watch = new Stopwatch(), onSide?: (side: DiffSide) => void, onScope?: (scope: ChangeScope | NoScope, checksKept: number, checksLocal: number) => void): Promise<DiffReport> {
+export async function computeDiff(before: DiffInput, after: DiffInput, s: DiffSettings, watch = new Stopwatch(), onSide?: (side: DiffSide) => void, onScope?: (scope: ChangeScope | NoScope, reuse: SecondVersionReuse) => void): Promise<DiffReport> {
   // `whole` is the reference the rest is tested against: nothing of the first version is reused in the second.
   const whole = s.compare === 'whole';
   const reuse: Reuse = whole ? {} : { memo: inventoryMemo() };
@@ -214,8 +225,10 @@ export async function computeDiff(before: DiffInput, after: DiffInput, s: DiffSe
   const scope: ChangeScope | NoScope = whole ? { reason: 'asked for (compare: whole)', isolationKept: false } : changeScope(b, loadedAfter);
   // Checks the change cannot affect are not run again: their findings are the first version's.
   const plan = secondVersionChecks(s.checks, scope);
+  // The edge model reads no NetworkPolicy: when nothing else changed, the second version takes the first's, with its own objects.
+  const edgeModelCarried = !whole && carryEdgeModel(b.inventory, loadedAfter.inventory);
   const a = auditSide(loadedAfter, s, watch, onSide, plan ? { plan, findings: findingsCarried(plan, b.findings.findings) } : undefined);
-  onScope?.(scope, plan?.kept.size ?? 0, plan?.local?.checks.size ?? 0);
+  onScope?.(scope, { checksKept: plan?.kept.size ?? 0, checksLocal: plan?.local?.checks.size ?? 0, edgeModelCarried });
   const within = 'namespaces' in scope ? scope : undefined;
   const sb = snapshot(b.analysis, within);
   const sa = snapshot(a.analysis, within);
@@ -325,8 +338,8 @@ export async function runDiff(args: readonly string[], io: Io): Promise<number> 
       state.policies = side.loaded.inventory.policies.length;
       state.reused = side.analysis.reused;
     }
-  }, (scope, checksKept, checksLocal) => {
-    state.scope = { ...('namespaces' in scope ? { core: scope.core.size, namespaces: scope.namespaces.size, changedObjects: scope.changedObjects } : { whole: scope.reason }), checksKept, checksLocal };
+  }, (scope, reuse) => {
+    state.scope = { ...('namespaces' in scope ? { core: scope.core.size, namespaces: scope.namespaces.size, changedObjects: scope.changedObjects } : { whole: scope.reason }), ...reuse };
   });
   switch (format) {
     case 'json':

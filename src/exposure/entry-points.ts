@@ -19,7 +19,7 @@ import { nginxGlobalAuth } from './ingress-nginx.js';
 import { describe } from './objects.js';
 import { ACME_SOLVER_LABEL } from './tls.js';
 import { addIngressRoute } from './traefik.js';
-import type { EntryDetail, EntryPoint, HttpsRedirect } from './types.js';
+import type { EntryDetail, EntryPoint, HttpsRedirect, ListenerInfo } from './types.js';
 import { GATEWAY_API, isGatewayApi, isIngress, isTraefikCrd, KNOWN_EDGES } from './vocabulary.js';
 import { POD_SPEC_PATH } from './workloads.js';
 
@@ -39,6 +39,74 @@ function modelOf(inv: Inventory): EdgeModel {
   model = buildModel(inv);
   models.set(inv, model);
   return model;
+}
+
+/**
+ * Gives `to` the edge model of `from` when it would build the same one: the model reads
+ * every object but the NetworkPolicies (routes, Services, workloads, ConfigMaps, Gateways,
+ * cert-manager's objects…), the endpoints (derived from the workloads alone) and the
+ * namespaces, so when the other objects are the same parsed objects in the same order and
+ * the namespaces are the same, only where the objects sit (file, line) can differ. The
+ * entry points are then `from`'s with each object replaced by `to`'s. `diff` calls it for
+ * a second version whose change touched only NetworkPolicies; true when it applied. Pure.
+ */
+export function carryEdgeModel(from: Inventory, to: Inventory): boolean {
+  const model = models.get(from);
+  if (!model || models.has(to)) return false;
+  // The objects the model points at, found in `to` by walking both versions side by side.
+  const wanted = new Set<LoadedObject>();
+  for (const e of model.entries) wanted.add(e.route);
+  for (const d of model.details.values()) if (d.listener) wanted.add(d.listener.gateway);
+  for (const r of model.redirects) wanted.add(r.route).add(r.listener.gateway);
+  const same = alignedObjects(from, to, wanted);
+  if (!same || !sameNamespaces(from, to)) return false;
+  const mine = (o: LoadedObject): LoadedObject => same.get(o)!;
+  const listener = (l: ListenerInfo): ListenerInfo => ({ ...l, gateway: mine(l.gateway) });
+  const entries: EntryPoint[] = [];
+  const details = new Map<EntryPoint, EntryDetail>();
+  for (const e of model.entries) {
+    const moved: EntryPoint = { ...e, route: mine(e.route) };
+    entries.push(moved);
+    const d = model.details.get(e);
+    if (d) details.set(moved, d.listener ? { ...d, listener: listener(d.listener) } : d);
+  }
+  const redirects = model.redirects.map((r) => ({ ...r, route: mine(r.route), listener: listener(r.listener) }));
+  models.set(to, { entries, details, redirects });
+  return true;
+}
+
+const isNetworkPolicy = (o: LoadedObject): boolean => o.object.kind === 'NetworkPolicy';
+
+/**
+ * When the objects other than NetworkPolicies of `a` and `b` are the same parsed objects in
+ * the same order, `b`'s object for each wanted one of `a`; otherwise undefined.
+ */
+function alignedObjects(a: Inventory, b: Inventory, wanted: ReadonlySet<LoadedObject>): Map<LoadedObject, LoadedObject> | undefined {
+  const out = new Map<LoadedObject, LoadedObject>();
+  const oa = a.objects;
+  const ob = b.objects;
+  let j = 0;
+  for (const x of oa) {
+    if (isNetworkPolicy(x)) continue;
+    while (j < ob.length && isNetworkPolicy(ob[j]!)) j++;
+    const y = ob[j++];
+    if (y === undefined || y.object !== x.object) return undefined;
+    if (wanted.has(x)) out.set(x, y);
+  }
+  while (j < ob.length && isNetworkPolicy(ob[j]!)) j++;
+  return j === ob.length ? out : undefined;
+}
+
+/** The same namespaces with the same labels (a NetworkPolicy alone can bring a namespace in). */
+function sameNamespaces(a: Inventory, b: Inventory): boolean {
+  if (a.namespaces.size !== b.namespaces.size) return false;
+  for (const [name, ns] of a.namespaces) {
+    const other = b.namespaces.get(name)?.labels;
+    if (other === undefined) return false;
+    const keys = Object.keys(ns.labels);
+    if (keys.length !== Object.keys(other).length || keys.some((k) => other[k] !== ns.labels[k])) return false;
+  }
+  return true;
 }
 
 /** Every way into the cluster from outside that the input shows. */

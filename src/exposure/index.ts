@@ -49,4 +49,4 @@ export { findMiddleware, forwardAuthMiddlewares, middlewareAuth, TRAEFIK_CONTROL
 export { certificateSource, certManagerIssuerOf, findIssuer, isStagingAcmeServer, issuerAdvice, issuers, preferredIssuer, secretNameFor, type IssuerRef } from './tls.js';
 export { extAuthBackends, referenceGrantAllows, securityPolicies, securityPolicyAuth } from './envoy-gateway.js';
 export { gatewayIsInternal, gateways, listenersOf } from './gateway-api.js';
-export { entryDetail, entryPoints, entryPointsByRoute, httpsRedirects } from './entry-points.js';
+export { carryEdgeModel, entryDetail, entryPoints, entryPointsByRoute, httpsRedirects } from './entry-points.js';
