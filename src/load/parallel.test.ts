@@ -87,6 +87,26 @@ test('a second version parsed with the first one\'s documents gives exactly what
   // The shared values are the first version's own objects.
   const reused = await parseInputsParallel(after, 2, 100_000_000, known);
   assert.equal(reused.docs.find((d) => d.source.file === 'small.yaml')!.value, first.docs.find((d) => d.source.file === 'small.yaml')!.value);
-  assert.equal(parseTextReusing('{"a": 1}', 'x.json', known), undefined, 'JSON is parsed as JSON');
-  assert.equal(parseTextReusing(changed, 'big.yaml', known, 100), undefined, 'too much to parse on one thread: the caller parses in parallel');
+  const firstValues = new Set(first.docs.map((d) => d.value));
+  assert.ok(reused.docs.filter((d) => firstValues.has(d.value)).length >= 2990, 'the documents that did not change are not parsed again');
+  assert.equal(parseTextReusing('{"a": 1}', 'x.json', known.search()), undefined, 'JSON is parsed as JSON');
+  assert.equal(parseTextReusing(changed, 'big.yaml', known.search(), 100), undefined, 'too much to parse on one thread: the caller parses in parallel');
+});
+
+test('documents are found again past blocks of changed, added and removed documents, and in a file of another name', async () => {
+  const docs = Array.from({ length: 500 }, (_, i) => `---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c${i}, namespace: n}\ndata: {k: "${i}"}\n`);
+  const first = parseInputs([{ file: 'old/all.yaml', text: docs.join('') }]);
+  const known = documentsByText(first.files, first.docs);
+  // 40 changed in a row (more than are looked ahead), 20 added, 15 removed, one moved to the end.
+  const changed = docs.map((d, i) => (i >= 100 && i < 140 ? d.replace('data: {k:', 'data: {changed:') : d));
+  const added = Array.from({ length: 20 }, (_, i) => `---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: new${i}, namespace: n}\n`);
+  const after = [...changed.slice(0, 300), ...added, ...changed.slice(300, 400), ...changed.slice(415, 450), ...changed.slice(451), changed[450]!];
+  const input = [{ file: 'new/all.yaml', text: after.join('') }];
+  const reused = await parseInputsParallel(input, 1, Infinity, known);
+  assert.deepEqual(reused.docs, parseInputs(input).docs);
+  const firstValues = new Set(first.docs.map((d) => d.value));
+  const shared = reused.docs.filter((d) => firstValues.has(d.value)).length;
+  // The unchanged documents are found again, but for at most two: the first after the removed block, where the
+  // search finds its place again, and the one moved to the end (a document alone not found is taken as changed).
+  assert.ok(shared >= 500 - 40 - 15 - 2, `${shared} found again`);
 });

@@ -157,9 +157,10 @@ export async function parseInputsParallel(inputs: readonly InputText[], cores = 
   const docs: ParsedDocument[] = [];
   const diagnostics: Diagnostic[] = [];
   const files = new Map<string, { text: string; spans: DocumentSpan[] }>();
+  const search = known?.search();
   for (const input of inputs) {
     const big = parts >= 2 && input.text.length >= minBytes && !input.file.endsWith('.json') && !/^\s*[[{]/.test(input.text.slice(0, 256));
-    const parsed = (known ? parseTextReusing(input.text, input.file, known, big ? minBytes : Infinity) : undefined) ?? (big ? await parseLarge(input, parts) : parseText(input.text, input.file));
+    const parsed = (search ? parseTextReusing(input.text, input.file, search, big ? minBytes : Infinity) : undefined) ?? (big ? await parseLarge(input, parts) : parseText(input.text, input.file));
     for (const d of parsed.docs) docs.push(d);
     for (const d of parsed.diagnostics) diagnostics.push(d);
     files.set(input.file, { text: input.text.charCodeAt(0) === 0xfeff ? input.text.slice(1) : input.text, spans: parsed.spans });

@@ -137,48 +137,161 @@ function lineColumnOf(text: string, offset: number): { line: number; column: num
 }
 
 /**
- * Documents already parsed, by their exact text (a YAML document between markers):
- * the value js-yaml made of it. A second version of the same manifests (diff) is
- * mostly the same documents; parsing depends on nothing but the text, so a value
- * looked up here is the value parsing would give. Values are shared, never copied:
+ * Documents already parsed (a first version of the same manifests, for diff), found
+ * again by their exact text: a document whose text is the same gets the same value,
+ * since parsing depends on nothing but the text. Values are shared, never copied:
  * nothing in meshless writes to a parsed value (buildInventory copies what it fills in).
+ *
+ * A second version is mostly the first one's documents in the same order, so each of
+ * its documents (asked for in input order, `find`) is compared with the first
+ * version's document after the last one found, a few after that, and the one at the
+ * same distance as the last match (past a block of changed documents): an exact
+ * comparison of two texts, with no hashing of the whole input. When two documents in a
+ * row are not found there, the search may have lost its place (a long block removed,
+ * documents moved): they are looked up by a short signature of their text (length and
+ * a few characters), then compared exactly. A document not found is parsed.
  */
-export type ParsedDocuments = ReadonlyMap<string, unknown>;
+export class ParsedDocuments {
+  /** The first version's YAML documents in input order: the text each sits in, its span, its value. */
+  readonly texts: string[] = [];
+  readonly starts: number[] = [];
+  readonly ends: number[] = [];
+  readonly parsed: unknown[] = [];
+
+  get size(): number {
+    return this.parsed.length;
+  }
+
+  values(): IterableIterator<unknown> {
+    return this.parsed.values();
+  }
+
+  add(text: string, span: DocumentSpan, value: unknown): void {
+    this.texts.push(text);
+    this.starts.push(span.start);
+    this.ends.push(span.end);
+    this.parsed.push(value);
+  }
+
+  /** Indexes of the documents by `signature`, made the first time a document is not found where it should be. */
+  private bySignature: Map<string, number[]> | undefined;
+
+  withSignature(sig: string): readonly number[] {
+    if (!this.bySignature) {
+      const m = new Map<string, number[]>();
+      for (let j = 0; j < this.parsed.length; j++) {
+        const key = signature(this.texts[j]!, this.starts[j]!, this.ends[j]!);
+        const l = m.get(key);
+        if (l) l.push(j);
+        else m.set(key, [j]);
+      }
+      this.bySignature = m;
+    }
+    return this.bySignature.get(sig) ?? [];
+  }
+
+  /** A search through them, for one version's documents asked for in input order. */
+  search(): DocumentSearch {
+    return new DocumentSearch(this);
+  }
+}
+
+/** One pass over a version's documents, in input order, looking each up in the documents parsed before. */
+export class DocumentSearch {
+  /** The first version's document after the last one found. */
+  private cursor = 0;
+  /** Documents asked for so far, and (first version's index) − (this index) at the last match. */
+  private asked = 0;
+  private delta = 0;
+  /** Documents not found since the last one found. */
+  private misses = 0;
+
+  constructor(private readonly known: ParsedDocuments) {}
+
+  /** Where the search stands, to go back to (see parseTextReusing). */
+  mark(): readonly [number, number, number, number] {
+    return [this.cursor, this.asked, this.delta, this.misses];
+  }
+
+  /** Back to a mark, with `skipped` documents of this version counted as asked. */
+  reset(at: readonly [number, number, number, number], skipped: number): void {
+    [this.cursor, this.asked, this.delta, this.misses] = at;
+    this.asked += skipped;
+  }
+
+  /** The value of the first version's document whose text is exactly `text[start, end)`, when one is found near where it should be. */
+  find(text: string, start: number, end: number): unknown {
+    const k = this.known;
+    const i = this.asked++;
+    const len = end - start;
+    let doc: string | undefined;
+    const at = (j: number): boolean => {
+      if (j < 0 || j >= k.parsed.length || k.ends[j]! - k.starts[j]! !== len) return false;
+      doc ??= text.slice(start, end);
+      if (k.texts[j]!.slice(k.starts[j], k.ends[j]) !== doc) return false;
+      this.cursor = j + 1;
+      this.delta = j - i;
+      this.misses = 0;
+      return true;
+    };
+    for (let j = this.cursor; j < this.cursor + LOOK_AHEAD; j++) if (at(j)) return k.parsed[j];
+    const guess = i + this.delta;
+    if ((guess < this.cursor || guess >= this.cursor + LOOK_AHEAD) && at(guess)) return k.parsed[guess];
+    // A changed document is mostly alone. Two in a row not found may mean the search lost its place (a long block
+    // of removed documents, documents moved): look the text up by a short signature, then compare it exactly.
+    if (++this.misses >= 2) for (const j of k.withSignature(signature(text, start, end))) if (at(j)) return k.parsed[j];
+    return undefined;
+  }
+}
+
+/** A document's length and a few of its characters (from its middle and its end): candidates to compare exactly. */
+function signature(text: string, start: number, end: number): string {
+  const mid = (start + end) >> 1;
+  return `${end - start}:${text.slice(Math.max(start, mid - 16), mid + 16)}${text.slice(Math.max(start, end - 32), end)}`;
+}
+
+/** How many of the first version's documents after the last one found a document is compared with (documents added or removed there). */
+const LOOK_AHEAD = 8;
 
 /**
- * The documents of parsed YAML texts by their text, for parseTextReusing. `files` are
+ * The documents of parsed YAML texts, in input order, for parseTextReusing. `files` are
  * the texts as parsed (byte-order mark removed) with their spans; `docs` the documents
  * parsed from them. JSON texts are left out: they are parsed as JSON, not YAML.
  */
-export function documentsByText(files: ReadonlyMap<string, { text: string; spans: readonly DocumentSpan[] }>, docs: readonly ParsedDocument[], into = new Map<string, unknown>()): Map<string, unknown> {
+export function documentsByText(files: ReadonlyMap<string, { text: string; spans: readonly DocumentSpan[] }>, docs: readonly ParsedDocument[], into = new ParsedDocuments()): ParsedDocuments {
   for (const d of docs) {
     const f = files.get(d.source.file);
     const span = f?.spans[d.source.doc];
     if (!f || !span || isJsonText(d.source.file, f.text)) continue;
-    into.set(f.text.slice(span.start, span.end), d.value);
+    into.add(f.text, span, d.value);
   }
   return into;
 }
 
 /**
  * parseText for a YAML text whose documents may be known already: each document found
- * in `known` takes that value, the others are parsed. The same result as parseText
+ * by the search (`ParsedDocuments.search`, one per version) takes that value, the others
+ * are parsed. The same result as parseText
  * (documents, numbering, lines, diagnostics). Undefined, without parsing anything,
  * for a JSON text, or when the documents to parse add up to `maxParse` characters or
- * more (the caller parses those in parallel).
+ * more (the caller parses those in parallel). Texts are asked for in input order.
  */
-export function parseTextReusing(text: string, file: string, known: ParsedDocuments, maxParse = Infinity): ParsedText | undefined {
+export function parseTextReusing(text: string, file: string, known: DocumentSearch, maxParse = Infinity): ParsedText | undefined {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (isJsonText(file, text)) return undefined;
   const spans = splitDocuments(text);
+  const mark = known.mark();
   const values: unknown[] = new Array(spans.length);
   let toParse = 0;
   for (let i = 0; i < spans.length; i++) {
     const span = spans[i]!;
-    const v = known.get(text.slice(span.start, span.end));
+    const v = known.find(text, span.start, span.end);
     if (v === undefined) {
       toParse += span.end - span.start;
-      if (toParse >= maxParse) return undefined;
+      if (toParse >= maxParse) {
+        known.reset(mark, spans.length);
+        return undefined;
+      }
     } else values[i] = v;
   }
   const docs: ParsedDocument[] = [];
