@@ -12,12 +12,12 @@ import fc from 'fast-check';
 import { changeArb, clusterText } from '../../test/support/netpol-diff-arbitraries.js';
 import { loadRead } from '../load/input.js';
 import { documentsByText, type ParsedDocuments } from '../load/yaml.js';
-import { inventoryMemo, type Inventory } from './inventory.js';
+import { endpointsMadeAlike, inventoryMemo, type Inventory } from './inventory.js';
 
 const read = (file: string, text: string): Parameters<typeof loadRead>[0] => ({ inputs: [{ file, text }], diagnostics: [] });
 
 /** The second version as diff builds it: parsed reusing the first's documents, its inventory with the first build's memo. */
-async function second(v1: string, v2: string, defaultNamespace?: string): Promise<{ memoised: Inventory; fresh: Inventory; shared: number }> {
+async function second(v1: string, v2: string, defaultNamespace?: string): Promise<{ first: Inventory; memoised: Inventory; fresh: Inventory; shared: number }> {
   const memo = inventoryMemo();
   let known: ParsedDocuments | undefined;
   const ns = defaultNamespace !== undefined ? { defaultNamespace } : {};
@@ -25,7 +25,7 @@ async function second(v1: string, v2: string, defaultNamespace?: string): Promis
   const memoised = (await loadRead(read('v.yaml', v2), { ...ns, memo, ...(known ? { known } : {}) })).inventory;
   const fresh = (await loadRead(read('v.yaml', v2), ns)).inventory;
   const before = new Set(first.inventory.objects.map((o) => o.object));
-  return { memoised, fresh, shared: memoised.objects.filter((o) => before.has(o.object)).length };
+  return { first: first.inventory, memoised, fresh, shared: memoised.objects.filter((o) => before.has(o.object)).length };
 }
 
 function assertSame(a: Inventory, b: Inventory, what: string): void {
@@ -84,4 +84,18 @@ test('every fixture, its lines moved by a document added above and one object ta
   }
   assert.ok(compared >= 100, `${compared} fixtures compared`);
   assert.ok(shared >= 500, `${shared} objects shared`);
+});
+
+test('endpointsMadeAlike: true only for two builds whose endpoints came from the same facts in the same order', async () => {
+  const pods = (label: string): string => ['a', 'b'].map((n) => `---\napiVersion: v1\nkind: Pod\nmetadata: {name: ${n}, namespace: x, labels: {app: ${n === 'b' ? label : n}}}\nspec: {containers: [{name: c, image: c}]}\n`).join('');
+  const policy = '---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: x}\nspec: {podSelector: {}, policyTypes: [Ingress]}\n';
+  const pair = async (v1: string, v2: string): Promise<boolean> => {
+    const r = await second(v1, v2);
+    const first = (await loadRead(read('v.yaml', v1))).inventory;
+    assert.equal(endpointsMadeAlike(r.fresh, first), false, 'built without a memo: not known');
+    return endpointsMadeAlike(r.memoised, r.first);
+  };
+  assert.equal(await pair(pods('b'), `${policy}${pods('b')}`), true, 'a policy added above: the same endpoints');
+  assert.equal(await pair(pods('b'), pods('changed')), false, 'a pod relabelled');
+  assert.equal(await pair(pods('b'), pods('b').split(/(?=---\n)/)[0]!), false, 'a pod taken away');
 });

@@ -381,7 +381,7 @@ export function buildInventory(docs: readonly ParsedDocument[], options: Invento
 
   const validObjects = kept.filter((o) => !ex.invalid.has(o));
   const skippedTotal = Object.values(skipped).reduce((a, b) => a + b, 0);
-  return {
+  const inventory: Inventory = {
     objects: validObjects,
     namespaces,
     endpoints: ex.endpoints,
@@ -391,4 +391,24 @@ export function buildInventory(docs: readonly ParsedDocument[], options: Invento
     summary: { read, used: read - skippedTotal, skipped },
     locate,
   };
+  if (ex.facts) endpointFacts.set(inventory, ex.facts);
+  return inventory;
+}
+
+/** The facts each endpoint of an inventory built with a memo was made from (see endpointsMadeAlike). */
+const endpointFacts = new WeakMap<Inventory, readonly unknown[]>();
+
+/**
+ * Were the endpoints of `a` and `b` made from the same facts (InventoryMemo), in the same
+ * order? Then they are the same endpoints but for where their objects sit: the same ids,
+ * namespaces, labels, ports, addresses and service accounts, the very same objects.
+ * False also when it is not known (an inventory built without a memo, an endpoint made
+ * otherwise): compare them then.
+ */
+export function endpointsMadeAlike(a: Inventory, b: Inventory): boolean {
+  const fa = endpointFacts.get(a);
+  const fb = endpointFacts.get(b);
+  if (!fa || !fb || fa.length !== fb.length) return false;
+  for (let i = 0; i < fa.length; i++) if (fa[i] === undefined || fa[i] !== fb[i]) return false;
+  return true;
 }

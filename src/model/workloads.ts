@@ -242,6 +242,8 @@ export interface ExtractResult {
   readonly skipped: Record<string, number>;
   /** Objects the API server would reject: left out. */
   readonly invalid: Set<LoadedObject>;
+  /** With a memo: the facts each endpoint was made from, in order (undefined for one made otherwise). */
+  readonly facts?: readonly (EndpointFacts | undefined)[];
 }
 
 /** A problem found in an object on its own, placed at its source when it is reported. */
@@ -382,12 +384,16 @@ export function extractEndpoints(objects: readonly LoadedObject[], locate: Locat
   }
 
   const endpoints: Endpoint[] = [];
+  const made: (EndpointFacts | undefined)[] | undefined = memo ? [] : undefined;
   for (const o of objects) {
     const kind = o.object.kind;
     if (!ENDPOINT_KINDS.has(kind)) {
       const op = operatorWorkloadOf(o);
       // The workload the operator made, when it is in the input too (a live cluster), stands for itself.
-      if (op && !has(o.object.metadata.namespace ?? '', op.creates.kind, op.creates.name(o.object.metadata.name))) endpoints.push(operatorEndpoint(o, op));
+      if (op && !has(o.object.metadata.namespace ?? '', op.creates.kind, op.creates.name(o.object.metadata.name))) {
+        endpoints.push(operatorEndpoint(o, op));
+        made?.push(undefined);
+      }
       continue;
     }
     const ns = o.object.metadata.namespace ?? 'default';
@@ -418,6 +424,7 @@ export function extractEndpoints(objects: readonly LoadedObject[], locate: Locat
       continue;
     }
     endpoints.push({ ...facts.endpoint, source: o.source });
+    made?.push(facts);
   }
-  return { endpoints, diagnostics, skipped, invalid };
+  return { endpoints, diagnostics, skipped, invalid, ...(made ? { facts: made } : {}) };
 }

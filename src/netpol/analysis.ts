@@ -15,7 +15,7 @@
  * (one for each side of a connection), and connectivity is computed on roles.
  */
 import { MeshlessError } from '../model/errors.js';
-import type { Inventory, Namespace } from '../model/inventory.js';
+import { endpointsMadeAlike, type Inventory, type Namespace } from '../model/inventory.js';
 import type { Labels } from '../model/labels.js';
 import { labelsKey } from '../model/labels.js';
 import { parseCidr, parseIp, type Cidr, type IpFamily } from '../model/ip.js';
@@ -219,7 +219,12 @@ export class Analysis {
   readonly dropped: PortSet;
   /** What was taken from `AnalyzeOptions.base` rather than computed (for --stats and the tests that hold it to a fresh analysis). */
   readonly reused: 'nothing' | 'classes' | 'classes and selector caches' = 'nothing';
-  private readonly classOfEndpoint = new Map<string, PodClass>();
+  /**
+   * The class id of each endpoint, by endpoint id and by its index in the inventory: an
+   * analysis that takes its classes from a base (same endpoints, same classes) shares both.
+   */
+  private classIdOfEndpoint = new Map<string, number>();
+  private endpointClasses: Int32Array = new Int32Array(0);
   private readonly classesByNamespace = new Map<string, PodClass[]>();
   private readonly ipBlockIndex = new Map<string, number>();
   /** Every cidr and except written in a policy: the words external peers are described with. */
@@ -383,6 +388,8 @@ export class Analysis {
     const mine = this.inventory.endpoints;
     const theirs = base.inventory.endpoints;
     if (mine.length !== theirs.length) return false;
+    // Made from the same facts (diff's memo): the same by construction, without reading each one.
+    if (endpointsMadeAlike(this.inventory, base.inventory)) return true;
     for (let i = 0; i < mine.length; i++) {
       const e = mine[i]!;
       const b = theirs[i]!;
@@ -405,11 +412,11 @@ export class Analysis {
       if (!list) this.classesByNamespace.set(cls.namespace.name, (list = []));
       list.push(cls);
     }
-    for (const e of this.inventory.endpoints) {
-      const cls = this.classes[base.classOfEndpoint.get(e.id)!.id]!;
-      cls.endpoints.push(e);
-      this.classOfEndpoint.set(e.id, cls);
-    }
+    // The same endpoints in the same order (derivesClassesFrom): the base's tables hold.
+    this.classIdOfEndpoint = base.classIdOfEndpoint;
+    this.endpointClasses = base.endpointClasses;
+    const endpoints = this.inventory.endpoints;
+    for (let i = 0; i < endpoints.length; i++) this.classes[this.endpointClasses[i]!]!.endpoints.push(endpoints[i]!);
   }
 
   /** The selector caches and member sets of `base`, valid here: the same classes (by id) and namespace labels. */
@@ -423,6 +430,8 @@ export class Analysis {
 
   private buildClasses(): void {
     const byKey = new Map<string, PodClass>();
+    this.endpointClasses = new Int32Array(this.inventory.endpoints.length);
+    let index = 0;
     const podFamilies = [...new Set(this.podCidrs.map((c) => c.family))].sort();
     const podFamiliesKey = podFamilies.join('');
     for (const e of this.inventory.endpoints) {
@@ -456,7 +465,8 @@ export class Analysis {
         list.push(cls);
       }
       cls.endpoints.push(e);
-      this.classOfEndpoint.set(e.id, cls);
+      this.classIdOfEndpoint.set(e.id, cls.id);
+      this.endpointClasses[index++] = cls.id;
     }
   }
 
@@ -1014,17 +1024,18 @@ export class Analysis {
   }
 
   endpoint(id: string): Endpoint | undefined {
-    return this.classOfEndpoint.get(id)?.endpoints.find((e) => e.id === id);
+    return this.classOf(id)?.endpoints.find((e) => e.id === id);
   }
 
   classOf(endpointId: string): PodClass | undefined {
-    return this.classOfEndpoint.get(endpointId);
+    const c = this.classIdOfEndpoint.get(endpointId);
+    return c === undefined ? undefined : this.classes[c];
   }
 
   /** A peer from an endpoint id, or an IP address (a pod's IP resolves to that pod). */
   peer(ref: string | { ip: string }): Peer | undefined {
     if (typeof ref === 'string') {
-      const cls = this.classOfEndpoint.get(ref);
+      const cls = this.classOf(ref);
       if (cls) return { kind: 'class', cls };
       if (!parseIp(ref)) return undefined;
       ref = { ip: ref };
