@@ -296,7 +296,7 @@ export class Analysis {
         this.reused = 'classes and selector caches';
       }
     } else this.buildClasses();
-    this.compilePolicies();
+    this.compilePolicies(this.reused === 'classes and selector caches' ? base : undefined);
     if (this.layerPolicies.length > 0) this.compileLayers();
   }
 
@@ -562,11 +562,22 @@ export class Analysis {
     return hit;
   }
 
-  private compilePolicies(): void {
+  /**
+   * Compiles the v1 policies into grants. With `base` (whose classes, member sets and
+   * selector caches this analysis took: cachesFrom), a policy that is the base's own —
+   * the same rule objects, selector, namespace and types, as the memo gives for a
+   * document the change left alone — takes the base's grants, renumbered: they would
+   * compile to the same peers, member sets, addresses and ports.
+   */
+  private compilePolicies(base?: Analysis): void {
+    const inBase = base ? new Map<object, number>(base.policies.map((p, i) => [p.ingress, i])) : undefined;
     this.policies.forEach((policy, pi) => {
       const selected = this.classesMatching(policy.namespace, policy.podSelector);
       const v1: { ingress: number[]; egress: number[] } = { ingress: [], egress: [] };
       this.v1Grants.push(v1);
+      const bi = inBase?.get(policy.ingress);
+      const was = bi !== undefined ? base!.policies[bi]! : undefined;
+      const same = was !== undefined && was.egress === policy.egress && was.podSelector === policy.podSelector && was.namespace === policy.namespace && was.ingressType === policy.ingressType && was.egressType === policy.egressType ? base!.v1Grants[bi!]! : undefined;
       for (const [dir, on, rules] of [
         ['ingress', policy.ingressType, policy.ingress],
         ['egress', policy.egressType, policy.egress],
@@ -574,7 +585,17 @@ export class Analysis {
         // A section whose type is not listed in policyTypes is ignored.
         if (!on) continue;
         const grantIds: number[] = [];
-        for (const rule of rules) {
+        if (same) {
+          for (const gi of same[dir]) {
+            const g = base!.grants[gi]!;
+            if (g.ipMembers4.length > 0 || g.ipMembers6.length > 0) this.familySensitive = true;
+            const grant: Grant = { ...g, id: this.grants.length, policy: pi };
+            this.grants.push(grant);
+            grantIds.push(grant.id);
+            v1[dir].push(grant.id);
+          }
+        }
+        for (const rule of same ? [] : rules) {
           const members: number[] = [];
           const ipMembers4: number[] = [];
           const ipMembers6: number[] = [];
@@ -1406,8 +1427,11 @@ function newClass(id: number, namespace: Namespace, labels: Labels, ports: reado
 function sameNamespaceLabels(a: Inventory, b: Inventory): boolean {
   if (a.namespaces.size !== b.namespaces.size) return false;
   for (const [name, ns] of a.namespaces) {
-    const other = b.namespaces.get(name);
-    if (!other || labelsKey(other.labels) !== labelsKey(ns.labels)) return false;
+    const other = b.namespaces.get(name)?.labels;
+    if (other === undefined) return false;
+    // Compared key by key: no canonical key is built for each of 10,000 namespaces twice.
+    const keys = Object.keys(ns.labels);
+    if (keys.length !== Object.keys(other).length || keys.some((k) => other[k] !== ns.labels[k])) return false;
   }
   return true;
 }
