@@ -562,6 +562,14 @@ export class Analysis {
     return hit;
   }
 
+  /** The base's grant ids of the same policy (the same rule objects, selector, namespace and types), if it has it. */
+  private static baseGrantsOf(base: Analysis, inBase: ReadonlyMap<object, number>, policy: NetworkPolicy): { ingress: number[]; egress: number[] } | undefined {
+    const bi = inBase.get(policy.ingress);
+    const was = bi !== undefined ? base.policies[bi] : undefined;
+    if (was === undefined || was.egress !== policy.egress || was.podSelector !== policy.podSelector || was.namespace !== policy.namespace || was.ingressType !== policy.ingressType || was.egressType !== policy.egressType) return undefined;
+    return base.v1Grants[bi!];
+  }
+
   /**
    * Compiles the v1 policies into grants. With `base` (whose classes, member sets and
    * selector caches this analysis took: cachesFrom), a policy that is the base's own —
@@ -575,9 +583,7 @@ export class Analysis {
       const selected = this.classesMatching(policy.namespace, policy.podSelector);
       const v1: { ingress: number[]; egress: number[] } = { ingress: [], egress: [] };
       this.v1Grants.push(v1);
-      const bi = inBase?.get(policy.ingress);
-      const was = bi !== undefined ? base!.policies[bi]! : undefined;
-      const same = was !== undefined && was.egress === policy.egress && was.podSelector === policy.podSelector && was.namespace === policy.namespace && was.ingressType === policy.ingressType && was.egressType === policy.egressType ? base!.v1Grants[bi!]! : undefined;
+      const same = base && inBase ? Analysis.baseGrantsOf(base, inBase, policy) : undefined;
       for (const [dir, on, rules] of [
         ['ingress', policy.ingressType, policy.ingress],
         ['egress', policy.egressType, policy.egress],
