@@ -67,21 +67,24 @@ export interface InventoryOptions {
  * What a build derived from each document on its own, by the document's parsed value:
  * `diff` parses a second version reusing the values of the documents whose text did not
  * change, and its inventory takes these from the first build instead of deriving them
- * again. Only facts that depend on the document alone are kept — the object with its
- * namespace filled in, a NetworkPolicy's normal form, a workload's endpoint — and
+ * again. Only facts that depend on the document alone are kept — that it is a Kubernetes
+ * object, the object with its namespace filled in, a NetworkPolicy's normal form, a
+ * workload's endpoint — and
  * each is checked against what it depended on (the namespace given to objects that name
  * none); where a document sits (file, line) is always this build's. Maps, not WeakMaps:
  * the memo lives as long as one comparison, whose first version is alive anyway, and a
  * WeakMap of a hundred thousand entries cost the collector more than the memo saved.
  */
 export interface InventoryMemo {
+  /** Values found to be Kubernetes objects (objectProblem: none), which depends on the value alone. */
+  readonly valid: Set<object>;
   readonly objects: Map<object, { readonly namespace: string | undefined; readonly object: KubeObject }>;
   readonly policies: Map<object, { readonly policy: NetworkPolicy | undefined; readonly problems: readonly FieldProblem[] }>;
   readonly endpoints: EndpointMemo;
 }
 
 export function inventoryMemo(): InventoryMemo {
-  return { objects: new Map(), policies: new Map(), endpoints: new Map() };
+  return { valid: new Set(), objects: new Map(), policies: new Map(), endpoints: new Map() };
 }
 
 type ObjectProblem = { path: string; message: string; hint?: string };
@@ -215,7 +218,11 @@ export function buildInventory(docs: readonly ParsedDocument[], options: Invento
       skip('kustomize configuration');
       continue;
     }
-    const problem = objectProblem(d.value, validLabelKeys);
+    let problem: ObjectProblem | undefined;
+    if (memo?.valid.has(d.value as object) !== true) {
+      problem = objectProblem(d.value, validLabelKeys);
+      if (!problem) memo?.valid.add(d.value as object);
+    }
     if (problem) {
       const line = locate(d.source, problem.path);
       diagnostics.push({

@@ -354,11 +354,15 @@ export function extractEndpoints(objects: readonly LoadedObject[], locate: Locat
   const skip = (reason: string): void => {
     skipped[reason] = (skipped[reason] ?? 0) + 1;
   };
-  const present = new Set<string>();
-  for (const o of objects) {
-    if (ENDPOINT_KINDS.has(o.object.kind)) present.add(`${o.object.metadata.namespace ?? ''}/${o.object.kind}/${o.object.metadata.name}`);
-  }
-  const has = (ns: string, kind: string, name: string): boolean => present.has(`${ns}/${kind}/${name}`);
+  // Built the first time an owner or an operator's workload is looked up: an input of bare Pods never asks.
+  let present: Set<string> | undefined;
+  const has = (ns: string, kind: string, name: string): boolean => {
+    if (!present) {
+      present = new Set();
+      for (const o of objects) if (ENDPOINT_KINDS.has(o.object.kind)) present.add(`${o.object.metadata.namespace ?? ''}/${o.object.kind}/${o.object.metadata.name}`);
+    }
+    return present.has(`${ns}/${kind}/${name}`);
+  };
 
   /** Is this object run by a controller that is itself in the input? */
   function ownedInInput(o: LoadedObject): string | undefined {
