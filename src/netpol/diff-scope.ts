@@ -126,12 +126,19 @@ function grantsOf(a: Analysis, names: ReadonlySet<string>): Map<string, Grant[]>
   return out;
 }
 
-/** Adds the namespaces of the classes some grants admit; false when one admits every pod. */
-function addAdmitted(a: Analysis, grants: readonly Grant[], into: Set<string>): boolean {
+/**
+ * Adds the namespaces of the classes some grants admit; false when one admits every pod.
+ * `seen`: member sets already added (grants of many policies share one: the same selector).
+ */
+function addAdmitted(a: Analysis, grants: readonly Grant[], into: Set<string>, seen: Set<number>): boolean {
   for (const g of grants) {
     if (g.allClasses) return false;
     for (const list of [g.members, g.ipMembers4, g.ipMembers6]) {
-      for (const s of list) for (const c of a.memberSets[s]!) into.add(a.classes[c]!.namespace.name);
+      for (const s of list) {
+        if (seen.has(s)) continue;
+        seen.add(s);
+        for (const c of a.memberSets[s]!) into.add(a.classes[c]!.namespace.name);
+      }
     }
   }
   return true;
@@ -164,8 +171,10 @@ export function changeScope(before: Version, after: Version): ChangeScope | NoSc
   const gb = grantsOf(before.analysis, names);
   const ga = grantsOf(after.analysis, names);
   const scope = new Set(x);
+  const seenBefore = new Set<number>();
+  const seenAfter = new Set<number>();
   for (const name of names) {
-    if (!addAdmitted(before.analysis, gb.get(name) ?? [], scope) || !addAdmitted(after.analysis, ga.get(name) ?? [], scope)) {
+    if (!addAdmitted(before.analysis, gb.get(name) ?? [], scope, seenBefore) || !addAdmitted(after.analysis, ga.get(name) ?? [], scope, seenAfter)) {
       return { reason: `NetworkPolicy ${name} has a rule for every pod`, isolationKept: true, policyNamespaces: x };
     }
   }
