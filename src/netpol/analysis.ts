@@ -247,8 +247,8 @@ export class Analysis {
   private readonly ipBlockFamily: IpFamily[] = [];
   /** Some ipBlock admits some pod: then answers can differ by IP family. */
   private familySensitive = false;
-  /** Parsed pod IPs by endpoint id (parsed once; used for the cluster space and ipBlock membership). */
-  private readonly parsedIps = new Map<string, { family: 4 | 6; value: bigint }[]>();
+  /** Parsed pod IPs by endpoint index (parsed once; for the cluster space and ipBlock membership; not kept by an analysis that takes its classes from a base). */
+  private parsedIps: ({ family: 4 | 6; value: bigint }[] | undefined)[] = [];
   /** Classes in each ipBlock, by block index. */
   private readonly classesInBlock = new Map<number, number[]>();
 
@@ -270,25 +270,35 @@ export class Analysis {
       return parsed;
     });
     this.collectIpBlocks();
-    const podIps: Cidr[] = [];
-    for (const e of inventory.endpoints) {
-      if (e.ips.length === 0) continue;
-      const parsed: { family: 4 | 6; value: bigint }[] = [];
-      for (const ip of e.ips) {
-        const p = parseIp(ip);
-        if (!p) continue;
-        parsed.push(p);
-        // Pod IPs inside the pod network add nothing to the cluster space.
-        if (!this.podCidrs.some((c) => c.family === p.family && p.value >= c.start && p.value <= c.end)) {
-          podIps.push({ family: p.family, prefix: p.family === 4 ? 32 : 128, start: p.value, end: p.value, text: ip, hostBitsSet: false });
-        }
-      }
-      this.parsedIps.set(e.id, parsed);
-    }
-    this.clusterSpace = unionIp(ipSetOf(this.podCidrs), ipSetOf(podIps));
-    this.external = externalAtoms(this.ipBlocks, this.clusterSpace, [...this.podCidrs, ...this.ipBlockCidrs]);
     const base = options.base;
-    if (base && this.derivesClassesFrom(base)) {
+    // The same pods, pod network and ipBlocks as the base: the same cluster space and outside pieces too.
+    const derived = base !== undefined && this.derivesClassesFrom(base);
+    if (derived) {
+      this.clusterSpace = base.clusterSpace;
+      this.external = base.external;
+    } else {
+      const podIps: Cidr[] = [];
+      const endpoints = inventory.endpoints;
+      this.parsedIps = new Array(endpoints.length);
+      for (let i = 0; i < endpoints.length; i++) {
+        const e = endpoints[i]!;
+        if (e.ips.length === 0) continue;
+        const parsed: { family: 4 | 6; value: bigint }[] = [];
+        for (const ip of e.ips) {
+          const p = parseIp(ip);
+          if (!p) continue;
+          parsed.push(p);
+          // Pod IPs inside the pod network add nothing to the cluster space.
+          if (!this.podCidrs.some((c) => c.family === p.family && p.value >= c.start && p.value <= c.end)) {
+            podIps.push({ family: p.family, prefix: p.family === 4 ? 32 : 128, start: p.value, end: p.value, text: ip, hostBitsSet: false });
+          }
+        }
+        this.parsedIps[i] = parsed;
+      }
+      this.clusterSpace = unionIp(ipSetOf(this.podCidrs), ipSetOf(podIps));
+      this.external = externalAtoms(this.ipBlocks, this.clusterSpace, [...this.podCidrs, ...this.ipBlockCidrs]);
+    }
+    if (derived) {
       this.classesFrom(base);
       this.reused = 'classes';
       if (sameNamespaceLabels(base.inventory, inventory)) {
@@ -436,7 +446,7 @@ export class Analysis {
     const podFamiliesKey = podFamilies.join('');
     for (const e of this.inventory.endpoints) {
       const ns = this.inventory.namespaces.get(e.namespace)!;
-      const ips = this.parsedIps.get(e.id) ?? [];
+      const ips = this.parsedIps[index] ?? [];
       const blocks = this.blocksOf(ips);
       // The families a pod uses, sorted and distinct ('4', '6' or '46'), without building arrays per pod.
       let has4 = false;
