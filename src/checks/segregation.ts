@@ -156,7 +156,17 @@ export function selectsRuntimePods(sel: LabelSelector): boolean {
 export function namespacesWithPods(ctx: CheckContext): ReadonlySet<string> {
   // Several checks ask; on 100,000 pods the set costs ~50 ms each time.
   let set = withPodsCache.get(ctx.inventory);
-  if (!set) withPodsCache.set(ctx.inventory, (set = new Set(ctx.inventory.endpoints.map((e) => e.namespace))));
+  if (!set) {
+    const s = new Set<string>();
+    // Endpoints come namespace by namespace, mostly: a namespace is added once per run.
+    let last: string | undefined;
+    for (const e of ctx.inventory.endpoints) {
+      if (e.namespace === last) continue;
+      last = e.namespace;
+      s.add(last);
+    }
+    withPodsCache.set(ctx.inventory, (set = s));
+  }
   return set;
 }
 const withPodsCache = new WeakMap<object, ReadonlySet<string>>();
