@@ -216,3 +216,21 @@ test('a NetworkPolicy with spec: null (or no spec) is an empty spec: every pod o
     assert.equal(inv.policies[0]!.egressType, false);
   }
 });
+
+test('the same object twice: same group, kind, namespace and name, the last one kept; anything else differs', () => {
+  const o = (apiVersion: string, kind: string, name: string, ns = 'a', extra = ''): string => `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata: {name: ${name}, namespace: ${ns}${extra}}\n`;
+  const cases: [string, string[], number][] = [
+    ['another kind of the same name', [o('v1', 'Service', 'web'), o('v1', 'ConfigMap', 'web')], 0],
+    ['another namespace', [o('v1', 'ConfigMap', 'x'), o('v1', 'ConfigMap', 'x', 'b')], 0],
+    ['another API group', [o('networking.k8s.io/v1', 'NetworkPolicy', 'p'), o('crd.projectcalico.org/v1', 'NetworkPolicy', 'p')], 0],
+    ['another version of the same group', [o('networking.k8s.io/v1', 'NetworkPolicy', 'p'), o('networking.k8s.io/v1', 'NetworkPolicy', 'p', 'a', ', labels: {v: "2"}')], 1],
+    ['three times', [o('v1', 'ConfigMap', 'x', 'a', ', labels: {n: "1"}'), o('v1', 'Service', 'x'), o('v1', 'ConfigMap', 'x', 'a', ', labels: {n: "2"}'), o('v1', 'ConfigMap', 'x', 'a', ', labels: {n: "3"}')], 2],
+  ];
+  for (const [what, docs, dups] of cases) {
+    const inv = inventoryFromText(docs.join('---\n'), 'd.yaml');
+    assert.equal(inv.diagnostics.filter((d) => d.code === 'duplicate-object').length, dups, what);
+    assert.equal(inv.objects.length, docs.length - dups, what);
+  }
+  const three = inventoryFromText(cases[4]![1].join('---\n'), 'd.yaml');
+  assert.deepEqual(three.objects.map((x) => `${x.object.kind}:${x.object.metadata.labels?.['n'] ?? '-'}`), ['Service:-', 'ConfigMap:3'], 'the last definition is kept, in its place');
+});

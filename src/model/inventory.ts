@@ -188,6 +188,17 @@ function networkPolicyOf(memo: InventoryMemo | undefined, o: LoadedObject, ns: s
   return { policy, problems: parsed.problems };
 }
 
+/** The index in `valid` of the object still there with the same group, kind, namespace and name, if any. */
+function sameObject(byKey: ReadonlyMap<string, ReadonlyMap<string, number | number[]>>, valid: readonly (LoadedObject | undefined)[], groups: readonly string[], group: string, object: KubeObject): number | undefined {
+  const at = byKey.get(object.metadata.namespace ?? '')?.get(object.metadata.name);
+  if (at === undefined) return undefined;
+  for (const i of typeof at === 'number' ? [at] : at) {
+    const o = valid[i];
+    if (o !== undefined && groups[i] === group && o.object.kind === object.kind) return i;
+  }
+  return undefined;
+}
+
 /** Namespaces every Kubernetes cluster has (created by the API server), labelled with their name. */
 export const CLUSTER_NAMESPACES: readonly string[] = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
@@ -206,7 +217,9 @@ export function buildInventory(docs: readonly ParsedDocument[], options: Invento
   const validLabelKeys = new Set<string>();
   let read = 0;
   // Last one wins for the same kind/namespace/name, as `kubectl apply` of both would leave it.
-  const byKey = new Map<string, number>();
+  // By namespace, then name: the index in `valid` of each object so named (one, mostly), and each one's API group.
+  const byKey = new Map<string, Map<string, number | number[]>>();
+  const groups: string[] = [];
   const valid: (LoadedObject | undefined)[] = [];
   const scopes = crdScopes(flat.map((d) => d.value));
   for (const d of flat) {
@@ -244,8 +257,7 @@ export function buildInventory(docs: readonly ParsedDocument[], options: Invento
     const slash = object.apiVersion.indexOf('/');
     const head = slash < 0 ? object.apiVersion : object.apiVersion.slice(0, slash);
     const group = head.includes('.') ? head : '';
-    const key = `${group}|${object.kind}|${object.metadata.namespace ?? ''}|${object.metadata.name}`;
-    const prev = byKey.get(key);
+    const prev = sameObject(byKey, valid, groups, group, object);
     if (prev !== undefined) {
       const old = valid[prev]!;
       diagnostics.push({
@@ -258,7 +270,12 @@ export function buildInventory(docs: readonly ParsedDocument[], options: Invento
       valid[prev] = undefined;
       skip('replaced by a later object of the same name');
     }
-    byKey.set(key, valid.length);
+    const ns = object.metadata.namespace ?? '';
+    let names = byKey.get(ns);
+    if (!names) byKey.set(ns, (names = new Map()));
+    const at = names.get(object.metadata.name);
+    names.set(object.metadata.name, at === undefined ? valid.length : typeof at === 'number' ? [at, valid.length] : (at.push(valid.length), at));
+    groups.push(group);
     valid.push({ object, source: d.source });
   }
   const objects = valid.filter((o): o is LoadedObject => o !== undefined);
