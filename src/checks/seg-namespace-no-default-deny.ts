@@ -111,18 +111,22 @@ spec:
   },
   run(ctx): FindingDraft[] {
     // Namespaces that run something NetworkPolicy governs; an empty namespace has nothing to protect yet.
+    // Asked about some namespaces only (diff): their pods are found through the engine's classes, not by reading every endpoint.
+    const only = ctx.namespaces;
     const withPods = new Set<string>();
-    for (const e of ctx.inventory.endpoints) if (!e.hostNetwork) withPods.add(e.namespace);
+    if (only) {
+      for (const ns of only) if (ctx.analysis.classesMatching(ns, undefined).some((c) => c.endpoints.some((e) => !e.hostNetwork))) withPods.add(ns);
+    } else for (const e of ctx.inventory.endpoints) if (!e.hostNetwork) withPods.add(e.namespace);
     const wanted: Direction[] = ctx.config.requireEgressIsolation ? ['ingress', 'egress'] : ['ingress'];
     const out: FindingDraft[] = [];
     const byNamespace = new Map<string, NetworkPolicy[]>();
     for (const p of ctx.inventory.policies) {
+      if (only && !only.has(p.namespace)) continue;
       const l = byNamespace.get(p.namespace);
       if (l) l.push(p);
       else byNamespace.set(p.namespace, [p]);
     }
     for (const ns of [...withPods].sort()) {
-      if (ctx.namespaces && !ctx.namespaces.has(ns)) continue;
       const policies = byNamespace.get(ns) ?? [];
       const namespace = ctx.inventory.namespaces.get(ns);
       // A cluster-wide or CNI policy that isolates the whole namespace counts as its default deny.
