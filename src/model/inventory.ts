@@ -232,9 +232,9 @@ export function buildInventory(docs: readonly ParsedDocument[], options: Invento
       continue;
     }
     let problem: ObjectProblem | undefined;
-    if (memo?.valid.has(d.value as object) !== true) {
+    if (memo?.valid.has(d.value) !== true) {
       problem = objectProblem(d.value, validLabelKeys);
-      if (!problem) memo?.valid.add(d.value as object);
+      if (!problem) memo?.valid.add(d.value);
     }
     if (problem) {
       const line = locate(d.source, problem.path);
@@ -272,7 +272,7 @@ export function buildInventory(docs: readonly ParsedDocument[], options: Invento
     }
     const ns = object.metadata.namespace ?? '';
     let names = byKey.get(ns);
-    if (!names) byKey.set(ns, (names = new Map()));
+    if (!names) byKey.set(ns, (names = new Map<string, number | number[]>()));
     const at = names.get(object.metadata.name);
     names.set(object.metadata.name, at === undefined ? valid.length : typeof at === 'number' ? [at, valid.length] : (at.push(valid.length), at));
     groups.push(group);

@@ -279,7 +279,7 @@ export class Analysis {
     } else {
       const podIps: Cidr[] = [];
       const endpoints = inventory.endpoints;
-      this.parsedIps = new Array(endpoints.length);
+      this.parsedIps = new Array<{ family: 4 | 6; value: bigint }[] | undefined>(endpoints.length);
       for (let i = 0; i < endpoints.length; i++) {
         const e = endpoints[i]!;
         if (e.ips.length === 0) continue;
