@@ -6,7 +6,7 @@
  * sharing a host's certificate among the Ingresses of one controller. cert-manager's
  * own HTTP-01 solver objects are left out.
  */
-import type { Inventory } from '../model/inventory.js';
+import { sameNamespaces, type Inventory } from '../model/inventory.js';
 import type { LoadedObject } from '../model/kube.js';
 import { authServiceKeys } from './authentication.js';
 import type { Builder } from './builder.js';
@@ -97,17 +97,6 @@ function alignedObjects(a: Inventory, b: Inventory, wanted: ReadonlySet<LoadedOb
   return j === ob.length ? out : undefined;
 }
 
-/** The same namespaces with the same labels (a NetworkPolicy alone can bring a namespace in). */
-function sameNamespaces(a: Inventory, b: Inventory): boolean {
-  if (a.namespaces.size !== b.namespaces.size) return false;
-  for (const [name, ns] of a.namespaces) {
-    const other = b.namespaces.get(name)?.labels;
-    if (other === undefined) return false;
-    const keys = Object.keys(ns.labels);
-    if (keys.length !== Object.keys(other).length || keys.some((k) => other[k] !== ns.labels[k])) return false;
-  }
-  return true;
-}
 
 /** Every way into the cluster from outside that the input shows. */
 export function entryPoints(ctx: { readonly inventory: Inventory }): EntryPoint[] {

@@ -419,6 +419,22 @@ export function buildInventory(docs: readonly ParsedDocument[], options: Invento
   return inventory;
 }
 
+/**
+ * Do both inventories have the same namespaces with the same labels? (A NetworkPolicy
+ * alone can bring a namespace in.) Compared key by key: no canonical key is built for
+ * each of 10,000 namespaces twice.
+ */
+export function sameNamespaces(a: Inventory, b: Inventory): boolean {
+  if (a.namespaces.size !== b.namespaces.size) return false;
+  for (const [name, ns] of a.namespaces) {
+    const other = b.namespaces.get(name)?.labels;
+    if (other === undefined) return false;
+    const keys = Object.keys(ns.labels);
+    if (keys.length !== Object.keys(other).length || keys.some((k) => other[k] !== ns.labels[k])) return false;
+  }
+  return true;
+}
+
 /** The facts each endpoint of an inventory built with a memo was made from (see endpointsMadeAlike). */
 const endpointFacts = new WeakMap<Inventory, readonly unknown[]>();
 

@@ -15,7 +15,7 @@
  * (one for each side of a connection), and connectivity is computed on roles.
  */
 import { MeshlessError } from '../model/errors.js';
-import { endpointsMadeAlike, type Inventory, type Namespace } from '../model/inventory.js';
+import { endpointsMadeAlike, sameNamespaces, type Inventory, type Namespace } from '../model/inventory.js';
 import type { Labels } from '../model/labels.js';
 import { labelsKey } from '../model/labels.js';
 import { parseCidr, parseIp, type Cidr, type IpFamily } from '../model/ip.js';
@@ -301,7 +301,7 @@ export class Analysis {
     if (derived) {
       this.classesFrom(base);
       this.reused = 'classes';
-      if (sameNamespaceLabels(base.inventory, inventory)) {
+      if (sameNamespaces(base.inventory, inventory)) {
         this.cachesFrom(base);
         this.reused = 'classes and selector caches';
       }
@@ -1439,18 +1439,6 @@ function newClass(id: number, namespace: Namespace, labels: Labels, ports: reado
   };
 }
 
-/** Both inventories have the same namespaces with the same labels. */
-function sameNamespaceLabels(a: Inventory, b: Inventory): boolean {
-  if (a.namespaces.size !== b.namespaces.size) return false;
-  for (const [name, ns] of a.namespaces) {
-    const other = b.namespaces.get(name)?.labels;
-    if (other === undefined) return false;
-    // Compared key by key: no canonical key is built for each of 10,000 namespaces twice.
-    const keys = Object.keys(ns.labels);
-    if (keys.length !== Object.keys(other).length || keys.some((k) => other[k] !== ns.labels[k])) return false;
-  }
-  return true;
-}
 
 /** Analyses an Inventory. Pure: the same inventory always gives the same answers. */
 export function analyze(inventory: Inventory, options: AnalyzeOptions = {}): Analysis {
