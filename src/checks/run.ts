@@ -85,7 +85,11 @@ export interface AuditOptions {
   readonly baseline?: Baseline;
   /** Kinds the input could not include (a live cluster that refused to list them). */
   readonly unavailableKinds?: readonly string[];
-  /** Only the findings about objects of these namespaces (and of none): `CheckContext.namespaces`. */
+  /**
+   * For the checks that declare `policyReads: 'namespace'`: only their findings about
+   * objects of these namespaces (and of none) are asked for (`CheckContext.namespaces`).
+   * The other checks run in full.
+   */
   readonly namespaces?: ReadonlySet<string>;
 }
 
@@ -252,7 +256,7 @@ export type CheckFindings = Pick<AuditResult, 'findings' | 'diagnostics' | 'erro
  * controls, the entry points and the per-workload view, which a comparison does not read.
  */
 export function runChecks(inventory: Inventory, analysis: Analysis, options: AuditOptions): CheckFindings {
-  const { findings, errors } = checkFindings(checkContext(inventory, analysis, options.config, options.namespaces), options);
+  const { findings, errors } = checkFindings(checkContext(inventory, analysis, options.config), options);
   return { findings, diagnostics: ignoreAnnotationProblems(inventory), errors };
 }
 
@@ -262,12 +266,15 @@ function checkFindings(ctx: CheckContext, options: AuditOptions): { findings: Fi
   const findings: Finding[] = [];
   const errors: Diagnostic[] = [];
   const unavailable = new Set(options.unavailableKinds ?? []);
+  const only = options.namespaces;
+  const scoped: CheckContext = only ? { ...ctx, namespaces: only } : ctx;
   for (const check of options.checks) {
     // A check that reasons on the absence of a kind the input could not include would make findings up.
     if (check.requires?.some((k) => unavailable.has(k)) === true) continue;
+    const local = only !== undefined && check.policyReads === 'namespace';
     let drafts: readonly FindingDraft[];
     try {
-      drafts = check.run(ctx);
+      drafts = check.run(local ? scoped : ctx);
     } catch (e) {
       // Fail loudly but keep going: one broken check must not hide the others.
       errors.push({ severity: 'error', code: 'check-failed', message: `check ${check.id} failed: ${e instanceof Error ? e.message : String(e)}`, hint: 'this is a bug in meshless; please report it with the input' });
@@ -275,8 +282,8 @@ function checkFindings(ctx: CheckContext, options: AuditOptions): { findings: Fi
     }
     for (const d of drafts) {
       const f = toFinding(check, d, inventory);
-      const ns = ctx.namespaces ? findingNamespace(f.object) : undefined;
-      if (ns !== undefined && !ctx.namespaces!.has(ns)) continue;
+      const ns = local ? findingNamespace(f.object) : undefined;
+      if (ns !== undefined && !only!.has(ns)) continue;
       const s = suppression(f, d, baseline);
       findings.push(s ? { ...f, suppressed: s } : f);
     }

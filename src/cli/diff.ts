@@ -12,7 +12,7 @@ import { changeScope, type ChangeScope, type NoScope } from '../netpol/diff-scop
 import { inventoryMemo, type Inventory, type InventoryMemo } from '../model/inventory.js';
 import { ALL_CHECKS } from '../checks/index.js';
 import { carryEdgeModel } from '../exposure/index.js';
-import { runChecks, sortFindings, type CheckFindings } from '../checks/run.js';
+import { runChecks, type CheckFindings } from '../checks/run.js';
 import { diffFindings, findingsCarried, newlyFailing, secondVersionChecks, type SecondVersionChecks } from '../checks/diff.js';
 import { SEVERITIES, type AuditConfig, type Check, type Finding, type Severity } from '../checks/types.js';
 import { diffJson, gateFailed, jsonChunks, type DiffGates, type DiffReport, type DiffSideInfo } from '../report/diff-json.js';
@@ -186,11 +186,9 @@ interface KeptFindings {
 function auditSide(side: LoadedSide, s: DiffSettings, watch: Stopwatch, onSide: ((side: DiffSide) => void) | undefined, kept?: KeptFindings): KeptSide {
   const { which, input, read, loaded, inventory, analysis, start } = side;
   const local = kept?.plan.local;
-  const checks = kept ? s.checks.filter((c) => !kept.plan.kept.has(c.id) && !local?.checks.has(c.id)) : s.checks;
-  const whole = runChecks(inventory, analysis, { config: s.config, checks });
-  // The checks local to a namespace, only where the policies changed.
-  const part = local ? runChecks(inventory, analysis, { config: s.config, checks: s.checks.filter((c) => local.checks.has(c.id)), namespaces: local.namespaces }) : undefined;
-  const audit: CheckFindings = part ? { findings: sortFindings([...whole.findings, ...part.findings]), diagnostics: whole.diagnostics, errors: [...whole.errors, ...part.errors] } : whole;
+  const checks = kept ? s.checks.filter((c) => !kept.plan.kept.has(c.id)) : s.checks;
+  // The checks local to a namespace run only where the policies changed.
+  const audit = runChecks(inventory, analysis, { config: s.config, checks, ...(local ? { namespaces: local.namespaces } : {}) });
   watch.lap('audit');
   let gateTo: Set<string> | undefined;
   const sel = s.failOnNewConnectivity?.to;
@@ -202,7 +200,7 @@ function auditSide(side: LoadedSide, s: DiffSettings, watch: Stopwatch, onSide: 
   }
   const phases: Record<string, number> = {};
   for (const [k, v] of Object.entries(watch.phases)) if (v !== (start[k] ?? 0)) phases[k] = v - (start[k] ?? 0);
-  onSide?.({ which, input, read, loaded, analysis, audit, phases, checksRun: checks.length + (part ? local!.checks.size : 0), checksLocal: part ? local!.checks.size : 0 });
+  onSide?.({ which, input, read, loaded, analysis, audit, phases, checksRun: checks.length, checksLocal: local?.checks.size ?? 0 });
   // Kept findings are the first version's, equal in this one by fingerprint, severity and suppression: all the comparison reads.
   const findings = kept ? [...kept.findings, ...audit.findings] : audit.findings;
   return { inventory, analysis, findings: { findings }, ...(gateTo ? { gateTo } : {}) };
