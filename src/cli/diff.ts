@@ -3,7 +3,7 @@ import { MeshlessError } from '../model/errors.js';
 import { readInputs, type ReadResult } from '../load/files.js';
 import { loadRead } from '../load/input.js';
 import type { ParsedInputs } from '../load/text.js';
-import { documentsByText, type ParsedDocuments } from '../load/yaml.js';
+import { parsedDocuments, type ParsedDocuments } from '../load/yaml.js';
 import { mergeBase, parseGitRange, readRevision, resolveRevision, skipBinaryInputs } from '../load/git.js';
 import { analyze, type Analysis } from '../netpol/analysis.js';
 import { LEVELS, type Level } from '../netpol/reach.js';
@@ -149,7 +149,7 @@ async function loadSide(which: 'before' | 'after', input: DiffInput, s: DiffSett
     ...(s.defaultNamespace !== undefined ? { defaultNamespace: s.defaultNamespace } : {}),
     ...(reuse.known ? { known: reuse.known } : {}),
     ...(reuse.memo ? { memo: reuse.memo } : {}),
-    ...(which === 'before' ? { onParsed: (p: ParsedInputs) => void (reuse.known = documentsByText(p.files, p.docs)) } : {}),
+    ...(which === 'before' ? { onParsed: (p: ParsedInputs) => void (reuse.known = parsedDocuments(p.files, p.docs)) } : {}),
   });
   // Parsed: the first version's documents that changed can go.
   if (which === 'after') delete reuse.known;

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadRead } from '../load/input.js';
-import { documentsByText, type ParsedDocuments } from '../load/yaml.js';
+import { parsedDocuments, type ParsedDocuments } from '../load/yaml.js';
 import { inventoryMemo, type Inventory } from '../model/inventory.js';
 import { ALL_CHECKS } from '../checks/index.js';
 import { carryEdgeModel, entryDetail, entryPoints, httpsRedirects } from './entry-points.js';
@@ -35,7 +35,7 @@ function inputs(): { name: string; text: string }[] {
 async function versions(v1: string, v2: string): Promise<[Inventory, Inventory, Inventory]> {
   const memo = inventoryMemo();
   let known: ParsedDocuments | undefined;
-  const first = (await loadRead(read(v1), { memo, onParsed: (p) => void (known = documentsByText(p.files, p.docs)) })).inventory;
+  const first = (await loadRead(read(v1), { memo, onParsed: (p) => void (known = parsedDocuments(p.files, p.docs)) })).inventory;
   const second = (await loadRead(read(v2), { memo, ...(known ? { known } : {}) })).inventory;
   const fresh = (await loadRead(read(v2))).inventory;
   return [first, second, fresh];

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { cutPoints, parseInputsParallel } from './parallel.js';
 import { parseJob } from './parse-worker.js';
 import { parseInputs } from './text.js';
-import { documentsByText, parseText, parseTextReusing } from './yaml.js';
+import { parsedDocuments, parseText, parseTextReusing } from './yaml.js';
 
 /** Documents separated in every way the splitter knows: `---` with and without comments, `...` ends, a syntax error. */
 function manifest(n: number, brokenAt: number): string {
@@ -70,7 +70,7 @@ function deepFreeze(v: unknown): void {
 test('a second version parsed with the first one\'s documents gives exactly what parsing it gives', async () => {
   const before = [{ file: 'big.yaml', text: `\uFEFF${manifest(3000, 2500)}` }, { file: 'small.yaml', text: 'apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n' }, { file: 'list.json', text: '{"apiVersion": "v1", "kind": "List", "items": []}' }];
   const first = parseInputs(before);
-  const known = documentsByText(first.files, first.docs);
+  const known = parsedDocuments(first.files, first.docs);
   assert.equal(known.size, 2999 + 1, 'every YAML document parsed, the JSON text left out');
   for (const v of known.values()) deepFreeze(v);
   // Changed documents, one added and one removed (numbers and lines shift), the broken one fixed and another broken, an empty one.
@@ -96,7 +96,7 @@ test('a second version parsed with the first one\'s documents gives exactly what
 test('documents are found again past blocks of changed, added and removed documents, and in a file of another name', async () => {
   const docs = Array.from({ length: 500 }, (_, i) => `---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c${i}, namespace: n}\ndata: {k: "${i}"}\n`);
   const first = parseInputs([{ file: 'old/all.yaml', text: docs.join('') }]);
-  const known = documentsByText(first.files, first.docs);
+  const known = parsedDocuments(first.files, first.docs);
   // 40 changed in a row (more than are looked ahead), 20 added, 15 removed, one moved to the end.
   const changed = docs.map((d, i) => (i >= 100 && i < 140 ? d.replace('data: {k:', 'data: {changed:') : d));
   const added = Array.from({ length: 20 }, (_, i) => `---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: new${i}, namespace: n}\n`);

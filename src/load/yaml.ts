@@ -153,13 +153,24 @@ function lineColumnOf(text: string, offset: number): { line: number; column: num
  */
 export class ParsedDocuments {
   /** The first version's YAML documents in input order: the text each sits in, its span, its value. */
-  readonly texts: string[] = [];
-  readonly starts: number[] = [];
-  readonly ends: number[] = [];
-  readonly parsed: unknown[] = [];
+  private readonly texts: string[] = [];
+  private readonly starts: number[] = [];
+  private readonly ends: number[] = [];
+  private readonly parsed: unknown[] = [];
 
   get size(): number {
     return this.parsed.length;
+  }
+
+  /** The value of document `j`. */
+  value(j: number): unknown {
+    return this.parsed[j];
+  }
+
+  /** Is document `j`'s text exactly `doc`, of length `len`? Lengths first: most candidates differ there. */
+  hasText(j: number, len: number, doc: () => string): boolean {
+    if (j < 0 || j >= this.parsed.length || this.ends[j]! - this.starts[j]! !== len) return false;
+    return this.texts[j]!.slice(this.starts[j], this.ends[j]) === doc();
   }
 
   values(): IterableIterator<unknown> {
@@ -224,22 +235,21 @@ export class DocumentSearch {
     const k = this.known;
     const i = this.asked++;
     const len = end - start;
-    let doc: string | undefined;
+    let sliced: string | undefined;
+    const doc = (): string => (sliced ??= text.slice(start, end));
     const at = (j: number): boolean => {
-      if (j < 0 || j >= k.parsed.length || k.ends[j]! - k.starts[j]! !== len) return false;
-      doc ??= text.slice(start, end);
-      if (k.texts[j]!.slice(k.starts[j], k.ends[j]) !== doc) return false;
+      if (!k.hasText(j, len, doc)) return false;
       this.cursor = j + 1;
       this.delta = j - i;
       this.misses = 0;
       return true;
     };
-    for (let j = this.cursor; j < this.cursor + LOOK_AHEAD; j++) if (at(j)) return k.parsed[j];
+    for (let j = this.cursor; j < this.cursor + LOOK_AHEAD; j++) if (at(j)) return k.value(j);
     const guess = i + this.delta;
-    if ((guess < this.cursor || guess >= this.cursor + LOOK_AHEAD) && at(guess)) return k.parsed[guess];
+    if ((guess < this.cursor || guess >= this.cursor + LOOK_AHEAD) && at(guess)) return k.value(guess);
     // A changed document is mostly alone. Two in a row not found may mean the search lost its place (a long block
     // of removed documents, documents moved): look the text up by a short signature, then compare it exactly.
-    if (++this.misses >= 2) for (const j of k.withSignature(signature(text, start, end))) if (at(j)) return k.parsed[j];
+    if (++this.misses >= 2) for (const j of k.withSignature(signature(text, start, end))) if (at(j)) return k.value(j);
     return undefined;
   }
 }
@@ -254,11 +264,12 @@ function signature(text: string, start: number, end: number): string {
 const LOOK_AHEAD = 8;
 
 /**
- * The documents of parsed YAML texts, in input order, for parseTextReusing. `files` are
+ * The documents of parsed YAML texts, in input order, for parseTextReusing (diff's
+ * first version, searched by the second). `files` are
  * the texts as parsed (byte-order mark removed) with their spans; `docs` the documents
  * parsed from them. JSON texts are left out: they are parsed as JSON, not YAML.
  */
-export function documentsByText(files: ReadonlyMap<string, { text: string; spans: readonly DocumentSpan[] }>, docs: readonly ParsedDocument[], into = new ParsedDocuments()): ParsedDocuments {
+export function parsedDocuments(files: ReadonlyMap<string, { text: string; spans: readonly DocumentSpan[] }>, docs: readonly ParsedDocument[], into = new ParsedDocuments()): ParsedDocuments {
   for (const d of docs) {
     const f = files.get(d.source.file);
     const span = f?.spans[d.source.doc];

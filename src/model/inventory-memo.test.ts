@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { changeArb, clusterText } from '../../test/support/netpol-diff-arbitraries.js';
 import { loadRead } from '../load/input.js';
-import { documentsByText, type ParsedDocuments } from '../load/yaml.js';
+import { parsedDocuments, type ParsedDocuments } from '../load/yaml.js';
 import { endpointsMadeAlike, inventoryMemo, type Inventory } from './inventory.js';
 
 const read = (file: string, text: string): Parameters<typeof loadRead>[0] => ({ inputs: [{ file, text }], diagnostics: [] });
@@ -21,7 +21,7 @@ async function second(v1: string, v2: string, defaultNamespace?: string): Promis
   const memo = inventoryMemo();
   let known: ParsedDocuments | undefined;
   const ns = defaultNamespace !== undefined ? { defaultNamespace } : {};
-  const first = await loadRead(read('v.yaml', v1), { ...ns, memo, onParsed: (p) => void (known = documentsByText(p.files, p.docs)) });
+  const first = await loadRead(read('v.yaml', v1), { ...ns, memo, onParsed: (p) => void (known = parsedDocuments(p.files, p.docs)) });
   const memoised = (await loadRead(read('v.yaml', v2), { ...ns, memo, ...(known ? { known } : {}) })).inventory;
   const fresh = (await loadRead(read('v.yaml', v2), ns)).inventory;
   const before = new Set(first.inventory.objects.map((o) => o.object));

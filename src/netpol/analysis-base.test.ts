@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { changeArb, clusterText } from '../../test/support/netpol-diff-arbitraries.js';
 import { loadRead } from '../load/input.js';
-import { documentsByText, type ParsedDocuments } from '../load/yaml.js';
+import { parsedDocuments, type ParsedDocuments } from '../load/yaml.js';
 import { inventoryMemo, type Inventory } from '../model/inventory.js';
 import { analyze, type Analysis } from './analysis.js';
 import { snapshot } from './diff.js';
@@ -20,7 +20,7 @@ const read = (text: string): Parameters<typeof loadRead>[0] => ({ inputs: [{ fil
 async function versions(v1: string, v2: string): Promise<[Inventory, Inventory]> {
   const memo = inventoryMemo();
   let known: ParsedDocuments | undefined;
-  const first = await loadRead(read(v1), { memo, onParsed: (p) => void (known = documentsByText(p.files, p.docs)) });
+  const first = await loadRead(read(v1), { memo, onParsed: (p) => void (known = parsedDocuments(p.files, p.docs)) });
   const second = await loadRead(read(v2), { memo, ...(known ? { known } : {}) });
   return [first.inventory, second.inventory];
 }
@@ -96,7 +96,7 @@ test('helm output holding a kubectl List dump (status, managedFields): a changed
   const memo = inventoryMemo();
   let known: ParsedDocuments | undefined;
   const load = (text: string, withKnown: boolean): Promise<Inventory> =>
-    loadRead({ inputs: [{ file: 'helm.yaml', text }], diagnostics: [] }, { memo, ...(withKnown && known ? { known } : { onParsed: (p) => void (known = documentsByText(p.files, p.docs)) }) }).then((l) => l.inventory);
+    loadRead({ inputs: [{ file: 'helm.yaml', text }], diagnostics: [] }, { memo, ...(withKnown && known ? { known } : { onParsed: (p) => void (known = parsedDocuments(p.files, p.docs)) }) }).then((l) => l.inventory);
   const i1 = await load(stream(8080), false);
   const i2 = await load(stream(9090), true);
   assert.equal(i2.endpoints.length, 3);
