@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { stringify } from 'yaml';
 import { loadRead } from '../load/input.js';
 import { parsedDocuments, type ParsedDocuments } from '../load/yaml.js';
 import { inventoryMemo, type Inventory } from '../model/inventory.js';
@@ -98,4 +99,22 @@ test('any other change builds the model afresh: an object added, a route changed
   const objects = new Set(second.objects);
   const routes = entryPoints({ inventory: second }).filter((e) => objects.has(e.route)).map((e) => `${e.route.object.kind}/${e.route.object.metadata.name}`);
   assert.ok(routes.includes(`Ingress/${ingress.object.metadata.name}`), 'the Ingress is an entry point of the second version, as its object');
+});
+
+test('real shapes: Helm output (# Source: comments) holding a kubectl List with status and managedFields carries the model as a fresh build gives it', async () => {
+  const objects = (await loadRead(read(readFileSync('examples/shop/edge-ingress-nginx.yaml', 'utf8')))).inventory.objects.map((o) => o.object as unknown as Record<string, unknown>);
+  // What a cluster adds to objects read back: managedFields, a resourceVersion, status.
+  const live = (o: Record<string, unknown>): Record<string, unknown> => ({
+    ...o,
+    metadata: { ...(o['metadata'] as Record<string, unknown>), resourceVersion: '4242', managedFields: [{ manager: 'kubectl', operation: 'Apply', fieldsType: 'FieldsV1', fieldsV1: { 'f:metadata': {} } }] },
+    status: o['kind'] === 'Service' ? { loadBalancer: { ingress: [{ ip: '203.0.113.7' }] } } : {},
+  });
+  const [first, ...rest] = objects;
+  const list = { apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items: rest.map(live) };
+  const helm = (policy: string): string => `---\n# Source: shop/templates/serviceaccount.yaml\n${stringify(first)}${policy}---\n# Source: shop/templates/live.yaml\n${stringify(list)}`;
+  const policy = `---\n# Source: shop/templates/networkpolicy.yaml\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: added-by-the-change\n  namespace: ${String((first!['metadata'] as { namespace?: string }).namespace ?? 'default')}\nspec:\n  podSelector: {}\n  policyTypes: [Ingress]\n`;
+  const [v1, second, fresh] = await versions(helm(''), helm(policy));
+  assert.ok(entryPoints({ inventory: v1 }).length > 0, 'the chart exposes something');
+  assert.equal(carryEdgeModel(v1, second), true, 'only a policy was added');
+  assert.deepEqual(model(second), model(fresh));
 });
