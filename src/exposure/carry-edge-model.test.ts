@@ -112,7 +112,7 @@ test('real shapes: Helm output (# Source: comments) holding a kubectl List with 
   const [first, ...rest] = objects;
   const list = { apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items: rest.map(live) };
   const helm = (policy: string): string => `---\n# Source: shop/templates/serviceaccount.yaml\n${stringify(first)}${policy}---\n# Source: shop/templates/live.yaml\n${stringify(list)}`;
-  const policy = `---\n# Source: shop/templates/networkpolicy.yaml\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: added-by-the-change\n  namespace: ${String((first!['metadata'] as { namespace?: string }).namespace ?? 'default')}\nspec:\n  podSelector: {}\n  policyTypes: [Ingress]\n`;
+  const policy = `---\n# Source: shop/templates/networkpolicy.yaml\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: added-by-the-change\n  namespace: ${(first!['metadata'] as { namespace?: string }).namespace ?? 'default'}\nspec:\n  podSelector: {}\n  policyTypes: [Ingress]\n`;
   const [v1, second, fresh] = await versions(helm(''), helm(policy));
   assert.ok(entryPoints({ inventory: v1 }).length > 0, 'the chart exposes something');
   assert.equal(carryEdgeModel(v1, second), true, 'only a policy was added');
